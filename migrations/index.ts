@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as coreSchema from './20261127_0001_core_schema';
+
+/** Every migration, by name, in the order it runs. A test checks this list against the folder. */
+export const migrations: Record<string, Migration> = {
+  '20261127_0001_core_schema': coreSchema,
+};

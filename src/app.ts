@@ -1,0 +1,77 @@
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { i18n } from 'i18next';
+import type { Authenticate } from './http/access';
+import { createErrorHandler, notFoundHandler } from './http/error-handler';
+import { mountRoutes, type RouteSpec } from './http/routes';
+import { requestLogging } from './http/request-logging';
+import { healthRoutes } from './health/health.routes';
+import type { Logger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import { userRoutes } from './users/users.routes';
+
+export interface AppDeps {
+  logger: Logger;
+  i18n: i18n;
+  authenticate: Authenticate;
+  /** Readiness checks by name (database, redis). */
+  readiness: Record<string, () => Promise<void>>;
+  /** True when the public URL is https, so cookies are marked Secure. */
+  secureCookies: boolean;
+  /** Set when the app runs behind a reverse proxy that sets X-Forwarded-For. */
+  trustProxy?: boolean | number;
+}
+
+const BODY_LIMIT = '64kb';
+
+/** Builds the Express app from explicit dependencies; no module state, so tests build their own. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('query parser', 'simple');
+
+  const metrics = createMetrics();
+  app.use(metrics.observe);
+  app.use(requestLogging(deps.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+          ...(deps.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: deps.secureCookies,
+    }),
+  );
+  app.use(cookieParser());
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
+  app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
+
+  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...userRoutes()];
+  app.use(mountRoutes(express.Router(), routes, deps.authenticate));
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(deps.i18n));
+  return app;
+}
+
+/** public/ sits at the project root, two levels up from dist/src or one from src. */
+function publicDirectory(): string {
+  return __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../public' : '../public';
+}

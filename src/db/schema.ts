@@ -1,0 +1,343 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// The database's types, written once here and checked against the migrated schema by
+// tests/integration/schema.test.ts (every table and column below must exist, and no other).
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  kind: string;
+  country: string;
+  city: string | null;
+  provinces: TextArray;
+  languages: TextArray;
+  categories: TextArray;
+  nationalities: TextArray;
+  discreet_by_default: Generated<boolean>;
+  is_active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email: string;
+  display_name: string;
+  role: string;
+  locale: Generated<string>;
+  password_hash: string | null;
+  failed_sign_ins: Generated<number>;
+  locked_until: Timestamp | null;
+  disabled_at: Timestamp | null;
+  last_sign_in_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_secret: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface ContactsTable {
+  id: Generated<string>;
+  channel: string;
+  address_hash: string;
+  address_encrypted: string;
+  language: string | null;
+  is_opted_out: Generated<boolean>;
+  opted_out_at: Timestamp | null;
+  is_discreet: Generated<boolean>;
+  conversation: Json<Record<string, unknown>>;
+  last_message_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CasesTable {
+  id: Generated<string>;
+  reference: string;
+  contact_id: string | null;
+  channel: string;
+  language: string;
+  status: Generated<string>;
+  urgency: Generated<string>;
+  intake_complete: Generated<boolean>;
+  categories: TextArray;
+  forced_labour_indicators: TextArray;
+  sector: string | null;
+  origin_country: string | null;
+  origin_province: string | null;
+  destination_country: string | null;
+  destination_province: string | null;
+  location_raw_encrypted: string | null;
+  gender: string | null;
+  age_band: string | null;
+  workers_affected: Generated<number>;
+  summary_encrypted: string | null;
+  employer_encrypted: string | null;
+  employer_key: string | null;
+  consent_given: boolean | null;
+  consent_at: Timestamp | null;
+  consent_wording: string | null;
+  pin_hash: string | null;
+  outcome: string | null;
+  /** numeric(14,2), returned as a string to keep every digit. */
+  amount_recovered: ColumnType<string, string | number, string | number> | null;
+  recovered_currency: string | null;
+  owner_organisation_id: string | null;
+  assigned_user_id: string | null;
+  first_response_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  last_worker_message_at: Timestamp | null;
+  last_staff_message_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
+}
+
+export interface CaseEventsTable {
+  id: Generated<string>;
+  case_id: string;
+  type: string;
+  actor_kind: string;
+  actor_user_id: string | null;
+  organisation_id: string | null;
+  data: Json<Record<string, unknown>>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  case_id: string | null;
+  contact_id: string | null;
+  direction: string;
+  channel: string;
+  provider_id: string | null;
+  body_encrypted: string | null;
+  raw_body_encrypted: string | null;
+  language: string | null;
+  encoding: string | null;
+  segments: number | null;
+  status: string;
+  error_code: string | null;
+  media: Json<unknown[]>;
+  sent_by_user_id: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  status_updated_at: UpdatedAt;
+}
+
+export interface NotesTable {
+  id: Generated<string>;
+  case_id: string;
+  organisation_id: string;
+  author_user_id: string;
+  visibility: string;
+  body_encrypted: string;
+  created_at: CreatedAt;
+}
+
+export interface RoutingRulesTable {
+  id: Generated<string>;
+  name: string;
+  priority: number;
+  is_active: Generated<boolean>;
+  conditions: Json<Record<string, unknown>>;
+  action: string;
+  target_organisation_id: string | null;
+  response_hours: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ReferralsTable {
+  id: Generated<string>;
+  case_id: string;
+  from_organisation_id: string | null;
+  to_organisation_id: string;
+  routing_rule_id: string | null;
+  status: Generated<string>;
+  reason: string | null;
+  decline_reason: string | null;
+  due_at: Timestamp;
+  created_by_user_id: string | null;
+  responded_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: UpdatedAt;
+}
+
+export interface EscalationsTable {
+  id: Generated<string>;
+  case_id: string;
+  embassy_organisation_id: string;
+  routing_rule_id: string | null;
+  status: Generated<string>;
+  reason: string;
+  outcome: string | null;
+  created_by_user_id: string | null;
+  acknowledged_by_user_id: string | null;
+  acknowledged_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: UpdatedAt;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  actor_kind: string;
+  actor_user_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  case_id: string | null;
+  ip: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface JobsOutboxTable {
+  id: Generated<string>;
+  name: string;
+  payload: Json<Record<string, unknown>>;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  run_after: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  dispatched_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: UpdatedAt;
+}
+
+/** Every table of the hotline's database. */
+export interface Database {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  contacts: ContactsTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  messages: MessagesTable;
+  notes: NotesTable;
+  routing_rules: RoutingRulesTable;
+  referrals: ReferralsTable;
+  escalations: EscalationsTable;
+  audit_log: AuditLogTable;
+  jobs_outbox: JobsOutboxTable;
+  settings: SettingsTable;
+}
+
+type ColumnList<T> = { [K in keyof T]-?: true };
+
+/** The columns of each table, kept in step with the interfaces above by the compiler. */
+export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } = {
+  organisations: {
+    id: true, slug: true, name: true, kind: true, country: true, city: true, provinces: true, languages: true,
+    categories: true, nationalities: true, discreet_by_default: true, is_active: true, created_at: true, updated_at: true,
+  },
+  users: {
+    id: true, organisation_id: true, email: true, display_name: true, role: true, locale: true, password_hash: true,
+    failed_sign_ins: true, locked_until: true, disabled_at: true, last_sign_in_at: true, created_at: true, updated_at: true,
+  },
+  sessions: {
+    id_hash: true, user_id: true, csrf_secret: true, ip: true, user_agent: true, created_at: true, last_seen_at: true,
+    expires_at: true, ended_at: true,
+  },
+  api_tokens: {
+    id: true, user_id: true, name: true, token_hash: true, prefix: true, created_at: true, last_used_at: true,
+    expires_at: true, revoked_at: true,
+  },
+  contacts: {
+    id: true, channel: true, address_hash: true, address_encrypted: true, language: true, is_opted_out: true,
+    opted_out_at: true, is_discreet: true, conversation: true, last_message_at: true, created_at: true, updated_at: true,
+  },
+  cases: {
+    id: true, reference: true, contact_id: true, channel: true, language: true, status: true, urgency: true,
+    intake_complete: true, categories: true, forced_labour_indicators: true, sector: true, origin_country: true,
+    origin_province: true, destination_country: true, destination_province: true, location_raw_encrypted: true,
+    gender: true, age_band: true, workers_affected: true, summary_encrypted: true, employer_encrypted: true,
+    employer_key: true, consent_given: true, consent_at: true, consent_wording: true, pin_hash: true, outcome: true,
+    amount_recovered: true, recovered_currency: true, owner_organisation_id: true, assigned_user_id: true,
+    first_response_at: true, resolved_at: true, last_worker_message_at: true, last_staff_message_at: true,
+    created_at: true, updated_at: true,
+  },
+  case_events: {
+    id: true, case_id: true, type: true, actor_kind: true, actor_user_id: true, organisation_id: true, data: true,
+    created_at: true,
+  },
+  messages: {
+    id: true, case_id: true, contact_id: true, direction: true, channel: true, provider_id: true, body_encrypted: true,
+    raw_body_encrypted: true, language: true, encoding: true, segments: true, status: true, error_code: true,
+    media: true, sent_by_user_id: true, created_at: true, status_updated_at: true,
+  },
+  notes: {
+    id: true, case_id: true, organisation_id: true, author_user_id: true, visibility: true, body_encrypted: true,
+    created_at: true,
+  },
+  routing_rules: {
+    id: true, name: true, priority: true, is_active: true, conditions: true, action: true,
+    target_organisation_id: true, response_hours: true, created_at: true, updated_at: true,
+  },
+  referrals: {
+    id: true, case_id: true, from_organisation_id: true, to_organisation_id: true, routing_rule_id: true,
+    status: true, reason: true, decline_reason: true, due_at: true, created_by_user_id: true, responded_at: true,
+    completed_at: true, created_at: true, updated_at: true,
+  },
+  escalations: {
+    id: true, case_id: true, embassy_organisation_id: true, routing_rule_id: true, status: true, reason: true,
+    outcome: true, created_by_user_id: true, acknowledged_by_user_id: true, acknowledged_at: true, closed_at: true,
+    created_at: true, updated_at: true,
+  },
+  audit_log: {
+    id: true, at: true, actor_kind: true, actor_user_id: true, action: true, subject_type: true, subject_id: true,
+    case_id: true, ip: true, details: true,
+  },
+  jobs_outbox: {
+    id: true, name: true, payload: true, status: true, attempts: true, run_after: true, locked_until: true,
+    last_error: true, created_at: true, dispatched_at: true, finished_at: true,
+  },
+  settings: { key: true, value: true, updated_at: true },
+};
+
+export type Organisation = Selectable<OrganisationsTable>;
+export type NewOrganisation = Insertable<OrganisationsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type CaseRow = Selectable<CasesTable>;
+export type NewCase = Insertable<CasesTable>;
+export type CaseUpdate = Updateable<CasesTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type OutboxRow = Selectable<JobsOutboxTable>;

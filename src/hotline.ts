@@ -1,0 +1,71 @@
+import path from 'node:path';
+import type { i18n } from 'i18next';
+import type { Kysely } from 'kysely';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { openDatabase, type DatabaseHandle } from './db/database';
+import { migrateToLatest } from './db/migrator';
+import type { Database } from './db/schema';
+import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
+import { createI18n } from './language/i18n';
+import type { Logger } from './observability/logger';
+import { resolveSecrets } from './privacy/embedded-secrets';
+import { createPersonalDataCipher, type PersonalDataCipher } from './privacy/personal-data';
+
+/** Everything a process of the hotline works with, built once from the configuration. */
+export interface Hotline {
+  config: Config;
+  database: DatabaseHandle;
+  db: Kysely<Database>;
+  jobs: HotlineJobQueue;
+  cipher: PersonalDataCipher;
+  clock: Clock;
+  logger: Logger;
+  i18n: i18n;
+  sessionSecret: string;
+  /** Stops jobs (letting running ones finish) and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface OpenHotlineOptions {
+  /** 'all' runs jobs in this process; 'dispatch' hands them to Redis (web processes in production). */
+  jobRole: 'all' | 'dispatch';
+  migrate: boolean;
+  clock?: Clock;
+}
+
+/** Opens the database (migrating it when asked), the job queue and the cipher. */
+export async function openHotline(config: Config, logger: Logger, options: OpenHotlineOptions): Promise<Hotline> {
+  const secrets = resolveSecrets(config, logger);
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDataDir: path.join(config.dataDir, 'pgdata'),
+    poolSize: config.databasePoolSize,
+  });
+  try {
+    if (options.migrate) {
+      const applied = await migrateToLatest(database.db);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const jobs = createJobQueue({ db: database.db, clock, logger, redisUrl: config.redisUrl, role: options.jobRole });
+  return {
+    config,
+    database,
+    db: database.db,
+    jobs,
+    cipher: createPersonalDataCipher({ current: secrets.encryptionKey, previous: secrets.previousEncryptionKeys }),
+    clock,
+    logger,
+    i18n: createI18n(),
+    sessionSecret: secrets.sessionSecret,
+    async close() {
+      await jobs.drain();
+      await database.close();
+    },
+  };
+}

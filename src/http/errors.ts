@@ -1,0 +1,61 @@
+// The one error catalogue: each error has a stable code, an HTTP status and a message key in
+// locales/<lng>/errors.json. Handlers throw these; http/error-handler.ts renders them.
+
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. `categories.0`. */
+  field: string;
+  /** Stable reason code, e.g. `too_long`, translated as errors:field.<reason>. */
+  reason: string;
+  /** Values for the reason's translation, e.g. `{ maximum: 1600 }`. */
+  params?: Record<string, string | number>;
+}
+
+const CATALOGUE = {
+  validation_failed: { status: 400 },
+  malformed_body: { status: 400 },
+  unauthenticated: { status: 401 },
+  forbidden: { status: 403 },
+  csrf_failed: { status: 403 },
+  not_found: { status: 404 },
+  method_not_allowed: { status: 405 },
+  conflict: { status: 409 },
+  payload_too_large: { status: 413 },
+  unsupported_media_type: { status: 415 },
+  rate_limited: { status: 429 },
+  internal: { status: 500 },
+  unavailable: { status: 503 },
+} as const;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+/** An error the hotline expects and knows how to answer. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly issues: FieldIssue[] = [],
+    /** Seconds, for 429 and 503 answers. */
+    readonly retryAfter?: number,
+  ) {
+    super(code);
+    this.status = CATALOGUE[code].status;
+  }
+}
+
+/** Factories, so call sites read as the domain speaks. */
+export const errors = {
+  validation: (issues: FieldIssue[]) => new AppError('validation_failed', issues),
+  malformedBody: () => new AppError('malformed_body'),
+  unauthenticated: () => new AppError('unauthenticated'),
+  forbidden: () => new AppError('forbidden'),
+  csrfFailed: () => new AppError('csrf_failed'),
+  notFound: () => new AppError('not_found'),
+  methodNotAllowed: () => new AppError('method_not_allowed'),
+  conflict: (issues: FieldIssue[] = []) => new AppError('conflict', issues),
+  payloadTooLarge: () => new AppError('payload_too_large'),
+  unsupportedMediaType: () => new AppError('unsupported_media_type'),
+  rateLimited: (retryAfterSeconds: number) => new AppError('rate_limited', [], retryAfterSeconds),
+  unavailable: (retryAfterSeconds = 5) => new AppError('unavailable', [], retryAfterSeconds),
+};

@@ -1,0 +1,103 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, OutboxRow } from '../db/schema';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Writes a job into the outbox; it becomes visible to runners when the transaction commits. */
+export async function insertOutboxJob(
+  db: Executor,
+  job: { name: string; payload: object; runAfter: Date },
+): Promise<string> {
+  const row = await db
+    .insertInto('jobs_outbox')
+    .values({ name: job.name, payload: JSON.stringify(job.payload), run_after: job.runAfter })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * Claims due jobs for this runner: pending ones whose time has come, and running ones whose
+ * lease ran out (their runner died). SKIP LOCKED lets several runners share one outbox.
+ */
+export async function claimDueJobs(db: Kysely<Database>, now: Date, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const result = await sql<OutboxRow>`
+    update jobs_outbox set status = 'running', attempts = attempts + 1, locked_until = ${leaseUntil}
+    where id in (
+      select id from jobs_outbox
+      where (status = 'pending' and run_after <= ${now})
+         or (status = 'running' and locked_until < ${now})
+      order by run_after, id
+      limit ${limit}
+      for update skip locked
+    )
+    returning *`.execute(db);
+  return result.rows;
+}
+
+/** Claims pending jobs to hand over to an external queue (BullMQ), whatever their run time. */
+export async function claimUndispatchedJobs(db: Kysely<Database>, now: Date, limit: number): Promise<OutboxRow[]> {
+  const result = await sql<OutboxRow>`
+    update jobs_outbox set status = 'dispatched', dispatched_at = ${now}
+    where id in (
+      select id from jobs_outbox where status = 'pending'
+      order by run_after, id
+      limit ${limit}
+      for update skip locked
+    )
+    returning *`.execute(db);
+  return result.rows;
+}
+
+/** Returns claimed jobs to pending (the external queue refused them). */
+export async function releaseJobs(db: Kysely<Database>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('jobs_outbox').set({ status: 'pending', dispatched_at: null }).where('id', 'in', ids).execute();
+}
+
+/** Reads one job by id. */
+export async function findOutboxJob(db: Kysely<Database>, id: string): Promise<OutboxRow | undefined> {
+  return db.selectFrom('jobs_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Records a successful run. */
+export async function markJobDone(db: Kysely<Database>, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('jobs_outbox')
+    .set({ status: 'done', finished_at: now, locked_until: null, last_error: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Records a failed run: back to pending at `retryAt`, or dead when no attempt is left. */
+export async function markJobFailed(
+  db: Kysely<Database>,
+  id: string,
+  failure: { error: string; retryAt: Date | null; now: Date },
+): Promise<void> {
+  await db
+    .updateTable('jobs_outbox')
+    .set(
+      failure.retryAt
+        ? { status: 'pending', run_after: failure.retryAt, locked_until: null, last_error: failure.error }
+        : { status: 'dead', finished_at: failure.now, locked_until: null, last_error: failure.error },
+    )
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Records an attempt made by an external queue (BullMQ keeps its own count). */
+export async function recordJobAttempt(db: Kysely<Database>, id: string, attempt: number, error: string | null): Promise<void> {
+  await db.updateTable('jobs_outbox').set({ attempts: attempt, last_error: error }).where('id', '=', id).execute();
+}
+
+/** Deletes jobs that finished (done or dead) before `before`; returns how many. */
+export async function purgeFinishedJobs(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('jobs_outbox')
+    .where('status', 'in', ['done', 'dead'])
+    .where('finished_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
