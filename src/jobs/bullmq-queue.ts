@@ -50,6 +50,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   connection.on('error', (error) => logger.warn({ err: describeJobError(error) }, 'redis connection error'));
   const queue = new Queue<BullJobData>(QUEUE_NAME, { connection, prefix });
   let worker: Worker<BullJobData> | undefined;
+  let workerConnection: IORedis | undefined;
   let timer: NodeJS.Timeout | undefined;
   let dispatching: Promise<void> | undefined;
   let running = false;
@@ -136,8 +137,9 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
       running = true;
       schedule(0);
       if (options.role === 'all') {
+        workerConnection = connection.duplicate();
         worker = new Worker<BullJobData>(QUEUE_NAME, process, {
-          connection: connection.duplicate(),
+          connection: workerConnection,
           prefix,
           concurrency: options.concurrency ?? 4,
         });
@@ -150,6 +152,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
       await dispatching;
       await worker?.close();
       await queue.close();
+      workerConnection?.disconnect();
       connection.disconnect();
     },
     async ping() {

@@ -1,0 +1,156 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config';
+import { migrateToLatest } from './db/migrator';
+import { openHotline, type Hotline } from './hotline';
+import { AppError } from './http/errors';
+import { createLogger } from './observability/logger';
+import { seedDemo } from './seed/demo-seed';
+import { createOrUpdateUser, issueApiToken } from './users/user.service';
+
+// The admin CLI. Results go to stdout (token:create prints the token and nothing else);
+// logs and errors go to stderr.
+
+interface Command {
+  usage: string;
+  summary: string;
+  options: Record<string, { type: 'string' | 'boolean' }>;
+  run(hotline: Hotline, values: Record<string, string | boolean | undefined>): Promise<void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  migrate: {
+    usage: 'migrate',
+    summary: 'apply every pending database migration',
+    options: {},
+    async run(hotline) {
+      const applied = await migrateToLatest(hotline.db);
+      process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    },
+  },
+  seed: {
+    usage: 'seed --demo',
+    summary: 'load the fictional demo network (organisations, users, rules, historic cases); idempotent',
+    options: { demo: { type: 'boolean' } },
+    async run(hotline, values) {
+      if (!values['demo']) throw new UsageError('seed needs --demo (the only data set there is)');
+      await migrateToLatest(hotline.db);
+      const result = await seedDemo(hotline);
+      if (!result.seeded) {
+        process.stdout.write('demo data is already there; nothing changed\n');
+        return;
+      }
+      process.stdout.write(`demo data loaded\nsign in as ${result.signIn?.email} with password ${result.signIn?.password}\n`);
+    },
+  },
+  'user:create': {
+    usage: 'user:create --email E --role R --org SLUG [--name N] [--locale my|km|lo|th|vi|en]  (password on stdin)',
+    summary: 'create a user, or reset the role, organisation and password of an existing one',
+    options: { email: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' } },
+    async run(hotline, values) {
+      const password = (await readStdin()).replace(/\r?\n$/, '');
+      const user = await createOrUpdateUser(
+        hotline,
+        {
+          email: requireString(values, 'email'),
+          role: requireString(values, 'role') as never,
+          organisationSlug: requireString(values, 'org'),
+          ...(typeof values['name'] === 'string' ? { displayName: values['name'] } : {}),
+          ...(typeof values['locale'] === 'string' ? { locale: values['locale'] as never } : {}),
+          password,
+        },
+        { kind: 'cli' },
+      );
+      process.stdout.write(`user ${user.email} saved (${user.id})\n`);
+    },
+  },
+  'token:create': {
+    usage: 'token:create --email E [--name N]',
+    summary: 'issue an API token for a user and print it (only the token, on stdout)',
+    options: { email: { type: 'string' }, name: { type: 'string' } },
+    async run(hotline, values) {
+      const token = await issueApiToken(
+        hotline,
+        { email: requireString(values, 'email'), ...(typeof values['name'] === 'string' ? { name: values['name'] } : {}) },
+        { kind: 'cli' },
+      );
+      process.stdout.write(`${token}\n`);
+    },
+  },
+};
+
+class UsageError extends Error {}
+
+function requireString(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function help(): string {
+  const lines = Object.values(COMMANDS).map((command) => `  ${command.usage}\n      ${command.summary}`);
+  return `usage: npm run cli -- <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AppError) {
+    const fields = error.issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; ');
+    return `${error.code}${fields ? ` (${fields})` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs one CLI command; resolves to the process exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`unknown command: ${name}\n\n${help()}`);
+    return 2;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean' } }, strict: true }));
+  } catch (error) {
+    process.stderr.write(`${describe(error)}\nusage: ${command.usage}\n`);
+    return 2;
+  }
+  if (values['help']) {
+    process.stdout.write(`usage: npm run cli -- ${command.usage}\n  ${command.summary}\n`);
+    return 0;
+  }
+  let hotline: Hotline | undefined;
+  try {
+    const config = loadConfig(env);
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+    hotline = await openHotline(config, logger, { jobRole: 'dispatch', migrate: name !== 'migrate' });
+    await command.run(hotline, values);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`${error instanceof ConfigError ? 'configuration error: ' : 'error: '}${describe(error)}\n`);
+    return 1;
+  } finally {
+    await hotline?.close();
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

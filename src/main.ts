@@ -1,0 +1,63 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { scheduleMaintenance } from './jobs/maintenance-schedule';
+import { openHotline, type Hotline } from './hotline';
+import { seedDemo } from './seed/demo-seed';
+import { configOrExit, onShutdownSignal } from './startup';
+import { createAuthenticator } from './users/authentication';
+
+// The web process. Embedded (no REDIS_URL) it also runs the jobs; with Redis it only hands
+// them over, and `npm run worker` processes them.
+
+async function main(): Promise<void> {
+  const { config, logger } = configOrExit();
+  const hotline = await openHotline(config, logger, { jobRole: config.redisUrl ? 'dispatch' : 'all', migrate: true });
+  if (config.embedded && config.seedDemo === 'auto') await seedOnFirstStart(hotline);
+
+  const app = createApp({
+    logger,
+    i18n: hotline.i18n,
+    authenticate: createAuthenticator(hotline),
+    readiness: {
+      database: hotline.database.ping,
+      ...(config.redisUrl ? { redis: hotline.jobs.ping } : {}),
+    },
+    secureCookies: config.publicUrl.startsWith('https://'),
+    trustProxy: config.env === 'production' ? 1 : false,
+  });
+  const server: Server = app.listen(config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  await hotline.jobs.start();
+  const stopMaintenance = config.redisUrl ? () => undefined : scheduleMaintenance(hotline);
+  logger.info({ port: config.port, embedded: config.embedded, jobs: hotline.jobs.kind }, 'hotline listening');
+  process.stdout.write(`\nMigrant Hotline is running at ${config.publicUrl}\n`);
+
+  onShutdownSignal(logger, async () => {
+    stopMaintenance();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await hotline.close();
+  });
+}
+
+async function seedOnFirstStart(hotline: Hotline): Promise<void> {
+  const result = await seedDemo(hotline);
+  if (!result.seeded || !result.signIn) return;
+  process.stdout.write(
+    [
+      '',
+      'A fictional demo network was loaded (this is shown once).',
+      `  Console sign-in: ${result.signIn.email}`,
+      `  Password:        ${result.signIn.password}`,
+      '  Every demo user (see README) shares this password.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`hotline failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
