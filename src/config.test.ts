@@ -1,0 +1,69 @@
+import { ConfigError, loadConfig } from './config';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const SECRET = 'a'.repeat(40);
+
+describe('configuration', () => {
+  it('runs embedded with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development', port: 3000, publicUrl: 'http://localhost:3000', dataDir: './data', embedded: true,
+      redisUrl: undefined, statsMinCell: 10, logLevel: 'info',
+    });
+    expect(config.twilio.canSend).toBe(false);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('treats blank variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '  ', PORT: '' }).embedded).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT /],
+    [{ PORT: '70000' }, /^PORT /],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL must start with postgres:\/\//],
+    [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must start with redis:\/\//],
+    [{ ENCRYPTION_KEY: 'c2hvcnQ=' }, /^ENCRYPTION_KEY must decode to exactly 32 bytes/],
+    [{ ENCRYPTION_KEY: 'not base64!' }, /^ENCRYPTION_KEY must be base64/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error/],
+    [{ STATS_MIN_CELL: '1' }, /^STATS_MIN_CELL must be 2 or more/],
+    [{ PUBLIC_URL: 'hotline.example.org' }, /^PUBLIC_URL must be an http\(s\) URL/],
+    [{ TWILIO_ACCOUNT_SID: 'AC123' }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits/],
+    [{ TWILIO_FROM: '0812345678' }, /^TWILIO_FROM must be an E.164 number/],
+    [{ SESSION_SECRET: 'short' }, /^SESSION_SECRET must be at least 32 characters/],
+  ])('refuses %j with one line naming the variable', (environment, message) => {
+    expect(() => loadConfig(environment)).toThrow(ConfigError);
+    try {
+      loadConfig(environment);
+    } catch (error) {
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('refuses to start in production without the database and secrets', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      'DATABASE_URL, ENCRYPTION_KEY, SESSION_SECRET must be set when NODE_ENV=production',
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/hotline', ENCRYPTION_KEY: KEY })).toThrow(
+      'SESSION_SECRET must be set when NODE_ENV=production',
+    );
+  });
+
+  it('starts in production with them', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production', DATABASE_URL: 'postgres://db/hotline', ENCRYPTION_KEY: KEY, SESSION_SECRET: SECRET,
+      PUBLIC_URL: 'https://hotline.example.org/', ENCRYPTION_KEYS_PREVIOUS: `${KEY}, ${KEY}`,
+    });
+    expect(config).toMatchObject({ embedded: false, publicUrl: 'https://hotline.example.org', previousEncryptionKeys: [KEY, KEY] });
+  });
+
+  it('sends through Twilio only with credentials and one sender', () => {
+    const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'x'.repeat(32) };
+    expect(loadConfig(twilio).twilio.canSend).toBe(false);
+    expect(loadConfig({ ...twilio, TWILIO_FROM: '+66912345678' }).twilio.canSend).toBe(true);
+    expect(() => loadConfig({ ...twilio, TWILIO_FROM: '+66912345678', TWILIO_MESSAGING_SERVICE_SID: `MG${'0'.repeat(32)}` })).toThrow(
+      /^TWILIO_FROM must be unset when TWILIO_MESSAGING_SERVICE_SID is set/,
+    );
+  });
+});

@@ -1,0 +1,49 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema';
+import type { PersonalDataCipher } from '../privacy/personal-data';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface InboundMessage {
+  providerId: string;
+  channel: 'sms' | 'whatsapp';
+  contactId: string;
+  caseId: string | null;
+  /** The text as shown (Unicode); `rawBody` keeps what arrived when it differs (Zawgyi). */
+  body: string;
+  rawBody?: string | null;
+  language?: string | null;
+  media?: { contentType: string; url: string }[];
+  receivedAt: Date;
+}
+
+/**
+ * Stores an inbound message, sealed, once per provider id. Returns the new message id, or
+ * undefined when this provider id was already stored (a replay).
+ */
+export async function insertInboundMessage(
+  db: Executor,
+  cipher: PersonalDataCipher,
+  message: InboundMessage,
+): Promise<string | undefined> {
+  const row = await db
+    .insertInto('messages')
+    .values({
+      provider_id: message.providerId,
+      direction: 'in',
+      channel: message.channel,
+      contact_id: message.contactId,
+      case_id: message.caseId,
+      body_encrypted: cipher.seal(message.body),
+      raw_body_encrypted: message.rawBody && message.rawBody !== message.body ? cipher.seal(message.rawBody) : null,
+      language: message.language ?? null,
+      status: 'received',
+      media: JSON.stringify(message.media ?? []),
+      created_at: message.receivedAt,
+      status_updated_at: message.receivedAt,
+    })
+    .onConflict((oc) => oc.column('provider_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
