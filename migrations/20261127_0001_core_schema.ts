@@ -1,4 +1,4 @@
-import { Kysely, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // Frozen once landed: vocabularies are written out here, not imported, so that a later change
 // to the application's lists needs a migration of its own.

@@ -11,11 +11,18 @@ import { createOrUpdateUser, issueApiToken } from './users/user.service';
 // The admin CLI. Results go to stdout (token:create prints the token and nothing else);
 // logs and errors go to stderr.
 
+/** Where a CLI run reads and writes; the process's own streams unless a test gives others. */
+export interface CliIo {
+  stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean };
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
 interface Command {
   usage: string;
   summary: string;
   options: Record<string, { type: 'string' | 'boolean' }>;
-  run(hotline: Hotline, values: Record<string, string | boolean | undefined>): Promise<void>;
+  run(hotline: Hotline, values: Record<string, string | boolean | undefined>, io: CliIo): Promise<void>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -23,32 +30,32 @@ const COMMANDS: Record<string, Command> = {
     usage: 'migrate',
     summary: 'apply every pending database migration',
     options: {},
-    async run(hotline) {
+    async run(hotline, _values, io) {
       const applied = await migrateToLatest(hotline.db);
-      process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      io.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     },
   },
   seed: {
     usage: 'seed --demo',
     summary: 'load the fictional demo network (organisations, users, rules, historic cases); idempotent',
     options: { demo: { type: 'boolean' } },
-    async run(hotline, values) {
+    async run(hotline, values, io) {
       if (!values['demo']) throw new UsageError('seed needs --demo (the only data set there is)');
       await migrateToLatest(hotline.db);
       const result = await seedDemo(hotline);
       if (!result.seeded) {
-        process.stdout.write('demo data is already there; nothing changed\n');
+        io.stdout.write('demo data is already there; nothing changed\n');
         return;
       }
-      process.stdout.write(`demo data loaded\nsign in as ${result.signIn?.email} with password ${result.signIn?.password}\n`);
+      io.stdout.write(`demo data loaded\nsign in as ${result.signIn?.email} with password ${result.signIn?.password}\n`);
     },
   },
   'user:create': {
     usage: 'user:create --email E --role R --org SLUG [--name N] [--locale my|km|lo|th|vi|en]  (password on stdin)',
     summary: 'create a user, or reset the role, organisation and password of an existing one',
     options: { email: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' } },
-    async run(hotline, values) {
-      const password = (await readStdin()).replace(/\r?\n$/, '');
+    async run(hotline, values, io) {
+      const password = (await readStdin(io)).replace(/\r?\n$/, '');
       const user = await createOrUpdateUser(
         hotline,
         {
@@ -61,20 +68,20 @@ const COMMANDS: Record<string, Command> = {
         },
         { kind: 'cli' },
       );
-      process.stdout.write(`user ${user.email} saved (${user.id})\n`);
+      io.stdout.write(`user ${user.email} saved (${user.id})\n`);
     },
   },
   'token:create': {
     usage: 'token:create --email E [--name N]',
     summary: 'issue an API token for a user and print it (only the token, on stdout)',
     options: { email: { type: 'string' }, name: { type: 'string' } },
-    async run(hotline, values) {
+    async run(hotline, values, io) {
       const token = await issueApiToken(
         hotline,
         { email: requireString(values, 'email'), ...(typeof values['name'] === 'string' ? { name: values['name'] } : {}) },
         { kind: 'cli' },
       );
-      process.stdout.write(`${token}\n`);
+      io.stdout.write(`${token}\n`);
     },
   },
 };
@@ -87,10 +94,10 @@ function requireString(values: Record<string, string | boolean | undefined>, nam
   return value;
 }
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('password: ');
+async function readStdin(io: CliIo): Promise<string> {
+  if (io.stdin.isTTY) io.stderr.write('password: ');
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -108,26 +115,30 @@ function describe(error: unknown): string {
 }
 
 /** Runs one CLI command; resolves to the process exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help());
+    io.stdout.write(help());
     return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`unknown command: ${name}\n\n${help()}`);
+    io.stderr.write(`unknown command: ${name}\n\n${help()}`);
     return 2;
   }
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean' } }, strict: true }));
   } catch (error) {
-    process.stderr.write(`${describe(error)}\nusage: ${command.usage}\n`);
+    io.stderr.write(`${describe(error)}\nusage: ${command.usage}\n`);
     return 2;
   }
   if (values['help']) {
-    process.stdout.write(`usage: npm run cli -- ${command.usage}\n  ${command.summary}\n`);
+    io.stdout.write(`usage: npm run cli -- ${command.usage}\n  ${command.summary}\n`);
     return 0;
   }
   let hotline: Hotline | undefined;
@@ -135,14 +146,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     const config = loadConfig(env);
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     hotline = await openHotline(config, logger, { jobRole: 'dispatch', migrate: name !== 'migrate' });
-    await command.run(hotline, values);
+    await command.run(hotline, values, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\nusage: ${command.usage}\n`);
+      io.stderr.write(`${error.message}\nusage: ${command.usage}\n`);
       return 2;
     }
-    process.stderr.write(`${error instanceof ConfigError ? 'configuration error: ' : 'error: '}${describe(error)}\n`);
+    io.stderr.write(`${error instanceof ConfigError ? 'configuration error: ' : 'error: '}${describe(error)}\n`);
     return 1;
   } finally {
     await hotline?.close();

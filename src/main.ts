@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { scheduleMaintenance } from './jobs/maintenance-schedule';
 import { openHotline, type Hotline } from './hotline';
+import { countOrganisations } from './orgs/organisation.repository';
 import { seedDemo } from './seed/demo-seed';
 import { configOrExit, onShutdownSignal } from './startup';
 import { createAuthenticator } from './users/authentication';
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
   });
 }
 
+/** Loads the demo network into a new, empty embedded database only; never into one in use. */
 async function seedOnFirstStart(hotline: Hotline): Promise<void> {
+  if ((await countOrganisations(hotline.db)) > 0) return;
   const result = await seedDemo(hotline);
   if (!result.seeded || !result.signIn) return;
   process.stdout.write(

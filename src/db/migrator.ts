@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type MigrationResultSet } from 'kysely';
+import { type Kysely, Migrator, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations';
 import type { Database } from './schema';
 

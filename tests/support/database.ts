@@ -33,18 +33,30 @@ export async function onServer<T>(work: (client: Client) => Promise<T>): Promise
   }
 }
 
+/** On real PostgreSQL: a new database copied from the migrated template, its URL and a way to drop it. */
+export async function createTestDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const url = process.env['DATABASE_URL'];
+  if (!url) throw new Error('createTestDatabaseUrl needs DATABASE_URL');
+  const name = `hotline_test_${crypto.randomBytes(6).toString('hex')}`;
+  await onServer((client) => client.query(`create database ${name} template ${TEMPLATE_DATABASE}`));
+  return {
+    url: withDatabase(url, name),
+    drop: async () => {
+      await onServer((client) => client.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
 /** A new, migrated, empty database for one test file; `close` removes it. */
 export async function openTestDatabase(): Promise<DatabaseHandle> {
-  const url = process.env['DATABASE_URL'];
-  if (url) {
-    const name = `hotline_test_${crypto.randomBytes(6).toString('hex')}`;
-    await onServer((client) => client.query(`create database ${name} template ${TEMPLATE_DATABASE}`));
-    const handle = await openDatabase({ databaseUrl: withDatabase(url, name), poolSize: 8 });
+  if (usingRealPostgres()) {
+    const { url, drop } = await createTestDatabaseUrl();
+    const handle = await openDatabase({ databaseUrl: url, poolSize: 8 });
     return {
       ...handle,
       close: async () => {
         await handle.close();
-        await onServer((client) => client.query(`drop database if exists ${name} with (force)`));
+        await drop();
       },
     };
   }

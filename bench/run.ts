@@ -1,0 +1,23 @@
+import { runStartupBenchmark } from './startup.bench';
+
+// `npm run bench -- <name>`: each benchmark prints Markdown for docs/benchmarks.md.
+
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  startup: runStartupBenchmark,
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  for (const name of selected) {
+    const benchmark = BENCHMARKS[name];
+    if (!benchmark) {
+      process.stderr.write(`unknown benchmark ${name}; choose from ${Object.keys(BENCHMARKS).join(', ')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    await benchmark();
+  }
+}
+
+void main();

@@ -1,0 +1,76 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, waitForOk } from '../../bench/process-probe';
+
+// The real entry point, compiled as `npm start` runs it, in the embedded mode with no environment
+// but a data directory and a port.
+
+const ROOT = path.resolve(__dirname, '../..');
+const MAIN = path.join(ROOT, 'dist/src/main.js');
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env['PATH'], PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, port, output: () => output, exited };
+}
+
+describe('npm start (the web process)', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-process-'));
+  }, 120_000);
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves /healthz and /readyz within 30 s on a new data directory, seeds, prints the sign-in once, and stops on SIGTERM', async () => {
+    const first = await start({ DATA_DIR: dataDir });
+    await waitForOk(`http://127.0.0.1:${first.port}/healthz`, performance.now(), 30_000);
+    const ready = await fetch(`http://127.0.0.1:${first.port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(first.output()).toContain(`running at http://localhost:${first.port}`);
+    expect(first.output()).toMatch(/Console sign-in: coordinator@demo\.hotline\.test\s+Password:\s+\S{16,}/);
+    expect(fs.existsSync(path.join(dataDir, 'encryption.key'))).toBe(true);
+    expect(fs.statSync(path.join(dataDir, 'encryption.key')).mode & 0o077).toBe(0);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await start({ DATA_DIR: dataDir });
+    await waitForOk(`http://127.0.0.1:${second.port}/healthz`, performance.now(), 30_000);
+    expect(second.output()).not.toContain('Password:');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 90_000);
+
+  it('refuses a bad variable with one line naming it', async () => {
+    const run = await start({ DATA_DIR: dataDir, PORT: 'eighty' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toBe('configuration error: PORT is not a valid number\n');
+  });
+
+  it('refuses to start in production without a database and secrets', async () => {
+    const run = await start({ DATA_DIR: dataDir, NODE_ENV: 'production' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toBe(
+      'configuration error: DATABASE_URL, ENCRYPTION_KEY, SESSION_SECRET must be set when NODE_ENV=production\n',
+    );
+  });
+});
