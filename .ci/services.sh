@@ -36,10 +36,19 @@ start() {
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     runuser -u postgres -- "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DATA" -l "$RUN_DIR/postgres.log" -w \
-    -o "-p $PG_PORT -k $RUN_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
-  redis-server --port "$REDIS_PORT" --daemonize yes --save '' --appendonly no --bind 127.0.0.1 \
-    --pidfile "$RUN_DIR/redis.pid" --logfile "$RUN_DIR/redis.log"
+  if runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+    echo "PostgreSQL already running on $PG_DATA; reusing it"
+  else
+    runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DATA" -l "$RUN_DIR/postgres.log" -w \
+      -o "-p $PG_PORT -k $RUN_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null \
+      || { cat "$RUN_DIR/postgres.log" >&2; exit 1; }
+  fi
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    echo "Redis already running on $REDIS_PORT; reusing it"
+  else
+    redis-server --port "$REDIS_PORT" --daemonize yes --save '' --appendonly no --bind 127.0.0.1 \
+      --pidfile "$RUN_DIR/redis.pid" --logfile "$RUN_DIR/redis.log"
+  fi
   for _ in $(seq 1 50); do
     redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
     sleep 0.1
