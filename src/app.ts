@@ -3,6 +3,11 @@ import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { i18n } from 'i18next';
+import type { Kysely } from 'kysely';
+import type { InboundService } from './channels/sms/inbound.service';
+import { smsRoutes } from './channels/sms/sms.routes';
+import type { Clock } from './clock';
+import type { Database } from './db/schema';
 import type { Authenticate } from './http/access';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoutes, type RouteSpec } from './http/routes';
@@ -13,7 +18,14 @@ import { createMetrics } from './observability/metrics';
 import { userRoutes } from './users/users.routes';
 
 export interface AppDeps {
+  db: Kysely<Database>;
+  clock: Clock;
   logger: Logger;
+  inbound: InboundService;
+  /** Validates Twilio's webhook signatures; unset, webhooks are refused. */
+  twilioAuthToken: string | undefined;
+  /** The externally visible base URL (PUBLIC_URL) that Twilio signs. */
+  publicUrl: string;
   i18n: i18n;
   authenticate: Authenticate;
   /** Readiness checks by name (database, redis). */
@@ -63,7 +75,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
-  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...userRoutes()];
+  const routes: RouteSpec[] = [
+    ...healthRoutes({ checks: deps.readiness }),
+    ...metrics.routes,
+    ...smsRoutes(deps),
+    ...userRoutes(),
+  ];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 
   app.use(notFoundHandler);

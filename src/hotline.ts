@@ -6,6 +6,9 @@ import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrator';
 import type { Database } from './db/schema';
+import { createInboundSpool } from './channels/sms/inbound-spool';
+import { createInboundService, type InboundService } from './channels/sms/inbound.service';
+import { createTwilioSender, type SmsSender } from './channels/sms/twilio-sender';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
 import { createI18n } from './language/i18n';
 import type { Logger } from './observability/logger';
@@ -19,6 +22,8 @@ export interface Hotline {
   db: Kysely<Database>;
   jobs: HotlineJobQueue;
   cipher: PersonalDataCipher;
+  /** Inbound SMS and WhatsApp: store first (or spool), then process by job. */
+  inbound: InboundService;
   clock: Clock;
   logger: Logger;
   i18n: i18n;
@@ -32,6 +37,8 @@ export interface OpenHotlineOptions {
   jobRole: 'all' | 'dispatch';
   migrate: boolean;
   clock?: Clock;
+  /** Replaces the Twilio sender (tests pass one backed by a local fake Twilio). */
+  sender?: SmsSender;
 }
 
 /** Opens the database (migrating it when asked), the job queue and the cipher. */
@@ -52,16 +59,24 @@ export async function openHotline(config: Config, logger: Logger, options: OpenH
     await database.close();
     throw error;
   }
-  const jobs = createJobQueue({ db: database.db, clock, logger, redisUrl: config.redisUrl, role: options.jobRole });
+  const cipher = createPersonalDataCipher({ current: secrets.encryptionKey, previous: secrets.previousEncryptionKeys });
+  const i18n = createI18n();
+  const sender = options.sender ?? createTwilioSender(config.twilio);
+  const jobs = createJobQueue({
+    db: database.db, clock, logger, cipher, i18n, sender, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole,
+  });
+  const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
+  const inbound = createInboundService({ db: database.db, cipher, clock, logger, spool, wake: () => jobs.wake() });
   return {
     config,
     database,
     db: database.db,
     jobs,
-    cipher: createPersonalDataCipher({ current: secrets.encryptionKey, previous: secrets.previousEncryptionKeys }),
+    cipher,
+    inbound,
     clock,
     logger,
-    i18n: createI18n(),
+    i18n,
     sessionSecret: secrets.sessionSecret,
     async close() {
       await jobs.drain();

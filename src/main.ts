@@ -16,6 +16,11 @@ async function main(): Promise<void> {
   if (config.embedded && config.seedDemo === 'auto') await seedOnFirstStart(hotline);
 
   const app = createApp({
+    db: hotline.db,
+    clock: hotline.clock,
+    inbound: hotline.inbound,
+    twilioAuthToken: config.twilio.authToken,
+    publicUrl: config.publicUrl,
     logger,
     i18n: hotline.i18n,
     authenticate: createAuthenticator(hotline),

@@ -74,7 +74,11 @@ async function openPglite(dataDir: string, loadDataDir: Blob | undefined): Promi
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      // Kysely only closes a driver it has used; close PGlite itself in any case.
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
     dump: async () => pglite.dumpDataDir('none'),
   };
 }

@@ -151,6 +151,11 @@ export interface MessagesTable {
   sent_by_user_id: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   status_updated_at: UpdatedAt;
+  /** Arrival order; inbound messages of one contact are processed in this order. */
+  sequence: Generated<string>;
+  processed_at: Timestamp | null;
+  /** The reply template an outbound message was rendered from (no personal data). */
+  template: string | null;
 }
 
 export interface NotesTable {
@@ -302,7 +307,8 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
   messages: {
     id: true, case_id: true, contact_id: true, direction: true, channel: true, provider_id: true, body_encrypted: true,
     raw_body_encrypted: true, language: true, encoding: true, segments: true, status: true, error_code: true,
-    media: true, sent_by_user_id: true, created_at: true, status_updated_at: true,
+    media: true, sent_by_user_id: true, created_at: true, status_updated_at: true, sequence: true, processed_at: true,
+    template: true,
   },
   notes: {
     id: true, case_id: true, organisation_id: true, author_user_id: true, visibility: true, body_encrypted: true,

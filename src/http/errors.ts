@@ -13,6 +13,8 @@ export interface FieldIssue {
 const CATALOGUE = {
   validation_failed: { status: 400 },
   malformed_body: { status: 400 },
+  signature_missing: { status: 400 },
+  signature_invalid: { status: 403 },
   unauthenticated: { status: 401 },
   forbidden: { status: 403 },
   csrf_failed: { status: 403 },
@@ -48,6 +50,8 @@ export class AppError extends Error {
 export const errors = {
   validation: (issues: FieldIssue[]) => new AppError('validation_failed', issues),
   malformedBody: () => new AppError('malformed_body'),
+  signatureMissing: () => new AppError('signature_missing'),
+  signatureInvalid: () => new AppError('signature_invalid'),
   unauthenticated: () => new AppError('unauthenticated'),
   forbidden: () => new AppError('forbidden'),
   csrfFailed: () => new AppError('csrf_failed'),

@@ -1,7 +1,10 @@
+import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
+import type { SmsSender } from '../channels/sms/twilio-sender';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
+import type { PersonalDataCipher } from '../privacy/personal-data';
 import { createBullmqQueue } from './bullmq-queue';
 import { createInProcessQueue } from './in-process-queue';
 import { createJobCatalogue, type HotlineJobs } from './job.catalogue';
@@ -13,17 +16,31 @@ export interface JobQueueDeps {
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
+  cipher: PersonalDataCipher;
+  i18n: i18n;
+  sender: SmsSender;
+  publicUrl: string;
   redisUrl: string | undefined;
   /** 'all' runs jobs here; 'dispatch' only hands them to Redis for worker processes. */
   role: 'all' | 'dispatch';
+  /** In-process runner only: how often the outbox is read when nothing wakes it. */
+  pollIntervalMs?: number;
 }
 
 /** BullMQ when Redis is configured, the in-process outbox runner otherwise. */
 export function createJobQueue(deps: JobQueueDeps): HotlineJobQueue {
-  const catalogue = createJobCatalogue({ db: deps.db, clock: deps.clock });
+  // Handlers queue follow-up jobs (a reply's send) through the queue they run in.
+  const queueRef: { current?: HotlineJobQueue } = {};
+  const catalogue = createJobCatalogue({
+    ...deps,
+    enqueueSend: async (trx, messageId) => {
+      if (!queueRef.current) throw new Error('job queue not ready');
+      return queueRef.current.enqueue(trx, 'sms.send', { messageId });
+    },
+  });
   const logger = deps.logger.child({ component: 'jobs' });
-  if (deps.redisUrl) {
-    return createBullmqQueue({ ...deps, logger, catalogue, redisUrl: deps.redisUrl });
-  }
-  return createInProcessQueue({ db: deps.db, catalogue, clock: deps.clock, logger });
+  queueRef.current = deps.redisUrl
+    ? createBullmqQueue({ db: deps.db, clock: deps.clock, logger, catalogue, redisUrl: deps.redisUrl, role: deps.role })
+    : createInProcessQueue({ db: deps.db, catalogue, clock: deps.clock, logger, ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}) });
+  return queueRef.current;
 }

@@ -12,6 +12,8 @@ export interface Province {
   name: string;
   /** Other names and spellings, in any script, matched case-insensitively. */
   aliases: readonly string[];
+  /** Names that are also everyday words ("Tak" is Malay for "not"): never matched in free text. */
+  ambiguous?: readonly string[];
 }
 
 /** Each country's nationality-language, used to guess a worker's nationality from their language. */
@@ -21,12 +23,12 @@ export const COUNTRY_LANGUAGE: Readonly<Record<CountryCode, string>> = {
 
 export const PROVINCES: readonly Province[] = [
   { code: 'TH-10', country: 'TH', name: 'Bangkok', aliases: ['BKK', 'Krung Thep', 'กรุงเทพ', 'กรุงเทพมหานคร', 'ဘန်ကောက်', 'បាងកក', 'ບາງກອກ', 'Băng Cốc'] },
-  { code: 'TH-74', country: 'TH', name: 'Samut Sakhon', aliases: ['Mahachai', 'Maha Chai', 'สมุทรสาคร', 'มหาชัย', 'မဟာချိုင်', 'ម៉ាហាឆៃ', 'ມະຫາໄຊ', 'Mahachai'] },
+  { code: 'TH-74', country: 'TH', name: 'Samut Sakhon', aliases: ['Mahachai', 'Maha Chai', 'สมุทรสาคร', 'มหาชัย', 'မဟာချိုင်', 'ម៉ាហាឆៃ', 'ມະຫາໄຊ'] },
   { code: 'TH-11', country: 'TH', name: 'Samut Prakan', aliases: ['Pak Nam', 'สมุทรปราการ', 'ပါကနမ်', 'សាមុតប្រាកាន'] },
   { code: 'TH-20', country: 'TH', name: 'Chon Buri', aliases: ['Chonburi', 'Pattaya', 'Si Racha', 'ชลบุรี', 'ချုံဘူရီ', 'ជលបុរី'] },
   { code: 'TH-13', country: 'TH', name: 'Pathum Thani', aliases: ['Rangsit', 'ปทุมธานี', 'ပသွန်ဌာနီ'] },
   { code: 'TH-50', country: 'TH', name: 'Chiang Mai', aliases: ['Chiangmai', 'เชียงใหม่', 'ချင်းမိုင်', 'ឈៀងម៉ៃ', 'ຊຽງໃໝ່'] },
-  { code: 'TH-63', country: 'TH', name: 'Tak', aliases: ['Mae Sot', 'Maesot', 'ตาก', 'แม่สอด', 'မဲဆောက်', 'ម៉ែសុត'] },
+  { code: 'TH-63', country: 'TH', name: 'Tak', aliases: ['Mae Sot', 'Maesot', 'จังหวัดตาก', 'แม่สอด', 'မဲဆောက်', 'ម៉ែសុត'], ambiguous: ['Tak'] },
   { code: 'TH-85', country: 'TH', name: 'Ranong', aliases: ['ระนอง', 'ရနောင်း', 'ကော့သောင်းဘက်'] },
   { code: 'TH-21', country: 'TH', name: 'Rayong', aliases: ['ระยอง', 'ရာယောင်း', 'រ៉ាយ៉ុង'] },
   { code: 'TH-83', country: 'TH', name: 'Phuket', aliases: ['ภูเก็ต', 'ဖူးခက်', 'ភូកេត'] },
@@ -38,8 +40,8 @@ export const PROVINCES: readonly Province[] = [
   { code: 'MY-07', country: 'MY', name: 'Penang', aliases: ['Pulau Pinang', 'Georgetown', 'ပီနန်', 'ពីណាំង'] },
   { code: 'MY-12', country: 'MY', name: 'Sabah', aliases: ['Kota Kinabalu', 'ဆဘား'] },
   { code: 'MY-13', country: 'MY', name: 'Sarawak', aliases: ['Kuching', 'ဆာရာဝပ်'] },
-  { code: 'MM-15', country: 'MM', name: 'Mon', aliases: ['Mawlamyine', 'Moulmein', 'မွန်', 'မော်လမြိုင်'] },
-  { code: 'MM-13', country: 'MM', name: 'Kayin', aliases: ['Karen', 'Hpa-An', 'Myawaddy', 'ကရင်', 'ဘားအံ', 'မြဝတီ'] },
+  { code: 'MM-15', country: 'MM', name: 'Mon', aliases: ['Mon State', 'Mawlamyine', 'Moulmein', 'မွန်ပြည်နယ်', 'မော်လမြိုင်'], ambiguous: ['Mon'] },
+  { code: 'MM-13', country: 'MM', name: 'Kayin', aliases: ['Karen State', 'Hpa-An', 'Myawaddy', 'ကရင်ပြည်နယ်', 'ဘားအံ', 'မြဝတီ'] },
   { code: 'MM-17', country: 'MM', name: 'Shan', aliases: ['Taunggyi', 'Tachileik', 'ရှမ်း', 'တောင်ကြီး', 'တာချီလိတ်'] },
   { code: 'MM-06', country: 'MM', name: 'Yangon', aliases: ['Rangoon', 'ရန်ကုန်'] },
   { code: 'MM-02', country: 'MM', name: 'Bago', aliases: ['Pegu', 'ပဲခူး'] },
@@ -53,7 +55,7 @@ export const PROVINCES: readonly Province[] = [
   { code: 'LA-SV', country: 'LA', name: 'Savannakhet', aliases: ['Savan', 'ສະຫວັນນະເຂດ', 'สะหวันนะเขต'] },
   { code: 'LA-CH', country: 'LA', name: 'Champasak', aliases: ['Pakse', 'ຈຳປາສັກ', 'ປາກເຊ', 'จำปาสัก'] },
   { code: 'LA-VT', country: 'LA', name: 'Vientiane Capital', aliases: ['Vientiane', 'ວຽງຈັນ', 'นครหลวงเวียงจันทน์', 'เวียงจันทน์'] },
-  { code: 'VN-22', country: 'VN', name: 'Nghe An', aliases: ['Nghệ An', 'Vinh'] },
+  { code: 'VN-22', country: 'VN', name: 'Nghe An', aliases: ['Nghệ An'] },
   { code: 'VN-23', country: 'VN', name: 'Ha Tinh', aliases: ['Hà Tĩnh'] },
   { code: 'VN-21', country: 'VN', name: 'Thanh Hoa', aliases: ['Thanh Hóa', 'Thanh Hoá'] },
 ];

@@ -1,23 +1,91 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
+import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
+import { createInboundService, type InboundService } from '../../src/channels/sms/inbound.service';
+import { createTwilioSender, type SmsSender } from '../../src/channels/sms/twilio-sender';
 import type { Clock } from '../../src/clock';
 import type { DatabaseHandle } from '../../src/db/database';
+import { createInProcessQueue } from '../../src/jobs/in-process-queue';
+import { createJobCatalogue, type HotlineJobs } from '../../src/jobs/job.catalogue';
+import type { JobQueue } from '../../src/jobs/job.types';
 import { createI18n } from '../../src/language/i18n';
 import type { Logger } from '../../src/observability/logger';
+import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/privacy/personal-data';
 import { createAuthenticator } from '../../src/users/authentication';
 import { silentLogger } from './logger';
 
-/** The real app over a test database, with the given clock and logger. */
-export function buildTestApp(
-  handle: DatabaseHandle,
-  options: { clock?: Clock; logger?: Logger; readiness?: Record<string, () => Promise<void>> } = {},
-): Express {
+export const TEST_AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
+export const TEST_PUBLIC_URL = 'https://hotline.example.org';
+
+/** The hotline's parts over a test database: jobs run only when a test calls `runJobs()`. */
+export interface TestHotline {
+  app: Express;
+  cipher: PersonalDataCipher;
+  inbound: InboundService;
+  jobs: JobQueue<HotlineJobs> & { runDue(): Promise<number> };
+  spoolDir: string;
+  /** Runs every due job, again and again, until none is left. */
+  runJobs(): Promise<void>;
+}
+
+export interface TestHotlineOptions {
+  clock?: Clock;
+  logger?: Logger;
+  sender?: SmsSender;
+  readiness?: Record<string, () => Promise<void>>;
+  twilioAuthToken?: string | undefined;
+  publicUrl?: string;
+  cipher?: PersonalDataCipher;
+}
+
+/** Builds the hotline's app and job runner over a test database. */
+export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOptions = {}): TestHotline {
   const clock = options.clock ?? { now: () => new Date() };
-  return createApp({
-    logger: options.logger ?? silentLogger(),
-    i18n: createI18n(),
+  const logger = options.logger ?? silentLogger();
+  const cipher = options.cipher ?? createPersonalDataCipher({ current: crypto.randomBytes(32).toString('base64') });
+  const i18n = createI18n();
+  const publicUrl = options.publicUrl ?? TEST_PUBLIC_URL;
+  const sender = options.sender ?? createTwilioSender({ accountSid: undefined, authToken: undefined, messagingServiceSid: undefined, from: undefined, canSend: false });
+  const queueRef: { current?: JobQueue<HotlineJobs> } = {};
+  const catalogue = createJobCatalogue({
+    db: handle.db, clock, cipher, i18n, sender, publicUrl,
+    enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
+  });
+  const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger });
+  queueRef.current = jobs;
+  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-spool-'));
+  const inbound = createInboundService({ db: handle.db, cipher, clock, logger, spool: createInboundSpool(spoolDir, cipher, logger), wake: () => undefined });
+  const app = createApp({
+    db: handle.db,
+    clock,
+    logger,
+    inbound,
+    twilioAuthToken: 'twilioAuthToken' in options ? options.twilioAuthToken : TEST_AUTH_TOKEN,
+    publicUrl,
+    i18n,
     authenticate: createAuthenticator({ db: handle.db, clock }),
     readiness: options.readiness ?? { database: handle.ping },
     secureCookies: false,
   });
+  return {
+    app,
+    cipher,
+    inbound,
+    jobs,
+    spoolDir,
+    async runJobs() {
+      while ((await jobs.runDue()) > 0) {
+        // keep going: a processed message queues its reply's send job
+      }
+    },
+  };
+}
+
+/** Just the app, for tests that need no jobs. */
+export function buildTestApp(handle: DatabaseHandle, options: TestHotlineOptions = {}): Express {
+  return buildTestHotline(handle, options).app;
 }

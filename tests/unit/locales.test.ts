@@ -34,7 +34,7 @@ describe.each(NAMESPACES)('the %s translations', (namespace) => {
   it('are not English copied into another language', () => {
     for (const language of ['my', 'km', 'lo', 'th'] as const) {
       const translated = read(language, namespace);
-      const copied = Object.keys(english).filter((key) => english[key] === translated[key] && /[a-z]{4}/i.test(english[key] ?? ''));
+      const copied = Object.keys(english).filter((key) => english[key] === translated[key] && /[a-z]{4}/i.test((english[key] ?? '').replace(/{{\s*\w+\s*}}/g, '')));
       expect({ language, copied }).toEqual({ language, copied: [] });
     }
   });

@@ -1,0 +1,84 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CaseUpdate, Database, NewCase } from '../db/schema';
+import { isUniqueViolation } from '../db/errors';
+import { generateCaseReference } from './case-reference';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const OPEN_STATUSES = ['new', 'open', 'waiting', 'referred'] as const;
+const MAX_REFERENCE_DRAWS = 8;
+
+/** Inserts a case under a fresh random reference, drawing again on the rare clash. */
+export async function insertCase(trx: Transaction<Database>, values: Omit<NewCase, 'reference'>): Promise<{ id: string; reference: string }> {
+  for (let draw = 1; ; draw += 1) {
+    const reference = generateCaseReference();
+    // A savepoint keeps the surrounding transaction usable after a clash (raw SQL: the
+    // embedded driver has no savepoint API).
+    await sql`savepoint case_reference`.execute(trx);
+    try {
+      const row = await trx.insertInto('cases').values({ ...values, reference }).returning(['id', 'reference']).executeTakeFirstOrThrow();
+      await sql`release savepoint case_reference`.execute(trx);
+      return row;
+    } catch (error) {
+      await sql`rollback to savepoint case_reference`.execute(trx);
+      if (!isUniqueViolation(error, 'cases_reference_key') || draw >= MAX_REFERENCE_DRAWS) throw error;
+    }
+  }
+}
+
+/** The contact's most recent case that is not resolved or closed. */
+export async function findOpenCaseOfContact(db: Executor, contactId: string) {
+  return db
+    .selectFrom('cases')
+    .select(['id', 'reference', 'status', 'intake_complete', 'origin_country', 'owner_organisation_id', 'language'])
+    .where('contact_id', '=', contactId)
+    .where('status', 'in', OPEN_STATUSES)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+/** The contact's most recent case of any status. */
+export async function findLatestCaseOfContact(db: Executor, contactId: string) {
+  return db
+    .selectFrom('cases')
+    .select(['id', 'reference', 'status'])
+    .where('contact_id', '=', contactId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+/** A case by reference, only if it belongs to this contact (a worker never learns of others' cases). */
+export async function findCaseOfContactByReference(db: Executor, contactId: string, reference: string) {
+  return db
+    .selectFrom('cases')
+    .select(['id', 'reference', 'status'])
+    .where('contact_id', '=', contactId)
+    .where('reference', '=', reference)
+    .executeTakeFirst();
+}
+
+/** Updates a case and its updated_at. */
+export async function updateCase(db: Executor, caseId: string, changes: CaseUpdate, now: Date): Promise<void> {
+  await db.updateTable('cases').set({ ...changes, updated_at: now }).where('id', '=', caseId).execute();
+}
+
+/** Adds categories to a case, keeping those it has. */
+export async function addCaseCategories(db: Executor, caseId: string, categories: string[], now: Date): Promise<void> {
+  await db
+    .updateTable('cases')
+    .set({
+      categories: sql<string[]>`array(select distinct unnest(categories || ${sql.val(categories)}::text[]) order by 1)`,
+      updated_at: now,
+    })
+    .where('id', '=', caseId)
+    .execute();
+}
+
+/** Whether the organisation owning a case asks for discreet replies. */
+export async function ownerWantsDiscretion(db: Executor, organisationId: string | null): Promise<boolean> {
+  if (!organisationId) return false;
+  const row = await db.selectFrom('organisations').select('discreet_by_default').where('id', '=', organisationId).executeTakeFirst();
+  return row?.discreet_by_default ?? false;
+}

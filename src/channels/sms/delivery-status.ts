@@ -1,0 +1,66 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../clock';
+import type { Database } from '../../db/schema';
+import { markContactOptedOut } from './outbound';
+
+// Delivery callbacks arrive as independent requests in any order and may repeat. A status only
+// moves forward: queued → sending → sent → delivered | undelivered | failed, and read after
+// delivered. The rank check happens inside the UPDATE, so concurrent callbacks cannot undo each
+// other.
+
+const RANK: Record<string, number> = {
+  queued: 1, sending: 2, sent: 3, delivered: 4, undelivered: 4, failed: 4, read: 5,
+};
+/** Twilio's statuses that map onto ours; others (receiving, scheduled, canceled…) are ignored. */
+const TWILIO_STATUS: Record<string, string> = {
+  accepted: 'queued', queued: 'queued', sending: 'sending', sent: 'sent', delivered: 'delivered',
+  undelivered: 'undelivered', failed: 'failed', read: 'read',
+};
+
+const rankOf = sql<number>`case status
+  when 'queued' then 1 when 'sending' then 2 when 'sent' then 3
+  when 'delivered' then 4 when 'undelivered' then 4 when 'failed' then 4 when 'read' then 5 else 0 end`;
+
+export interface StatusCallback {
+  /** Our own message id, from the callback URL. */
+  messageId?: string | undefined;
+  providerId: string;
+  twilioStatus: string;
+  errorCode?: string | undefined;
+}
+
+/** Applies one delivery callback; returns whether the stored status changed. */
+export async function applyDeliveryStatus(db: Kysely<Database>, clock: Clock, callback: StatusCallback): Promise<boolean> {
+  const status = TWILIO_STATUS[callback.twilioStatus.toLowerCase()];
+  if (!status) return false;
+  const rank = RANK[status] ?? 0;
+  const now = clock.now();
+  const changed = await db
+    .updateTable('messages')
+    .set({
+      status,
+      status_updated_at: now,
+      provider_id: sql<string>`coalesce(provider_id, ${callback.providerId})`,
+      ...(callback.errorCode ? { error_code: callback.errorCode } : {}),
+    })
+    .where('direction', '=', 'out')
+    .where((eb) =>
+      callback.messageId
+        ? eb.and([eb('id', '=', callback.messageId), eb.or([eb('provider_id', 'is', null), eb('provider_id', '=', callback.providerId)])])
+        : eb('provider_id', '=', callback.providerId),
+    )
+    .where(rankOf, '<', rank)
+    // "read" means the message reached the phone: never after a failure.
+    .where((eb) => (status === 'read' ? eb('status', 'not in', ['undelivered', 'failed']) : eb.lit(true)))
+    .returning(['id', 'contact_id'])
+    .executeTakeFirst();
+  if (callback.errorCode === '21610') {
+    const message = await db
+      .selectFrom('messages')
+      .select('contact_id')
+      .where((eb) => (callback.messageId ? eb('id', '=', callback.messageId) : eb('provider_id', '=', callback.providerId)))
+      .executeTakeFirst();
+    if (message?.contact_id) await markContactOptedOut(db, message.contact_id, now);
+  }
+  return changed !== undefined;
+}

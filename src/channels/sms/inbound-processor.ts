@@ -1,0 +1,281 @@
+import type { i18n } from 'i18next';
+import type { Kysely, Transaction } from 'kysely';
+import { recordAudit } from '../../audit/audit.repository';
+import type { Language } from '../../cases/case.vocabulary';
+import { insertCaseEvent } from '../../cases/case-event.repository';
+import {
+  addCaseCategories,
+  findCaseOfContactByReference,
+  findLatestCaseOfContact,
+  findOpenCaseOfContact,
+  insertCase,
+  ownerWantsDiscretion,
+  updateCase,
+} from '../../cases/case.repository';
+import type { Clock } from '../../clock';
+import type { Database } from '../../db/schema';
+import { isLanguage } from '../../language/negotiation';
+import { countryFromPhone } from '../../places/place-matcher';
+import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { readState, takeTurn, type ConversationAction, type ConversationState, type Reply } from './conversation';
+import { markContactOptedOut, queueOutboundMessage, type EnqueueSend } from './outbound';
+
+// Processes a contact's inbound messages one at a time, in the order they arrived, under a lock on
+// the contact: two texts arriving at once never open two cases or interleave a conversation.
+
+export interface InboundProcessorDeps {
+  db: Kysely<Database>;
+  cipher: PersonalDataCipher;
+  clock: Clock;
+  i18n: i18n;
+  enqueueSend: EnqueueSend;
+}
+
+interface LockedContact {
+  id: string;
+  channel: 'sms' | 'whatsapp';
+  address: string;
+  language: Language | null;
+  isOptedOut: boolean;
+  isDiscreet: boolean;
+  state: ConversationState;
+}
+
+interface PendingMessage {
+  id: string;
+  body: string;
+  createdAt: Date;
+}
+
+/** Processes every unprocessed inbound message of a contact; returns how many. */
+export async function processInboundMessages(deps: InboundProcessorDeps, contactId: string): Promise<number> {
+  return deps.db.transaction().execute(async (trx) => {
+    const contact = await lockContact(trx, deps.cipher, contactId);
+    if (!contact) return 0;
+    const pending = await unprocessedMessages(trx, deps.cipher, contactId);
+    for (const message of pending) await processOne(trx, deps, contact, message);
+    await trx
+      .updateTable('contacts')
+      .set({
+        conversation: JSON.stringify(contact.state),
+        language: contact.language,
+        is_opted_out: contact.isOptedOut,
+        is_discreet: contact.isDiscreet,
+        updated_at: deps.clock.now(),
+      })
+      .where('id', '=', contact.id)
+      .execute();
+    return pending.length;
+  });
+}
+
+async function lockContact(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<LockedContact | undefined> {
+  const row = await trx
+    .selectFrom('contacts')
+    .select(['id', 'channel', 'address_encrypted', 'language', 'is_opted_out', 'is_discreet', 'conversation'])
+    .where('id', '=', contactId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    channel: row.channel === 'whatsapp' ? 'whatsapp' : 'sms',
+    address: cipher.open(row.address_encrypted),
+    language: isLanguage(row.language) ? row.language : null,
+    isOptedOut: row.is_opted_out,
+    isDiscreet: row.is_discreet,
+    state: readState(row.conversation),
+  };
+}
+
+async function unprocessedMessages(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<PendingMessage[]> {
+  const rows = await trx
+    .selectFrom('messages')
+    .select(['id', 'body_encrypted', 'created_at'])
+    .where('contact_id', '=', contactId)
+    .where('direction', '=', 'in')
+    .where('processed_at', 'is', null)
+    .orderBy('sequence')
+    .execute();
+  return rows.map((row) => ({ id: row.id, body: cipher.openOptional(row.body_encrypted) ?? '', createdAt: row.created_at }));
+}
+
+async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps, contact: LockedContact, message: PendingMessage): Promise<void> {
+  const openCase = await findOpenCaseOfContact(trx, contact.id);
+  const turn = takeTurn({
+    text: message.body,
+    state: contact.state,
+    contact: { language: contact.language, isOptedOut: contact.isOptedOut, isDiscreet: contact.isDiscreet, phoneCountry: countryFromPhone(contact.address) },
+    openCase: openCase ? { intakeComplete: openCase.intake_complete, originCountry: openCase.origin_country } : undefined,
+  });
+  let caseId = openCase?.id ?? null;
+  for (const action of turn.actions) {
+    caseId = await applyAction(trx, deps, contact, message, caseId, action);
+  }
+  contact.state = turn.state;
+  await trx
+    .updateTable('messages')
+    .set({ processed_at: deps.clock.now(), case_id: caseId, language: contact.language })
+    .where('id', '=', message.id)
+    .execute();
+  if (turn.reply && !contact.isOptedOut) await reply(trx, deps, contact, caseId, turn.reply);
+}
+
+async function applyAction(
+  trx: Transaction<Database>,
+  deps: InboundProcessorDeps,
+  contact: LockedContact,
+  message: PendingMessage,
+  caseId: string | null,
+  action: ConversationAction,
+): Promise<string | null> {
+  const now = deps.clock.now();
+  const event = (type: string, data: Record<string, string | boolean | null | string[]> = {}) =>
+    caseId ? insertCaseEvent(trx, { caseId, type, actorKind: 'worker', data, at: now }) : Promise.resolve();
+  switch (action.type) {
+    case 'open_case':
+      return openCase(trx, deps, contact, message, action.story);
+    case 'attach_to_case':
+      if (caseId) {
+        await updateCase(trx, caseId, { last_worker_message_at: message.createdAt }, now);
+        await event('message.received', { messageId: message.id });
+      }
+      return caseId;
+    case 'set_categories':
+      if (caseId) await addCaseCategories(trx, caseId, action.categories, now);
+      await event('case.categories_set', { categories: action.categories });
+      return caseId;
+    case 'set_location':
+      if (caseId) {
+        await updateCase(trx, caseId, {
+          destination_country: action.country,
+          destination_province: action.province,
+          location_raw_encrypted: deps.cipher.seal(action.raw),
+        }, now);
+      }
+      await event('case.location_set', { country: action.country, province: action.province });
+      return caseId;
+    case 'set_origin':
+      if (caseId) await updateCase(trx, caseId, { origin_country: action.country }, now);
+      return caseId;
+    case 'set_consent':
+      if (caseId) {
+        const wording = render(deps.i18n, contact.language ?? 'en', action.wordingTemplate, {});
+        await updateCase(trx, caseId, { consent_given: action.given, consent_at: now, consent_wording: wording }, now);
+      }
+      await event('case.consent_recorded', { given: action.given });
+      return caseId;
+    case 'complete_intake':
+      if (caseId) await updateCase(trx, caseId, { intake_complete: true }, now);
+      await event('case.intake_completed');
+      return caseId;
+    case 'set_language':
+      contact.language = action.language;
+      if (caseId) await updateCase(trx, caseId, { language: action.language }, now);
+      return caseId;
+    case 'set_discreet':
+      contact.isDiscreet = action.on;
+      return caseId;
+    case 'opt_out':
+      contact.isOptedOut = true;
+      await markContactOptedOut(trx, contact.id, now);
+      await event('contact.opted_out');
+      return caseId;
+    case 'opt_in':
+      contact.isOptedOut = false;
+      await trx.updateTable('contacts').set({ is_opted_out: false, opted_out_at: null, updated_at: now }).where('id', '=', contact.id).execute();
+      await event('contact.opted_in');
+      return caseId;
+  }
+}
+
+async function openCase(
+  trx: Transaction<Database>,
+  deps: InboundProcessorDeps,
+  contact: LockedContact,
+  message: PendingMessage,
+  story: string,
+): Promise<string> {
+  const now = deps.clock.now();
+  const created = await insertCase(trx, {
+    contact_id: contact.id,
+    channel: contact.channel,
+    language: contact.language ?? 'en',
+    status: 'new',
+    intake_complete: false,
+    summary_encrypted: deps.cipher.seal(story),
+    last_worker_message_at: message.createdAt,
+    created_at: message.createdAt,
+    updated_at: now,
+  });
+  await insertCaseEvent(trx, {
+    caseId: created.id,
+    type: 'case.opened',
+    actorKind: 'worker',
+    data: { channel: contact.channel, language: contact.language ?? 'en', messageId: message.id },
+    at: now,
+  });
+  await recordAudit(trx, {
+    actorKind: 'worker',
+    action: 'case.created',
+    subjectType: 'case',
+    subjectId: created.reference,
+    caseId: created.id,
+    details: { channel: contact.channel },
+    at: now,
+  });
+  return created.id;
+}
+
+async function reply(trx: Transaction<Database>, deps: InboundProcessorDeps, contact: LockedContact, caseId: string | null, answer: Reply): Promise<void> {
+  const language = contact.language ?? 'en';
+  const discreet = contact.isDiscreet || (await caseOwnerIsDiscreet(trx, caseId));
+  const { template, params } = await resolveReply(trx, deps, contact, answer, discreet);
+  await queueOutboundMessage(trx, deps, {
+    contactId: contact.id,
+    caseId,
+    channel: contact.channel,
+    body: render(deps.i18n, language, template, params),
+    language,
+    template,
+  });
+}
+
+async function caseOwnerIsDiscreet(trx: Transaction<Database>, caseId: string | null): Promise<boolean> {
+  if (!caseId) return false;
+  const row = await trx.selectFrom('cases').select('owner_organisation_id').where('id', '=', caseId).executeTakeFirst();
+  return ownerWantsDiscretion(trx, row?.owner_organisation_id ?? null);
+}
+
+async function resolveReply(
+  trx: Transaction<Database>,
+  deps: InboundProcessorDeps,
+  contact: LockedContact,
+  answer: Reply,
+  discreet: boolean,
+): Promise<{ template: string; params: Record<string, string> }> {
+  if (answer.lookup?.kind === 'status') {
+    const found = answer.lookup.reference
+      ? await findCaseOfContactByReference(trx, contact.id, answer.lookup.reference)
+      : await findLatestCaseOfContact(trx, contact.id);
+    if (!found) return { template: 'status.none', params: {} };
+    const statusWord = render(deps.i18n, contact.language ?? 'en', `status.word.${found.status}`, {});
+    return { template: 'status.reply', params: { reference: found.reference, status: statusWord } };
+  }
+  if (discreet && answer.template === 'help') return { template: 'discreet.help', params: answer.params ?? {} };
+  if (discreet && answer.template === 'intake.done') return { template: 'discreet.done', params: await referenceOf(trx, contact.id) };
+  if (answer.template === 'intake.done' || answer.template === 'discreet.done') {
+    return { template: answer.template, params: await referenceOf(trx, contact.id) };
+  }
+  return { template: answer.template, params: answer.params ?? {} };
+}
+
+async function referenceOf(trx: Transaction<Database>, contactId: string): Promise<Record<string, string>> {
+  const latest = await findLatestCaseOfContact(trx, contactId);
+  return { reference: latest?.reference ?? '' };
+}
+
+/** Renders an SMS template in a language (fixed to the `sms` namespace). */
+export function render(i18nInstance: i18n, language: Language, template: string, params: Record<string, string>): string {
+  return i18nInstance.getFixedT(language, 'sms')(template, params);
+}

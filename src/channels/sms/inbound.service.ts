@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock';
+import type { Database } from '../../db/schema';
+import { validate } from '../../http/validate';
+import { detectLanguage } from '../../language/script-detection';
+import { normaliseBurmese } from '../../language/zawgyi';
+import type { Logger } from '../../observability/logger';
+import type { PersonalDataCipher } from '../../privacy/personal-data';
+import type { InboundSpool, SpooledRequest } from './inbound-spool';
+import { inboundMessageSchema, mediaOf } from './inbound.schema';
+import { storeInboundMessage, type StoredInbound } from './inbound.repository';
+
+export type ReceiveOutcome = 'stored' | 'replay' | 'spooled';
+
+export interface InboundServiceDeps {
+  db: Kysely<Database>;
+  cipher: PersonalDataCipher;
+  clock: Clock;
+  logger: Logger;
+  spool: InboundSpool;
+  /** Called after a new message is stored, so its processing job starts now. */
+  wake: () => void;
+}
+
+// Control characters (other than tab and line breaks) and unpaired surrogates cannot be shown
+// or sent back; the raw text keeps them.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The text to show and process: printable, Unicode (Zawgyi converted), NFC. */
+export function displayText(raw: string): string {
+  return normaliseBurmese(raw.replace(UNPRINTABLE, '')).text.normalize('NFC');
+}
+
+function prepare(params: Record<string, unknown>, receivedAt: Date): StoredInbound {
+  const parsed = validate(inboundMessageSchema, params);
+  const body = displayText(parsed.Body);
+  return {
+    providerId: parsed.MessageSid,
+    channel: parsed.From.channel,
+    address: parsed.From.number,
+    body,
+    rawBody: parsed.Body,
+    language: detectLanguage(body) ?? null,
+    media: mediaOf(params, parsed.NumMedia),
+    receivedAt,
+  };
+}
+
+/**
+ * Takes an inbound message from Twilio's webhook: stores it (or, if the database fails, seals it
+ * into the spool) before the webhook answers. Bad input throws a 400 naming the field.
+ */
+export function createInboundService(deps: InboundServiceDeps) {
+  async function store(params: Record<string, unknown>, receivedAt: Date): Promise<'stored' | 'replay'> {
+    const { messageId } = await storeInboundMessage(deps.db, deps.cipher, prepare(params, receivedAt));
+    if (!messageId) return 'replay';
+    deps.wake();
+    return 'stored';
+  }
+
+  return {
+    async receive(params: Record<string, unknown>): Promise<ReceiveOutcome> {
+      const receivedAt = deps.clock.now();
+      const prepared = prepare(params, receivedAt);
+      try {
+        return await store(params, receivedAt);
+      } catch (error) {
+        deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'inbound message not stored; spooling it');
+        deps.spool.write(prepared.providerId, { params: stringParams(params), receivedAt: receivedAt.toISOString() });
+        return 'spooled';
+      }
+    },
+    /** Moves spooled messages into the database; returns how many were stored. */
+    async drainSpool(): Promise<number> {
+      return deps.spool.drain(async (request: SpooledRequest) => {
+        await store(request.params, new Date(request.receivedAt));
+      });
+    },
+  };
+}
+
+function stringParams(params: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, String(value)]));
+}
+
+export type InboundService = ReturnType<typeof createInboundService>;

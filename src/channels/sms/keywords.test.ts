@@ -1,0 +1,37 @@
+import { isResubscribeWord, normaliseKeywordText, parseKeyword, parseYesNo } from './keywords';
+
+describe('SMS keywords', () => {
+  it.each([
+    ['STOP', { kind: 'stop' }], ['stop.', { kind: 'stop' }], [' Unsubscribe ', { kind: 'stop' }], ['ရပ်', { kind: 'stop' }],
+    ['ឈប់', { kind: 'stop' }], ['ຢຸດ', { kind: 'stop' }], ['หยุด', { kind: 'stop' }], ['DỪNG', { kind: 'stop' }], ['Hủy', { kind: 'stop' }],
+    ['START', { kind: 'start' }], ['unstop', { kind: 'start' }],
+    ['help', { kind: 'help' }], ['INFO', { kind: 'help' }], ['ជំនួយ', { kind: 'help' }], ['giúp', { kind: 'help' }],
+    ['LANG', { kind: 'language_menu' }], ['ภาษา', { kind: 'language_menu' }],
+    ['ខ្មែរ', { kind: 'language', language: 'km' }], ['Tiếng Việt', { kind: 'language', language: 'vi' }], ['english', { kind: 'language', language: 'en' }],
+    ['SAFE', { kind: 'discreet', on: true }], ['normal', { kind: 'discreet', on: false }],
+    ['STATUS', { kind: 'status' }], ['status k7m-4qx', { kind: 'status', reference: 'K7M-4QX' }], ['အခြေအနေ K7M 4QX', { kind: 'status', reference: 'K7M-4QX' }],
+    ['NEW', { kind: 'new', story: '' }], ['new my friend is missing', { kind: 'new', story: 'my friend is missing' }],
+  ])('reads %j as a keyword', (text, keyword) => {
+    expect(parseKeyword(text)).toEqual(keyword);
+  });
+
+  it.each(['please stop the boss', 'my boss does not pay', 'newspaper', 'status?? of my pay is bad'.slice(0, 0), ''])('does not read %j as a keyword', (text) => {
+    expect(parseKeyword(text)).toBeUndefined();
+  });
+
+  it('reads yes and no in every language', () => {
+    for (const yes of ['YES', 'y', 'ဟုတ်ကဲ့', 'បាទ', 'ចាស', 'ແມ່ນ', 'ใช่', 'CÓ', 'đồng ý', '1']) expect(parseYesNo(yes)).toBe(true);
+    for (const no of ['NO', 'n', 'မဟုတ်ဘူး', 'ទេ', 'ບໍ່', 'ไม่', 'Không', '2']) expect(parseYesNo(no)).toBe(false);
+    expect(parseYesNo('maybe later')).toBeUndefined();
+  });
+
+  it('treats Twilio\'s YES as a re-subscribe word', () => {
+    expect(isResubscribeWord('yes')).toBe(true);
+    expect(isResubscribeWord('hello')).toBe(false);
+  });
+
+  it('normalises case, Vietnamese marks and trailing punctuation', () => {
+    expect(normaliseKeywordText('  ĐỒNG Ý!! ')).toBe('dong y');
+    expect(normaliseKeywordText('ရပ်။')).toBe('ရပ်');
+  });
+});

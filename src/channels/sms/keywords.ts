@@ -1,0 +1,122 @@
+import type { Language } from '../../cases/case.vocabulary';
+import { normaliseCaseReference } from '../../cases/case-reference';
+import { LANGUAGE_NAMES } from '../../language/language-names';
+
+// Keywords a worker can text at any time, in English and in each language's own words. A keyword
+// is the whole message (Twilio's rule for STOP and friends), except STATUS and NEW, which may be
+// followed by a reference or by the worker's story.
+
+export type Keyword =
+  | { kind: 'stop' }
+  | { kind: 'start' }
+  | { kind: 'help' }
+  | { kind: 'status'; reference?: string }
+  | { kind: 'new'; story: string }
+  | { kind: 'language_menu' }
+  | { kind: 'language'; language: Language }
+  | { kind: 'discreet'; on: boolean };
+
+/** Twilio's own opt-out words, and each language's word for "stop". */
+const STOP_WORDS = [
+  'stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit',
+  'ရပ်', 'ရပ်ပါ', 'ရပ်တော့', 'ឈប់', 'ឈប់ផ្ញើ', 'ຢຸດ', 'ຢຸດສົ່ງ', 'หยุด', 'เลิก', 'ยกเลิก', 'dung', 'dung lai', 'huy',
+];
+/** Words that opt back in; Twilio's YES counts only for a contact who opted out (see isStartWord). */
+const START_WORDS = ['start', 'unstop', 'စတင်', 'ចាប់ផ្តើម', 'ເລີ່ມ', 'เริ่ม', 'bat dau'];
+const HELP_WORDS = ['help', 'info', 'အကူအညီ', 'ជំនួយ', 'ຊ່ວຍ', 'ຊ່ວຍເຫຼືອ', 'ช่วย', 'ช่วยด้วย', 'ช่วยเหลือ', 'giup', 'giup do'];
+const STATUS_WORDS = ['status', 'အခြေအနေ', 'ស្ថានភាព', 'ສະຖານະ', 'สถานะ', 'trang thai', 'tinh trang'];
+const NEW_WORDS = ['new', 'အသစ်', 'ថ្មី', 'ໃໝ່', 'ใหม่', 'moi'];
+const LANGUAGE_MENU_WORDS = ['lang', 'language', 'ဘာသာ', 'ဘာသာစကား', 'ភាសា', 'ພາສາ', 'ภาษา', 'ngon ngu'];
+const DISCREET_ON_WORDS = ['safe', 'discreet', 'private'];
+const DISCREET_OFF_WORDS = ['normal', 'safe off'];
+
+const YES_WORDS = [
+  'yes', 'y', 'ok', 'okay', 'agree',
+  'ဟုတ်', 'ဟုတ်ကဲ့', 'ဟုတ်တယ်', 'ရတယ်', 'ရ', 'သဘောတူတယ်', 'သဘောတူ',
+  'បាទ', 'ចាស', 'ចាស៎', 'យល់ព្រម', 'ព្រម',
+  'ແມ່ນ', 'ໂດຍ', 'ຕົກລົງ', 'ເຈົ້າ', 'ໄດ້',
+  'ใช่', 'ได้', 'ตกลง', 'ยินยอม', 'ครับ', 'ค่ะ',
+  'co', 'dong y', 'duoc',
+];
+const NO_WORDS = [
+  'no', 'n', 'disagree',
+  'မဟုတ်', 'မဟုတ်ဘူး', 'မရ', 'မရဘူး', 'ဟင့်အင်း', 'သဘောမတူ', 'သဘောမတူဘူး',
+  'ទេ', 'អត់', 'មិនយល់ព្រម', 'មិនព្រម',
+  'ບໍ່', 'ບໍ່ແມ່ນ', 'ບໍ່ໄດ້', 'ບໍ່ຕົກລົງ',
+  'ไม่', 'ไม่ใช่', 'ไม่ได้', 'ไม่ยินยอม', 'ไม่ตกลง',
+  'khong', 'khong dong y',
+];
+
+/** Lower case, no Latin diacritics (so "DỪNG" is "dung"), no closing punctuation, single spaces. */
+export function normaliseKeywordText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[đĐ]/g, 'd')
+    .normalize('NFD')
+    .replace(/(?<=[a-z])[\u0300-\u036f]+/g, '')
+    .normalize('NFC')
+    .replace(/[.!?,;:။၊។៕\s]+$/u, '')
+    .replace(/^[.!?,;:\s]+/u, '')
+    .replace(/\s+/g, ' ');
+}
+
+const has = (words: readonly string[], text: string) => words.includes(text);
+
+function languageByName(text: string): Language | undefined {
+  const entry = Object.entries(LANGUAGE_NAMES).find(([, name]) => normaliseKeywordText(name) === text);
+  if (entry) return entry[0] as Language;
+  const english: Record<string, Language> = { burmese: 'my', myanmar: 'my', khmer: 'km', lao: 'lo', thai: 'th', vietnamese: 'vi', english: 'en' };
+  return english[text];
+}
+
+function afterFirstWord(original: string, words: readonly string[]): string | undefined {
+  const trimmed = original.trim();
+  const normalised = normaliseKeywordText(trimmed);
+  for (const word of words) {
+    if (normalised.startsWith(`${word} `)) {
+      const firstSpace = trimmed.search(/\s/);
+      return firstSpace === -1 ? '' : trimmed.slice(firstSpace).trim();
+    }
+  }
+  return undefined;
+}
+
+/** The keyword a message is, if it is one. */
+export function parseKeyword(text: string): Keyword | undefined {
+  const normalised = normaliseKeywordText(text);
+  if (normalised === '') return undefined;
+  if (has(STOP_WORDS, normalised)) return { kind: 'stop' };
+  if (has(START_WORDS, normalised)) return { kind: 'start' };
+  if (has(HELP_WORDS, normalised)) return { kind: 'help' };
+  if (has(LANGUAGE_MENU_WORDS, normalised)) return { kind: 'language_menu' };
+  if (has(DISCREET_ON_WORDS, normalised)) return { kind: 'discreet', on: true };
+  if (has(DISCREET_OFF_WORDS, normalised)) return { kind: 'discreet', on: false };
+  const language = languageByName(normalised);
+  if (language) return { kind: 'language', language };
+  if (has(STATUS_WORDS, normalised)) return { kind: 'status' };
+  const statusArgument = afterFirstWord(text, STATUS_WORDS);
+  if (statusArgument !== undefined) {
+    const reference = normaliseCaseReference(statusArgument);
+    return reference ? { kind: 'status', reference } : { kind: 'status' };
+  }
+  if (has(NEW_WORDS, normalised)) return { kind: 'new', story: '' };
+  const story = afterFirstWord(text, NEW_WORDS);
+  if (story !== undefined) return { kind: 'new', story };
+  return undefined;
+}
+
+/** True for Twilio's YES/START words that re-subscribe a contact who opted out. */
+export function isResubscribeWord(text: string): boolean {
+  const normalised = normaliseKeywordText(text);
+  return has(START_WORDS, normalised) || normalised === 'yes';
+}
+
+/** A yes or no answer in any of the six languages (or 1 = yes, 2 = no), else undefined. */
+export function parseYesNo(text: string): boolean | undefined {
+  const normalised = normaliseKeywordText(text);
+  if (has(YES_WORDS, normalised) || normalised === '1') return true;
+  if (has(NO_WORDS, normalised) || normalised === '2') return false;
+  return undefined;
+}

@@ -1,0 +1,157 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../../clock';
+import { insertCaseEvent } from '../../cases/case-event.repository';
+import type { Database } from '../../db/schema';
+import type { JobContext } from '../../jobs/job.types';
+import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { countSegments } from './segments';
+import { SendFailure, type SmsSender } from './twilio-sender';
+
+/** The job that sends one outbound message. */
+export const SEND_JOB = 'sms.send';
+
+/** Writes the outbox row of a job inside a transaction (the job queue's enqueue). */
+export type EnqueueSend = (trx: Transaction<Database>, messageId: string) => Promise<unknown>;
+
+export interface QueuedMessage {
+  contactId: string;
+  caseId: string | null;
+  channel: 'sms' | 'whatsapp';
+  body: string;
+  language: string;
+  /** The reply template it was rendered from, or null for a caseworker's own words. */
+  template: string | null;
+  sentByUserId?: string | null;
+}
+
+/**
+ * Records an outbound message (sealed, with its encoding and segment count) and queues the job
+ * that sends it, in the caller's transaction.
+ */
+export async function queueOutboundMessage(
+  trx: Transaction<Database>,
+  deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend },
+  message: QueuedMessage,
+): Promise<string> {
+  const { encoding, segments } = countSegments(message.body);
+  const now = deps.clock.now();
+  const row = await trx
+    .insertInto('messages')
+    .values({
+      direction: 'out',
+      channel: message.channel,
+      contact_id: message.contactId,
+      case_id: message.caseId,
+      body_encrypted: deps.cipher.seal(message.body),
+      language: message.language,
+      encoding,
+      segments,
+      status: 'queued',
+      template: message.template,
+      sent_by_user_id: message.sentByUserId ?? null,
+      created_at: now,
+      status_updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await deps.enqueueSend(trx, row.id);
+  if (message.caseId) {
+    await insertCaseEvent(trx, {
+      caseId: message.caseId,
+      type: 'message.queued',
+      actorKind: message.sentByUserId ? 'staff' : 'system',
+      actorUserId: message.sentByUserId ?? null,
+      data: { messageId: row.id, template: message.template, segments, encoding },
+      at: now,
+    });
+  }
+  return row.id;
+}
+
+export interface SendDeps {
+  db: Kysely<Database>;
+  cipher: PersonalDataCipher;
+  clock: Clock;
+  sender: SmsSender;
+  /** PUBLIC_URL: Twilio reports delivery to <publicUrl>/webhooks/twilio/status?message=<id>. */
+  publicUrl: string;
+  maxAttempts: number;
+}
+
+/**
+ * Sends one queued message. One message id gives at most one successful send: a message that
+ * already has a provider id, or is no longer queued, is left alone. Nothing is sent to a contact
+ * who opted out. Without a Twilio account the message is marked `recorded` (a dry run).
+ */
+export async function sendQueuedMessage(deps: SendDeps, messageId: string, context: JobContext): Promise<void> {
+  const { db, clock } = deps;
+  const message = await db
+    .selectFrom('messages')
+    .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
+    .select(['messages.id', 'messages.status', 'messages.provider_id', 'messages.channel', 'messages.body_encrypted', 'messages.segments',
+      'contacts.id as contactId', 'contacts.address_encrypted', 'contacts.is_opted_out'])
+    .where('messages.id', '=', messageId)
+    .where('messages.direction', '=', 'out')
+    .executeTakeFirst();
+  if (!message || message.status !== 'queued' || message.provider_id) return;
+  if (message.is_opted_out) {
+    await markMessage(db, messageId, { status: 'failed', error_code: 'opted_out' }, clock.now());
+    return;
+  }
+  if (!deps.sender.canSend) {
+    await markMessage(db, messageId, { status: 'recorded' }, clock.now());
+    context.logger.info({ messageId, segments: message.segments }, 'outbound message recorded, not sent (no Twilio account configured)');
+    return;
+  }
+  try {
+    const sent = await deps.sender.send({
+      channel: message.channel === 'whatsapp' ? 'whatsapp' : 'sms',
+      to: deps.cipher.open(message.address_encrypted),
+      body: deps.cipher.openOptional(message.body_encrypted) ?? '',
+      statusCallback: `${deps.publicUrl}/webhooks/twilio/status?message=${messageId}`,
+    });
+    await markMessage(db, messageId, { status: initialStatus(sent.status), provider_id: sent.providerId }, clock.now());
+  } catch (error) {
+    await onSendFailure(deps, { messageId, contactId: message.contactId }, error, context);
+  }
+}
+
+async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId: string }, error: unknown, context: JobContext): Promise<void> {
+  const failure = error instanceof SendFailure ? error : new SendFailure(true, 'network', String(error));
+  if (failure.retriable && context.attempt < deps.maxAttempts) {
+    await markMessage(deps.db, ids.messageId, { error_code: failure.code }, deps.clock.now(), false);
+    throw failure;
+  }
+  await markMessage(deps.db, ids.messageId, { status: 'failed', error_code: failure.code }, deps.clock.now());
+  if (failure.code === '21610') await markContactOptedOut(deps.db, ids.contactId, deps.clock.now());
+  context.logger.warn({ messageId: ids.messageId, code: failure.code }, 'outbound message failed');
+}
+
+function initialStatus(twilioStatus: string): 'queued' | 'sending' | 'sent' {
+  if (twilioStatus === 'sending' || twilioStatus === 'sent') return twilioStatus;
+  return 'queued';
+}
+
+async function markMessage(
+  db: Kysely<Database>,
+  messageId: string,
+  changes: { status?: string; error_code?: string; provider_id?: string },
+  now: Date,
+  touchStatus = true,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ ...changes, ...(touchStatus ? { status_updated_at: now } : {}) })
+    .where('id', '=', messageId)
+    .execute();
+}
+
+/** Marks a contact opted out (a STOP word, or Twilio's 21610). */
+export async function markContactOptedOut(db: Kysely<Database> | Transaction<Database>, contactId: string, now: Date): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ is_opted_out: true, opted_out_at: now, updated_at: now })
+    .where('id', '=', contactId)
+    .where('is_opted_out', '=', false)
+    .execute();
+}

@@ -1,0 +1,169 @@
+import type { DatabaseHandle } from '../../src/db/database';
+import { ZAWGYI_SAMPLES } from '../../src/language/zawgyi.samples';
+import { buildTestHotline, type TestHotline } from '../support/app';
+import { openTestDatabase } from '../support/database';
+import { createWorkerPhone } from '../support/sms-conversation';
+
+interface Script {
+  language: string;
+  from: string;
+  story: string;
+  category: string;
+  categories: string[];
+  place: string;
+  province: string;
+  country: string;
+  /** Asked only when the language does not tell the nationality. */
+  nationality?: string;
+  origin: string;
+  consent: string;
+}
+
+const SCRIPTS: Script[] = [
+  {
+    language: 'en', from: '+66810000001', story: 'My boss has not paid me for two months', category: '1', categories: ['wages'],
+    place: 'I am in Mahachai', province: 'TH-74', country: 'TH', nationality: '1', origin: 'MM', consent: 'YES',
+  },
+  {
+    language: 'my', from: '+66810000002', story: 'အလုပ်ရှင်က လစာ နှစ်လ မပေးသေးဘူး', category: '၁', categories: ['wages'],
+    place: 'မဟာချိုင်', province: 'TH-74', country: 'TH', origin: 'MM', consent: 'ဟုတ်ကဲ့',
+  },
+  {
+    language: 'km', from: '+66810000003', story: 'ថៅកែយកលិខិតឆ្លងដែនរបស់ខ្ញុំ ហើយមិនឲ្យប្រាក់ខែ', category: '១ ២', categories: ['documents', 'wages'],
+    place: 'រ៉ាយ៉ុង', province: 'TH-21', country: 'TH', origin: 'KH', consent: 'បាទ',
+  },
+  {
+    language: 'lo', from: '+66810000004', story: 'ນາຍຈ້າງບໍ່ຈ່າຍເງິນເດືອນໃຫ້ຂ້ອຍ', category: '໑', categories: ['wages'],
+    place: 'ບາງກອກ', province: 'TH-10', country: 'TH', origin: 'LA', consent: 'ແມ່ນ',
+  },
+  {
+    language: 'th', from: '+66810000005', story: 'นายจ้างยึดพาสปอร์ตและไม่จ่ายค่าแรง', category: '๒', categories: ['documents'],
+    place: 'แม่สอด', province: 'TH-63', country: 'TH', nationality: '1', origin: 'MM', consent: 'ใช่',
+  },
+  {
+    language: 'vi', from: '+60120000006', story: 'Công ty môi giới giữ hộ chiếu và bắt tôi trả nợ', category: '3', categories: ['recruitment'],
+    place: 'Tôi làm ở KL', province: 'MY-14', country: 'MY', origin: 'VN', consent: 'CÓ',
+  },
+];
+
+describe('an SMS conversation that opens a case', () => {
+  let handle: DatabaseHandle;
+  let hotline: TestHotline;
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+    hotline = buildTestHotline(handle);
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  async function caseOf(from: string) {
+    const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'language']).execute();
+    const contact = contacts.find((row) => hotline.cipher.open(row.address_encrypted) === from.replace('whatsapp:', ''));
+    if (!contact) throw new Error(`no contact for ${from}`);
+    const found = await handle.db.selectFrom('cases').selectAll().where('contact_id', '=', contact.id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    return { contact, found };
+  }
+
+  it.each(SCRIPTS)('runs start to finish in $language', async (script) => {
+    const phone = createWorkerPhone(handle, hotline, script.from);
+
+    const [welcome] = await phone.text(script.story);
+    expect(welcome).toMatchObject({ template: 'intake.category_first', language: script.language, status: 'recorded' });
+    const opened = await caseOf(script.from);
+    expect(opened.found).toMatchObject({ status: 'new', intake_complete: false, language: script.language, channel: 'sms' });
+    expect(hotline.cipher.openOptional(opened.found.summary_encrypted)).toBe(script.story);
+
+    const [location] = await phone.text(script.category);
+    expect(location?.template).toBe('intake.location');
+
+    const afterPlace = await phone.text(script.place);
+    if (script.nationality) {
+      expect(afterPlace[0]?.template).toBe('intake.nationality');
+      expect((await phone.text(script.nationality))[0]?.template).toBe('intake.consent');
+    } else {
+      expect(afterPlace[0]?.template).toBe('intake.consent');
+    }
+
+    const [done] = await phone.text(script.consent);
+    expect(done?.template).toBe('intake.done');
+    const { found } = await caseOf(script.from);
+    expect(done?.body).toContain(found.reference);
+    expect(found).toMatchObject({
+      intake_complete: true,
+      categories: [...script.categories].sort(),
+      destination_country: script.country,
+      destination_province: script.province,
+      origin_country: script.origin,
+      consent_given: true,
+      language: script.language,
+    });
+    expect(found.consent_wording).toBeTruthy();
+    expect(hotline.cipher.openOptional(found.location_raw_encrypted)).toBe(script.place);
+    expect(await handle.db.selectFrom('cases').select('id').where('contact_id', '=', opened.contact.id).execute()).toHaveLength(1);
+  });
+
+  it('reads Zawgyi Burmese, stores it as Unicode and keeps what was sent', async () => {
+    const sample = ZAWGYI_SAMPLES[0];
+    if (!sample) throw new Error('no Zawgyi sample');
+    const phone = createWorkerPhone(handle, hotline, '+66810000007');
+    const [welcome] = await phone.text(sample.zawgyi);
+    expect(welcome).toMatchObject({ template: 'intake.category_first', language: 'my' });
+    const { found } = await caseOf('+66810000007');
+    expect(hotline.cipher.openOptional(found.summary_encrypted)).toBe(sample.unicode);
+    const message = await handle.db
+      .selectFrom('messages')
+      .select(['body_encrypted', 'raw_body_encrypted'])
+      .where('case_id', '=', found.id)
+      .where('direction', '=', 'in')
+      .executeTakeFirstOrThrow();
+    expect(hotline.cipher.openOptional(message.body_encrypted)).toBe(sample.unicode);
+    expect(hotline.cipher.openOptional(message.raw_body_encrypted)).toBe(sample.zawgyi);
+  });
+
+  it('opens the case even if the worker never answers the menu', async () => {
+    const phone = createWorkerPhone(handle, hotline, '+66810000008');
+    await phone.text('help me please my friend was arrested');
+    const { found } = await caseOf('+66810000008');
+    expect(found).toMatchObject({ status: 'new', intake_complete: false });
+  });
+
+  it('asks again once on a wrong menu answer, then moves on without losing the answer', async () => {
+    const phone = createWorkerPhone(handle, hotline, '+66810000009');
+    await phone.text('I was injured at the factory');
+    expect((await phone.text('my hand'))[0]?.template).toBe('intake.category_retry');
+    expect((await phone.text('it hurts'))[0]?.template).toBe('intake.location');
+    const { found } = await caseOf('+66810000009');
+    const inbound = await handle.db.selectFrom('messages').select('id').where('case_id', '=', found.id).where('direction', '=', 'in').execute();
+    expect(inbound).toHaveLength(3);
+  });
+
+  it('attaches later messages to the open case without answering them', async () => {
+    const phone = createWorkerPhone(handle, hotline, '+66810000010');
+    for (const answer of ['no salary', '1', 'Bangkok', '2', 'NO']) await phone.text(answer);
+    expect(await phone.text('they also took my phone')).toEqual([]);
+    const { found } = await caseOf('+66810000010');
+    expect(found.consent_given).toBe(false);
+    const events = await handle.db.selectFrom('case_events').select('type').where('case_id', '=', found.id).where('type', '=', 'message.received').execute();
+    expect(events.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('handles two texts that arrive at the same moment in order, in one case', async () => {
+    const phone = createWorkerPhone(handle, hotline, '+66810000011');
+    const { inboundSms, postSigned } = await import('../support/twilio-webhook');
+    await Promise.all([
+      postSigned(hotline.app, '/webhooks/twilio/messaging', inboundSms('+66810000011', 'first part of my story')),
+      postSigned(hotline.app, '/webhooks/twilio/messaging', inboundSms('+66810000011', 'second part')),
+    ]);
+    await hotline.runJobs();
+    await phone.text('2');
+    const cases = await handle.db
+      .selectFrom('cases')
+      .innerJoin('contacts', 'contacts.id', 'cases.contact_id')
+      .select(['cases.id', 'cases.summary_encrypted', 'contacts.address_encrypted'])
+      .execute();
+    const mine = cases.filter((row) => hotline.cipher.open(row.address_encrypted) === '+66810000011');
+    expect(mine).toHaveLength(1);
+  });
+});
