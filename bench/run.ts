@@ -1,9 +1,11 @@
+import { runSmsBenchmark } from './sms.bench';
 import { runStartupBenchmark } from './startup.bench';
 
 // `npm run bench -- <name>`: each benchmark prints Markdown for docs/benchmarks.md.
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: runStartupBenchmark,
+  sms: runSmsBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -214,7 +214,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addColumn('status_updated_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('messages_case_idx').on('messages').columns(['case_id', 'created_at']).execute();
   await db.schema.createIndex('messages_contact_idx').on('messages').columns(['contact_id', 'created_at']).execute();
 
   await db.schema

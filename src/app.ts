@@ -42,12 +42,19 @@ const BODY_LIMIT = '64kb';
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETags on dynamic answers: nothing here is worth caching, and hashing every body costs.
+  app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
 
   const metrics = createMetrics();
   app.use(metrics.observe);
   app.use(requestLogging(deps.logger));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
+  // Twilio's webhooks come first: machine-to-machine, signature-checked, answered with TwiML;
+  // they need no cookies, JSON parser or browser security headers, and they are the hot path.
+  app.use(mountRoutes(express.Router(), smsRoutes(deps), deps.authenticate));
+
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -72,15 +79,9 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(cookieParser());
   app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
-  const routes: RouteSpec[] = [
-    ...healthRoutes({ checks: deps.readiness }),
-    ...metrics.routes,
-    ...smsRoutes(deps),
-    ...userRoutes(),
-  ];
+  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...userRoutes()];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 
   app.use(notFoundHandler);

@@ -145,7 +145,7 @@ export async function runCli(
   try {
     const config = loadConfig(env);
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
-    hotline = await openHotline(config, logger, { jobRole: 'dispatch', migrate: name !== 'migrate' });
+    hotline = await openHotline(config, logger, { jobRole: 'enqueue', migrate: name !== 'migrate' });
     await command.run(hotline, values, io);
     return 0;
   } catch (error) {

@@ -33,8 +33,8 @@ export interface Hotline {
 }
 
 export interface OpenHotlineOptions {
-  /** 'all' runs jobs in this process; 'dispatch' hands them to Redis (web processes in production). */
-  jobRole: 'all' | 'dispatch';
+  /** 'all' runs jobs in this process; 'enqueue' only writes them to the outbox (web processes with Redis). */
+  jobRole: 'all' | 'enqueue';
   migrate: boolean;
   clock?: Clock;
   /** Replaces the Twilio sender (tests pass one backed by a local fake Twilio). */

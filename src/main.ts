@@ -7,12 +7,12 @@ import { seedDemo } from './seed/demo-seed';
 import { configOrExit, onShutdownSignal } from './startup';
 import { createAuthenticator } from './users/authentication';
 
-// The web process. Embedded (no REDIS_URL) it also runs the jobs; with Redis it only hands
-// them over, and `npm run worker` processes them.
+// The web process. Embedded (no REDIS_URL) it also runs the jobs; with Redis it only writes
+// them to the outbox, and `npm run worker` relays them through Redis and runs them.
 
 async function main(): Promise<void> {
   const { config, logger } = configOrExit();
-  const hotline = await openHotline(config, logger, { jobRole: config.redisUrl ? 'dispatch' : 'all', migrate: true });
+  const hotline = await openHotline(config, logger, { jobRole: config.redisUrl ? 'enqueue' : 'all', migrate: true });
   if (config.embedded && config.seedDemo === 'auto') await seedOnFirstStart(hotline);
 
   const app = createApp({
@@ -38,17 +38,33 @@ async function main(): Promise<void> {
   });
   await hotline.jobs.start();
   const stopMaintenance = config.redisUrl ? () => undefined : scheduleMaintenance(hotline);
+  const stopSpoolDrain = scheduleSpoolDrain(hotline);
   logger.info({ port: config.port, embedded: config.embedded, jobs: hotline.jobs.kind }, 'hotline listening');
   process.stdout.write(`\nMigrant Hotline is running at ${config.publicUrl}\n`);
 
   onShutdownSignal(logger, async () => {
     stopMaintenance();
+    stopSpoolDrain();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await hotline.close();
   });
 }
 
 /** Loads the demo network into a new, empty embedded database only; never into one in use. */
+/** Moves inbound messages spooled during a database outage into the database, now and every 30 s. */
+function scheduleSpoolDrain(hotline: Hotline): () => void {
+  const drain = () => {
+    hotline.inbound.drainSpool().then(
+      (stored) => stored > 0 && hotline.logger.info({ stored }, 'spooled inbound messages stored'),
+      () => undefined,
+    );
+  };
+  drain();
+  const timer = setInterval(drain, 30_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 async function seedOnFirstStart(hotline: Hotline): Promise<void> {
   if ((await countOrganisations(hotline.db)) > 0) return;
   const result = await seedDemo(hotline);

@@ -24,8 +24,11 @@ export interface BullmqQueueOptions<M extends PayloadMap> {
   clock: Clock;
   logger: Logger;
   redisUrl: string;
-  /** 'all' dispatches the outbox and runs jobs; 'dispatch' only moves outbox rows into Redis (web processes). */
-  role: 'all' | 'dispatch';
+  /**
+   * 'all' relays the outbox into Redis and runs jobs (worker processes); 'enqueue' only writes the
+   * outbox (web processes, which then spend nothing on Redis while answering requests).
+   */
+  role: 'all' | 'enqueue';
   pollIntervalMs?: number;
   concurrency?: number;
   /** Redis key prefix, so tests can use an isolated namespace. */
@@ -44,7 +47,8 @@ interface BullJobData {
  */
 export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOptions<M>): JobQueue<M> {
   const { db, catalogue, clock, logger } = options;
-  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  // Web processes only write the outbox; the relay in worker processes polls it this often.
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
   const prefix = options.prefix ?? 'hotline';
   const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (error) => logger.warn({ err: describeJobError(error) }, 'redis connection error'));
@@ -134,9 +138,10 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
       schedule(0);
     },
     async start() {
+      if (options.role === 'enqueue') return;
       running = true;
       schedule(0);
-      if (options.role === 'all') {
+      {
         workerConnection = connection.duplicate();
         worker = new Worker<BullJobData>(QUEUE_NAME, process, {
           connection: workerConnection,

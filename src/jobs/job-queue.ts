@@ -21,8 +21,8 @@ export interface JobQueueDeps {
   sender: SmsSender;
   publicUrl: string;
   redisUrl: string | undefined;
-  /** 'all' runs jobs here; 'dispatch' only hands them to Redis for worker processes. */
-  role: 'all' | 'dispatch';
+  /** 'all' runs jobs here; 'enqueue' only writes them to the outbox, for worker processes to run. */
+  role: 'all' | 'enqueue';
   /** In-process runner only: how often the outbox is read when nothing wakes it. */
   pollIntervalMs?: number;
 }

@@ -17,48 +17,90 @@ export interface StoredInbound {
   receivedAt: Date;
 }
 
+export interface StoreResult {
+  contactId: string;
+  /** Null when this provider id was already stored (a replay). */
+  messageId: string | null;
+}
+
 /**
- * Stores an inbound message in one statement, so it is atomic without a transaction and costs
- * one round trip: the contact (found under any key's lookup hash, or created), the message
- * (sealed; nothing if this provider id is already stored) and, only for a new message, the job
- * that will process it. Returns whether the message is new.
+ * Stores inbound messages in one statement, so a batch is atomic without a transaction and costs
+ * one round trip and one commit: each contact (found under any key's lookup hash, or created),
+ * each message (sealed; nothing if its provider id is already stored) and, only for a new
+ * message, the job that will process it. Results come back in the order given.
  */
-export async function storeInboundMessage(
+export async function storeInboundMessages(
   db: Kysely<Database>,
   cipher: PersonalDataCipher,
-  message: StoredInbound,
-): Promise<{ contactId: string; messageId: string | null }> {
-  const hashes = cipher.lookupHashes(message.address);
-  const media = message.media.map((item) => ({ contentType: item.contentType, url: cipher.seal(item.url) }));
-  const result = await sql<{ contact_id: string; message_id: string | null }>`
-    with existing as (
-      select id from contacts
-      where channel = ${message.channel} and address_hash = any(${sql.val(hashes)}::text[])
-      order by created_at limit 1
+  messages: readonly StoredInbound[],
+): Promise<StoreResult[]> {
+  if (messages.length === 0) return [];
+  const column = <T>(pick: (message: StoredInbound) => T) => messages.map(pick);
+  const result = await sql<{ ordinal: number; contact_id: string; message_id: string | null; provider_id: string }>`
+    with input as (
+      select * from unnest(
+        ${column((m) => m.providerId)}::text[],
+        ${column((m) => m.channel)}::text[],
+        ${column((m) => cipher.lookupHash(m.address))}::text[],
+        ${column((m) => cipher.lookupHashes(m.address).join(','))}::text[],
+        ${column((m) => cipher.seal(m.address))}::text[],
+        ${column((m) => cipher.seal(m.body))}::text[],
+        ${column((m) => (m.rawBody !== m.body ? cipher.seal(m.rawBody) : null))}::text[],
+        ${column((m) => m.language)}::text[],
+        ${column((m) => JSON.stringify(m.media.map((item) => ({ contentType: item.contentType, url: cipher.seal(item.url) }))))}::jsonb[],
+        ${column((m) => m.receivedAt.toISOString())}::timestamptz[]
+      ) with ordinality as t(provider_id, channel, address_hash, known_hashes, address_encrypted, body_encrypted,
+                              raw_body_encrypted, language, media, received_at, ordinal)
+    ), existing as (
+      -- a lateral lookup per sender, so each is found through the unique index, under any key's hash
+      select i.channel, i.address_hash, found.id
+      from (select distinct channel, address_hash, known_hashes from input) i
+      cross join lateral (
+        select c.id from contacts c
+        where c.channel = i.channel and c.address_hash = any(string_to_array(i.known_hashes, ','))
+        order by c.created_at
+        limit 1
+      ) found
     ), inserted as (
       insert into contacts (channel, address_hash, address_encrypted, last_message_at)
-      select ${message.channel}, ${cipher.lookupHash(message.address)}, ${cipher.seal(message.address)}, ${message.receivedAt}
-      where not exists (select 1 from existing)
+      select distinct on (i.channel, i.address_hash) i.channel, i.address_hash, i.address_encrypted, i.received_at
+      from input i
+      where not exists (select 1 from existing e where e.channel = i.channel and e.address_hash = i.address_hash)
+      order by i.channel, i.address_hash, i.received_at desc
       on conflict (channel, address_hash) do update set last_message_at = excluded.last_message_at
-      returning id
+      returning channel, address_hash, id
     ), contact as (
-      select id from existing union all select id from inserted limit 1
+      select channel, address_hash, id from existing
+      union all
+      select channel, address_hash, id from inserted
     ), message as (
       insert into messages (provider_id, direction, channel, contact_id, body_encrypted, raw_body_encrypted,
                             language, status, media, created_at, status_updated_at)
-      select ${message.providerId}, 'in', ${message.channel}, contact.id, ${cipher.seal(message.body)},
-             ${message.rawBody !== message.body ? cipher.seal(message.rawBody) : null},
-             ${message.language}, 'received', ${JSON.stringify(media)}::jsonb, ${message.receivedAt}, ${message.receivedAt}
-      from contact
+      select distinct on (i.provider_id) i.provider_id, 'in', i.channel, c.id, i.body_encrypted, i.raw_body_encrypted,
+             i.language, 'received', i.media, i.received_at, i.received_at
+      from input i
+      join contact c on c.channel = i.channel and c.address_hash = i.address_hash
+      order by i.provider_id, i.ordinal
       on conflict (provider_id) do nothing
-      returning id, contact_id
+      returning id, contact_id, provider_id
     ), job as (
       insert into jobs_outbox (name, payload, run_after)
-      select ${PROCESS_INBOUND_JOB}, jsonb_build_object('contactId', message.contact_id), ${message.receivedAt} from message
+      select ${PROCESS_INBOUND_JOB}, jsonb_build_object('contactId', m.contact_id),
+             (select i.received_at from input i where i.provider_id = m.provider_id order by i.ordinal limit 1)
+      from message m
       returning id
     )
-    select (select id from contact) as contact_id, (select id from message) as message_id, (select count(*) from job) as jobs`.execute(db);
-  const row = result.rows[0];
-  if (!row?.contact_id) throw new Error('inbound message was not stored');
-  return { contactId: row.contact_id, messageId: row.message_id };
+    select i.ordinal, c.id as contact_id, m.id as message_id, i.provider_id
+    from input i
+    join contact c on c.channel = i.channel and c.address_hash = i.address_hash
+    left join message m on m.provider_id = i.provider_id
+    order by i.ordinal`.execute(db);
+  if (result.rows.length !== messages.length) throw new Error('inbound messages were not all stored');
+  // A provider id repeated inside one batch is stored once: its later copies are replays.
+  const claimed = new Set<string>();
+  return result.rows.map((row) => {
+    const first = row.message_id !== null && !claimed.has(row.provider_id);
+    if (row.message_id !== null) claimed.add(row.provider_id);
+    return { contactId: row.contact_id, messageId: first ? row.message_id : null };
+  });
 }

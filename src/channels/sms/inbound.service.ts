@@ -8,7 +8,8 @@ import type { Logger } from '../../observability/logger';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import type { InboundSpool, SpooledRequest } from './inbound-spool';
 import { inboundMessageSchema, mediaOf } from './inbound.schema';
-import { storeInboundMessage, type StoredInbound } from './inbound.repository';
+import { createInboundBatcher } from './inbound-batcher';
+import { storeInboundMessages, type StoredInbound } from './inbound.repository';
 
 export type ReceiveOutcome = 'stored' | 'replay' | 'spooled';
 
@@ -52,8 +53,10 @@ function prepare(params: Record<string, unknown>, receivedAt: Date): StoredInbou
  * into the spool) before the webhook answers. Bad input throws a 400 naming the field.
  */
 export function createInboundService(deps: InboundServiceDeps) {
-  async function store(params: Record<string, unknown>, receivedAt: Date): Promise<'stored' | 'replay'> {
-    const { messageId } = await storeInboundMessage(deps.db, deps.cipher, prepare(params, receivedAt));
+  const batcher = createInboundBatcher({ store: (messages) => storeInboundMessages(deps.db, deps.cipher, messages) });
+
+  async function store(prepared: StoredInbound): Promise<'stored' | 'replay'> {
+    const { messageId } = await batcher.submit(prepared);
     if (!messageId) return 'replay';
     deps.wake();
     return 'stored';
@@ -64,7 +67,7 @@ export function createInboundService(deps: InboundServiceDeps) {
       const receivedAt = deps.clock.now();
       const prepared = prepare(params, receivedAt);
       try {
-        return await store(params, receivedAt);
+        return await store(prepared);
       } catch (error) {
         deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'inbound message not stored; spooling it');
         deps.spool.write(prepared.providerId, { params: stringParams(params), receivedAt: receivedAt.toISOString() });
@@ -74,7 +77,7 @@ export function createInboundService(deps: InboundServiceDeps) {
     /** Moves spooled messages into the database; returns how many were stored. */
     async drainSpool(): Promise<number> {
       return deps.spool.drain(async (request: SpooledRequest) => {
-        await store(request.params, new Date(request.receivedAt));
+        await store(prepare(request.params, new Date(request.receivedAt)));
       });
     },
   };
