@@ -11,7 +11,7 @@ import type { Database } from './db/schema';
 import type { Authenticate } from './http/access';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoutes, type RouteSpec } from './http/routes';
-import { requestLogging } from './http/request-logging';
+import { failureLogging, requestLogging } from './http/request-logging';
 import { healthRoutes } from './health/health.routes';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -49,12 +49,13 @@ export function createApp(deps: AppDeps): Express {
 
   const metrics = createMetrics();
   app.use(metrics.observe);
-  app.use(requestLogging(deps.logger));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
   // Twilio's webhooks come first: machine-to-machine, signature-checked, answered with TwiML;
   // they need no cookies, JSON parser or browser security headers, and they are the hot path.
+  app.use('/webhooks', failureLogging(deps.logger));
   app.use(mountRoutes(express.Router(), smsRoutes(deps), deps.authenticate));
 
+  app.use(requestLogging(deps.logger));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../observability/logger';
 
@@ -33,4 +34,22 @@ export function requestLogging(logger: Logger) {
       error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
     autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/readyz' },
   });
+}
+
+/**
+ * A lean access log for machine-to-machine hot paths (Twilio's webhooks): no per-request child
+ * logger; failures only, with the same no-personal-data fields as `requestLogging`.
+ */
+export function failureLogging(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    req.log = logger;
+    const started = performance.now();
+    res.on('finish', () => {
+      if (res.statusCode < 400) return;
+      const entry = { req: { method: req.method, path: req.path }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
+      if (res.statusCode >= 500) logger.error(entry, 'request failed');
+      else logger.info(entry, 'request refused');
+    });
+    next();
+  };
 }
