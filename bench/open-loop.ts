@@ -37,6 +37,9 @@ export async function openLoop(port: number, rate: number, seconds: number, next
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const request = next();
+    // Measured from the scheduled time (a late start counts against the server's answer), or from
+    // the actual start when the timer fired a little early.
+    const from = Math.max(due, performance.now());
     inFlight.push(
       new Promise<void>((resolve) => {
         const outgoing = http.request(
@@ -45,7 +48,7 @@ export async function openLoop(port: number, rate: number, seconds: number, next
             response.resume();
             response.on('end', () => {
               if (response.statusCode !== 200) failures += 1;
-              latencies.push(performance.now() - due);
+              latencies.push(performance.now() - from);
               resolve();
             });
           },

@@ -151,7 +151,7 @@ export async function runSmsBenchmark(): Promise<void> {
     const row = (label: string, measured: Measured) =>
       `| ${label} | ${measured.throughput.toFixed(0)} | ${measured.p50.toFixed(1)} | ${measured.p99.toFixed(1)} | ${measured.failures} |`;
     const lines = [
-      `sms: median of ${RUNS} runs of ${SECONDS} s each; jobs ${redisUrl ? 'handed to Redis (web process as in production)' : 'in-process'}`,
+      `sms: median of ${RUNS} runs of ${SECONDS} s each; jobs ${redisUrl ? 'written to the outbox only (web process as in production; workers not running)' : 'run in-process'}`,
       '',
       '| load | messages/s | p50 (ms) | p99 (ms) | failures |',
       '|---|---:|---:|---:|---:|',
