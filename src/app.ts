@@ -6,6 +6,7 @@ import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import type { InboundService } from './channels/sms/inbound.service';
 import { smsRoutes } from './channels/sms/sms.routes';
+import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
 import type { Clock } from './clock';
 import type { Database } from './db/schema';
 import type { Authenticate } from './http/access';
@@ -26,6 +27,8 @@ export interface AppDeps {
   twilioAuthToken: string | undefined;
   /** The externally visible base URL (PUBLIC_URL) that Twilio signs. */
   publicUrl: string;
+  /** The worker-facing web pages (report form, case status). */
+  web: WebRouteDeps;
   i18n: i18n;
   authenticate: Authenticate;
   /** Readiness checks by name (database, redis). */
@@ -82,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
-  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...userRoutes()];
+  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...webRoutes(deps.web), ...userRoutes()];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 
   app.use(notFoundHandler);

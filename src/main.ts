@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { createRateLimiter } from './http/rate-limit';
 import { scheduleMaintenance } from './jobs/maintenance-schedule';
 import { openHotline, type Hotline } from './hotline';
 import { countOrganisations } from './orgs/organisation.repository';
@@ -21,6 +22,16 @@ async function main(): Promise<void> {
     inbound: hotline.inbound,
     twilioAuthToken: config.twilio.authToken,
     publicUrl: config.publicUrl,
+    web: {
+      db: hotline.db,
+      cipher: hotline.cipher,
+      clock: hotline.clock,
+      i18n: hotline.i18n,
+      jobs: hotline.jobs,
+      rateLimiter: createRateLimiter(hotline),
+      sessionSecret: hotline.sessionSecret,
+      secureCookies: config.publicUrl.startsWith('https://'),
+    },
     logger,
     i18n: hotline.i18n,
     authenticate: createAuthenticator(hotline),

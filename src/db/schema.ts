@@ -241,6 +241,13 @@ export interface JobsOutboxTable {
   finished_at: Timestamp | null;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  window_ends_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: Json<unknown>;
@@ -264,6 +271,7 @@ export interface Database {
   audit_log: AuditLogTable;
   jobs_outbox: JobsOutboxTable;
   settings: SettingsTable;
+  rate_limits: RateLimitsTable;
 }
 
 type ColumnList<T> = { [K in keyof T]-?: true };
@@ -337,6 +345,7 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     last_error: true, created_at: true, dispatched_at: true, finished_at: true,
   },
   settings: { key: true, value: true, updated_at: true },
+  rate_limits: { key: true, hits: true, window_ends_at: true, locked_until: true },
 };
 
 export type Organisation = Selectable<OrganisationsTable>;

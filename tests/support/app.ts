@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
+import { createRateLimiter } from '../../src/http/rate-limit';
 import { createInboundService, type InboundService } from '../../src/channels/sms/inbound.service';
 import { createTwilioSender, type SmsSender } from '../../src/channels/sms/twilio-sender';
 import type { Clock } from '../../src/clock';
@@ -20,6 +21,7 @@ import { silentLogger } from './logger';
 
 export const TEST_AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 export const TEST_PUBLIC_URL = 'https://hotline.example.org';
+export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough';
 
 /** The hotline's parts over a test database: jobs run only when a test calls `runJobs()`. */
 export interface TestHotline {
@@ -66,10 +68,21 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     inbound,
     twilioAuthToken: 'twilioAuthToken' in options ? options.twilioAuthToken : TEST_AUTH_TOKEN,
     publicUrl,
+    web: {
+      db: handle.db,
+      cipher,
+      clock,
+      i18n,
+      jobs,
+      rateLimiter: createRateLimiter({ db: handle.db, clock, cipher }),
+      sessionSecret: TEST_SESSION_SECRET,
+      secureCookies: false,
+    },
     i18n,
     authenticate: createAuthenticator({ db: handle.db, clock }),
     readiness: options.readiness ?? { database: handle.ping },
     secureCookies: false,
+    trustProxy: true,
   });
   return {
     app,

@@ -1,6 +1,5 @@
 import type { i18n } from 'i18next';
 import type { Kysely, Transaction } from 'kysely';
-import { recordAudit } from '../../audit/audit.repository';
 import type { Language } from '../../cases/case.vocabulary';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import {
@@ -8,10 +7,10 @@ import {
   findCaseOfContactByReference,
   findLatestCaseOfContact,
   findOpenCaseOfContact,
-  insertCase,
   ownerWantsDiscretion,
   updateCase,
 } from '../../cases/case.repository';
+import { openCase as openNewCase } from '../../cases/case.service';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
 import { isLanguage } from '../../language/negotiation';
@@ -196,33 +195,13 @@ async function openCase(
   message: PendingMessage,
   story: string,
 ): Promise<string> {
-  const now = deps.clock.now();
-  const created = await insertCase(trx, {
-    contact_id: contact.id,
+  const created = await openNewCase(trx, deps, {
     channel: contact.channel,
     language: contact.language ?? 'en',
-    status: 'new',
-    intake_complete: false,
-    summary_encrypted: deps.cipher.seal(story),
-    last_worker_message_at: message.createdAt,
-    created_at: message.createdAt,
-    updated_at: now,
-  });
-  await insertCaseEvent(trx, {
-    caseId: created.id,
-    type: 'case.opened',
-    actorKind: 'worker',
-    data: { channel: contact.channel, language: contact.language ?? 'en', messageId: message.id },
-    at: now,
-  });
-  await recordAudit(trx, {
-    actorKind: 'worker',
-    action: 'case.created',
-    subjectType: 'case',
-    subjectId: created.reference,
-    caseId: created.id,
-    details: { channel: contact.channel },
-    at: now,
+    contactId: contact.id,
+    story,
+    receivedAt: message.createdAt,
+    messageId: message.id,
   });
   return created.id;
 }

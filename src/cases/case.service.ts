@@ -1,0 +1,97 @@
+import type { Transaction } from 'kysely';
+import { recordAudit } from '../audit/audit.repository';
+import type { Clock } from '../clock';
+import type { Database, NewCase } from '../db/schema';
+import type { PersonalDataCipher } from '../privacy/personal-data';
+import { insertCaseEvent } from './case-event.repository';
+import { insertCase } from './case.repository';
+import type { Channel, Language } from './case.vocabulary';
+
+/** What the worker told us when a case is opened; every channel (SMS, WhatsApp, web) uses this. */
+export interface OpenCaseInput {
+  channel: Channel;
+  language: Language;
+  contactId: string | null;
+  /** The worker's own words. */
+  story: string;
+  receivedAt: Date;
+  /** The inbound message that opened it, if any. */
+  messageId?: string;
+  categories?: string[];
+  sector?: string | null;
+  originCountry?: string | null;
+  destinationCountry?: string | null;
+  destinationProvince?: string | null;
+  /** The place as the worker wrote it. */
+  locationRaw?: string | null;
+  gender?: string | null;
+  ageBand?: string | null;
+  workersAffected?: number;
+  employer?: string | null;
+  consent?: { given: boolean; wording: string } | null;
+  pinHash?: string | null;
+  intakeComplete?: boolean;
+}
+
+/** The canonical form of an employer's name for counting complaints per employer. */
+export function employerKeyText(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/**
+ * Opens a case in the caller's transaction: sealed personal fields, a `case.opened` event on its
+ * timeline and a `case.created` line in the audit log.
+ */
+export async function openCase(
+  trx: Transaction<Database>,
+  deps: { cipher: PersonalDataCipher; clock: Clock },
+  input: OpenCaseInput,
+): Promise<{ id: string; reference: string }> {
+  const now = deps.clock.now();
+  const { cipher } = deps;
+  const employer = input.employer?.trim() ? input.employer.trim() : null;
+  const values: Omit<NewCase, 'reference'> = {
+    contact_id: input.contactId,
+    channel: input.channel,
+    language: input.language,
+    status: 'new',
+    intake_complete: input.intakeComplete ?? false,
+    summary_encrypted: cipher.seal(input.story),
+    categories: input.categories ?? [],
+    sector: input.sector ?? null,
+    origin_country: input.originCountry ?? null,
+    destination_country: input.destinationCountry ?? null,
+    destination_province: input.destinationProvince ?? null,
+    location_raw_encrypted: cipher.sealOptional(input.locationRaw),
+    gender: input.gender ?? null,
+    age_band: input.ageBand ?? null,
+    workers_affected: input.workersAffected ?? 1,
+    employer_encrypted: cipher.sealOptional(employer),
+    employer_key: employer ? cipher.lookupHash(`employer:${employerKeyText(employer)}`) : null,
+    consent_given: input.consent ? input.consent.given : null,
+    consent_at: input.consent ? now : null,
+    consent_wording: input.consent ? input.consent.wording : null,
+    pin_hash: input.pinHash ?? null,
+    last_worker_message_at: input.receivedAt,
+    created_at: input.receivedAt,
+    updated_at: now,
+  };
+  const created = await insertCase(trx, values);
+  await insertCaseEvent(trx, {
+    caseId: created.id,
+    type: 'case.opened',
+    actorKind: 'worker',
+    data: { channel: input.channel, language: input.language, ...(input.messageId ? { messageId: input.messageId } : {}) },
+    at: now,
+  });
+  await recordAudit(trx, {
+    actorKind: 'worker',
+    action: 'case.created',
+    subjectType: 'case',
+    subjectId: created.reference,
+    caseId: created.id,
+    details: { channel: input.channel },
+    at: now,
+  });
+  return created;
+}

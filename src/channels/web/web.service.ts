@@ -1,0 +1,134 @@
+import crypto from 'node:crypto';
+import type { i18n } from 'i18next';
+import type { Kysely } from 'kysely';
+import { recordAudit } from '../../audit/audit.repository';
+import { insertCaseEvent } from '../../cases/case-event.repository';
+import { openCase } from '../../cases/case.service';
+import { updateCase } from '../../cases/case.repository';
+import type { Language } from '../../cases/case.vocabulary';
+import type { Clock } from '../../clock';
+import { findOrCreateContact } from '../../contacts/contact.repository';
+import type { Database } from '../../db/schema';
+import { inTransaction } from '../../db/transaction';
+import type { HotlineJobQueue } from '../../jobs/job-queue';
+import { matchPlace } from '../../places/place-matcher';
+import type { CountryCode } from '../../places/places';
+import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { queueOutboundMessage } from '../sms/outbound';
+import { normalisePhone, type ReportForm } from './web.schema';
+import { findCaseForStatus, latestCaseworkerReply } from './web.repository';
+
+export interface WebIntakeDeps {
+  db: Kysely<Database>;
+  cipher: PersonalDataCipher;
+  clock: Clock;
+  i18n: i18n;
+  jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
+}
+
+/** A new 6-digit PIN, drawn at random. */
+export function generatePin(): string {
+  return String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+}
+
+const pinSubject = (reference: string, pin: string) => `pin:${reference}:${pin}`;
+
+/**
+ * Takes a report from the web form: opens the case through the same case service as SMS, with a
+ * hashed PIN, and queues a confirmation message when the worker gave a number.
+ */
+export async function submitReport(deps: WebIntakeDeps, form: ReportForm, language: Language): Promise<{ reference: string; pin: string }> {
+  const pin = generatePin();
+  const now = deps.clock.now();
+  const place = form.province ? matchPlace(form.province) : {};
+  const country = form.country && form.country !== 'other' ? form.country : (place.country ?? null);
+  const consentWording = [
+    deps.i18n.getFixedT(language, 'web')('report.consent_legend'),
+    deps.i18n.getFixedT(language, 'web')('report.consent_text'),
+    deps.i18n.getFixedT(language, 'web')(form.consent === 'yes' ? 'report.consent_yes' : 'report.consent_no'),
+  ].join('\n');
+  return inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
+    const contact =
+      form.contact === 'none' ? null : await findOrCreateContact(trx, deps.cipher, { channel: form.contact, address: normalisePhone(form.phone), language });
+    // A reference is needed for the PIN's hash, so the case is opened first and the hash set after.
+    const created = await openCase(trx, deps, {
+      channel: 'web',
+      language,
+      contactId: contact?.id ?? null,
+      story: form.story,
+      receivedAt: now,
+      categories: form.categories,
+      sector: form.sector,
+      originCountry: form.nationality && form.nationality !== 'other' ? form.nationality : null,
+      destinationCountry: country as CountryCode | null,
+      destinationProvince: place.province && (!country || place.country === country) ? place.province : null,
+      locationRaw: form.province || null,
+      gender: form.gender,
+      ageBand: form.age_band,
+      workersAffected: form.workers,
+      employer: form.employer || null,
+      consent: { given: form.consent === 'yes', wording: consentWording },
+      intakeComplete: true,
+    });
+    await updateCase(trx, created.id, { pin_hash: deps.cipher.lookupHash(pinSubject(created.reference, pin)) }, now);
+    if (contact && !contact.isOptedOut) {
+      await queueOutboundMessage(
+        trx,
+        { cipher: deps.cipher, clock: deps.clock, enqueueSend: (tx, messageId) => deps.jobs.enqueue(tx, 'sms.send', { messageId }) },
+        {
+          contactId: contact.id,
+          caseId: created.id,
+          channel: contact.channel,
+          body: deps.i18n.getFixedT(language, 'sms')('web.confirmation', { reference: created.reference }),
+          language,
+          template: 'web.confirmation',
+        },
+      );
+    }
+    return { reference: created.reference, pin };
+  });
+}
+
+export interface CaseStatusView {
+  caseId: string;
+  reference: string;
+  status: string;
+  latestReply: string | null;
+}
+
+/** The case a reference and PIN open, or undefined (the caller answers the same either way). */
+export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin: string, ip: string | null): Promise<CaseStatusView | undefined> {
+  const found = await findCaseForStatus(deps.db, reference);
+  if (!found?.pin_hash || !deps.cipher.lookupHashes(pinSubject(reference, pin)).includes(found.pin_hash)) return undefined;
+  const reply = await latestCaseworkerReply(deps.db, found.id);
+  await recordAudit(deps.db, {
+    actorKind: 'worker', action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, ip, details: { via: 'status_page' },
+  });
+  return { caseId: found.id, reference, status: found.status, latestReply: deps.cipher.openOptional(reply?.body_encrypted) };
+}
+
+/** Adds what the worker wrote on the status page to their case, as an inbound web message. */
+export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, text: string, ip: string | null): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    const message = await trx
+      .insertInto('messages')
+      .values({
+        case_id: view.caseId,
+        direction: 'in',
+        channel: 'web',
+        body_encrypted: deps.cipher.seal(text),
+        status: 'received',
+        processed_at: now,
+        created_at: now,
+        status_updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await updateCase(trx, view.caseId, { last_worker_message_at: now }, now);
+    await insertCaseEvent(trx, { caseId: view.caseId, type: 'message.received', actorKind: 'worker', data: { messageId: message.id, channel: 'web' }, at: now });
+    await recordAudit(trx, {
+      actorKind: 'worker', action: 'case.updated', subjectType: 'case', subjectId: view.reference, caseId: view.caseId, ip, details: { via: 'status_page' },
+    });
+  });
+}
