@@ -16,8 +16,10 @@ export interface WebRouteDeps extends WebIntakeDeps {
 }
 
 const HOUR = 3_600_000;
-const REPORTS_PER_ADDRESS: RateLimitRule = { name: 'report:address', limit: 10, windowMs: HOUR };
-const STATUS_PER_ADDRESS: RateLimitRule = { name: 'status:address', limit: 30, windowMs: HOUR };
+// Generous per address: many workers share one address behind a mobile operator's NAT or an
+// organisation's office connection. The PIN lockout per reference is what stops guessing.
+const REPORTS_PER_ADDRESS: RateLimitRule = { name: 'report:address', limit: 30, windowMs: HOUR };
+const STATUS_PER_ADDRESS: RateLimitRule = { name: 'status:address', limit: 60, windowMs: HOUR };
 const FAILURES_PER_REFERENCE: RateLimitRule = { name: 'status:reference', limit: 5, windowMs: HOUR, lockoutAfter: 5, lockoutMs: HOUR };
 const PUBLIC = { public: true, reason: 'worker-facing page: anyone may report or check a case with its PIN' } as const;
 
