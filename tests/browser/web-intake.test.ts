@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { Browser, Page } from 'playwright-core';
 import type { DatabaseHandle } from '../../src/db/database';
 import { buildTestHotline, type TestHotline } from '../support/app';

@@ -12,7 +12,17 @@ const SHORT_MAX = 200;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 const optionalChoice = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.union([z.literal(''), z.enum(values, { message: 'choose_one' })]).optional().transform((value) => (value ? value : null));
+  z
+    .string()
+    .optional()
+    .transform((value, context): T[number] | null => {
+      if (!value) return null;
+      if (!(values as readonly string[]).includes(value)) {
+        context.addIssue({ code: 'custom', message: 'choose_one' });
+        return z.NEVER;
+      }
+      return value as T[number];
+    });
 
 const checkboxList = z
   .union([z.string(), z.array(z.string())])
