@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { InboundService } from './channels/sms/inbound.service';
 import { smsRoutes } from './channels/sms/sms.routes';
 import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
+import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { Clock } from './clock';
 import type { Database } from './db/schema';
 import type { Authenticate } from './http/access';
@@ -16,6 +17,8 @@ import { failureLogging, requestLogging } from './http/request-logging';
 import { healthRoutes } from './health/health.routes';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
+import type { PersonalDataCipher } from './privacy/personal-data';
+import { statsRoutes } from './stats/stats.routes';
 import { userRoutes } from './users/users.routes';
 
 export interface AppDeps {
@@ -29,6 +32,8 @@ export interface AppDeps {
   publicUrl: string;
   /** The worker-facing web pages (report form, case status). */
   web: WebRouteDeps;
+  /** The staff console: sign-in, sign-out and its pages. */
+  console: ConsoleRouteDeps;
   i18n: i18n;
   authenticate: Authenticate;
   /** Readiness checks by name (database, redis). */
@@ -37,6 +42,10 @@ export interface AppDeps {
   secureCookies: boolean;
   /** Set when the app runs behind a reverse proxy that sets X-Forwarded-For. */
   trustProxy?: boolean | number;
+  /** The smallest count statistics publish (STATS_MIN_CELL). */
+  statsMinCell: number;
+  /** Opens sealed fields where a route must show one (employer names in statistics). */
+  cipher: PersonalDataCipher;
 }
 
 const BODY_LIMIT = '64kb';
@@ -85,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
-  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...webRoutes(deps.web), ...userRoutes()];
+  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console), ...userRoutes()];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 
   app.use(notFoundHandler);

@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   const hotline = await openHotline(config, logger, { jobRole: config.redisUrl ? 'enqueue' : 'all', migrate: true });
   if (config.embedded && config.seedDemo === 'auto') await seedOnFirstStart(hotline);
 
+  const rateLimiter = createRateLimiter(hotline);
+  const secureCookies = config.publicUrl.startsWith('https://');
   const app = createApp({
     db: hotline.db,
     clock: hotline.clock,
@@ -28,19 +30,22 @@ async function main(): Promise<void> {
       clock: hotline.clock,
       i18n: hotline.i18n,
       jobs: hotline.jobs,
-      rateLimiter: createRateLimiter(hotline),
+      rateLimiter,
       sessionSecret: hotline.sessionSecret,
-      secureCookies: config.publicUrl.startsWith('https://'),
+      secureCookies,
     },
+    console: { db: hotline.db, clock: hotline.clock, i18n: hotline.i18n, rateLimiter, sessionSecret: hotline.sessionSecret, secureCookies },
     logger,
     i18n: hotline.i18n,
-    authenticate: createAuthenticator(hotline),
+    authenticate: createAuthenticator({ db: hotline.db, clock: hotline.clock, sessionSecret: hotline.sessionSecret }),
     readiness: {
       database: hotline.database.ping,
       ...(config.redisUrl ? { redis: hotline.jobs.ping } : {}),
     },
-    secureCookies: config.publicUrl.startsWith('https://'),
+    secureCookies,
     trustProxy: config.env === 'production' ? 1 : false,
+    statsMinCell: config.statsMinCell,
+    cipher: hotline.cipher,
   });
   const server: Server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

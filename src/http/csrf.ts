@@ -23,15 +23,20 @@ export function csrfToken(req: Request, res: Response, secret: string, secure: b
   return sign(secret, value);
 }
 
+/** True when the request's form field (or X-CSRF-Token header) matches its CSRF cookie. */
+export function hasValidCsrf(req: Request, secret: string): boolean {
+  const cookie = req.cookies?.[CSRF_COOKIE];
+  const field = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] ?? req.get('x-csrf-token');
+  if (typeof cookie !== 'string' || typeof field !== 'string') return false;
+  const expected = Buffer.from(sign(secret, cookie));
+  const given = Buffer.from(field);
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+}
+
 /** Refuses a POST whose form token does not match its cookie. */
 export function requireCsrf(secret: string) {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    const cookie = req.cookies?.[CSRF_COOKIE];
-    const field = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-    if (typeof cookie !== 'string' || typeof field !== 'string') throw errors.csrfFailed();
-    const expected = Buffer.from(sign(secret, cookie));
-    const given = Buffer.from(field);
-    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) throw errors.csrfFailed();
+    if (!hasValidCsrf(req, secret)) throw errors.csrfFailed();
     next();
   };
 }

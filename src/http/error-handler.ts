@@ -56,6 +56,11 @@ export function createErrorHandler(i18nInstance: i18n) {
       reason: issue.reason,
       message: t(`field.${issue.reason}`, { defaultValue: t('field.invalid'), ...issue.params }),
     }));
+    // A browser that is not signed in is taken to the sign-in form rather than shown an error.
+    if (appError.code === 'unauthenticated' && req.method === 'GET' && req.path.startsWith('/console') && !wantsJson(req)) {
+      res.redirect(303, '/console/sign-in');
+      return;
+    }
     if (appError.retryAfter !== undefined) res.set('Retry-After', String(appError.retryAfter));
     res.status(appError.status);
     if (wantsJson(req)) {

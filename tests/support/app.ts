@@ -42,6 +42,8 @@ export interface TestHotlineOptions {
   twilioAuthToken?: string | undefined;
   publicUrl?: string;
   cipher?: PersonalDataCipher;
+  /** STATS_MIN_CELL; 10 unless a test sets it. */
+  statsMinCell?: number;
 }
 
 /** Builds the hotline's app and job runner over a test database. */
@@ -61,6 +63,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   queueRef.current = jobs;
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-spool-'));
   const inbound = createInboundService({ db: handle.db, cipher, clock, logger, spool: createInboundSpool(spoolDir, cipher, logger), wake: () => undefined });
+  const rateLimiter = createRateLimiter({ db: handle.db, clock, cipher });
   const app = createApp({
     db: handle.db,
     clock,
@@ -74,15 +77,18 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       clock,
       i18n,
       jobs,
-      rateLimiter: createRateLimiter({ db: handle.db, clock, cipher }),
+      rateLimiter,
       sessionSecret: TEST_SESSION_SECRET,
       secureCookies: false,
     },
+    console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
-    authenticate: createAuthenticator({ db: handle.db, clock }),
+    authenticate: createAuthenticator({ db: handle.db, clock, sessionSecret: TEST_SESSION_SECRET }),
     readiness: options.readiness ?? { database: handle.ping },
     secureCookies: false,
     trustProxy: true,
+    statsMinCell: options.statsMinCell ?? 10,
+    cipher,
   });
   return {
     app,

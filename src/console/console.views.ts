@@ -1,0 +1,51 @@
+import type { TFunction } from 'i18next';
+import type { Language, Role } from '../cases/case.vocabulary';
+import { html, type SafeHtml } from '../http/html';
+import { page } from '../http/layout';
+
+export interface ConsoleViewContext {
+  language: Language;
+  t: TFunction;
+  csrf: string;
+}
+
+function consolePage(context: ConsoleViewContext, title: string, body: SafeHtml): string {
+  return page({ language: context.language, title: `${title} · ${context.t('console:product')}`, noIndex: true, body });
+}
+
+/** The sign-in form, with a generic message after a failed attempt. */
+export function signInPage(context: ConsoleViewContext, values: { email?: string } = {}, notice?: string): string {
+  const { t } = context;
+  return consolePage(
+    context,
+    t('console:sign_in.title'),
+    html`<h1>${t('console:sign_in.title')}</h1>
+${notice ? html`<p class="error-summary" role="alert">${notice}</p>` : ''}
+<form method="post" action="/console/sign-in" novalidate>
+<input type="hidden" name="_csrf" value="${context.csrf}">
+<div class="field"><label for="email">${t('console:sign_in.email')}</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="${values.email ?? ''}"></div>
+<div class="field"><label for="password">${t('console:sign_in.password')}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required></div>
+<p><button type="submit">${t('console:sign_in.submit')}</button></p>
+</form>`,
+  );
+}
+
+/** The console's landing page: who is signed in and where they can go. */
+export function homePage(context: ConsoleViewContext, user: { displayName: string; role: Role }): string {
+  const { t } = context;
+  const links: SafeHtml[] = [];
+  if (user.role === 'researcher' || user.role === 'coordinator' || user.role === 'admin') {
+    links.push(html`<li><a href="/console/stats">${t('console:home.stats')}</a></li>`);
+  }
+  return consolePage(
+    context,
+    t('console:home.title'),
+    html`<h1>${t('console:home.title')}</h1>
+<p>${t('console:home.signed_in_as', { name: user.displayName, role: t(`console:role.${user.role}`) })}</p>
+${links.length > 0 ? html`<ul>${links}</ul>` : ''}
+<form method="post" action="/console/sign-out"><input type="hidden" name="_csrf" value="${context.csrf}">
+<button type="submit" class="secondary">${t('console:sign_out')}</button></form>`,
+  );
+}
