@@ -1,5 +1,5 @@
 /** Browser tests: Playwright driving Debian's Chromium (`npm run test:browser`; needs /usr/bin/chromium). */
-const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }];
 
 module.exports = {
   displayName: 'browser',

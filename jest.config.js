@@ -1,5 +1,5 @@
 /** Jest: TypeScript through SWC (type checking is `npm run typecheck`), real databases. */
-const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }];
 
 module.exports = {
   testTimeout: 60_000,

@@ -8,6 +8,9 @@ import type { InboundService } from './channels/sms/inbound.service';
 import { smsRoutes } from './channels/sms/sms.routes';
 import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
 import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
+import type { CaseWorkDeps } from './cases/case-work.service';
+import { caseRoutes } from './cases/cases.routes';
+import { openApiRoutes } from './http/openapi';
 import type { Clock } from './clock';
 import type { Database } from './db/schema';
 import type { Authenticate } from './http/access';
@@ -34,6 +37,8 @@ export interface AppDeps {
   web: WebRouteDeps;
   /** The staff console: sign-in, sign-out and its pages. */
   console: ConsoleRouteDeps;
+  /** Case work through the API. */
+  cases: CaseWorkDeps;
   i18n: i18n;
   authenticate: Authenticate;
   /** Readiness checks by name (database, redis). */
@@ -94,7 +99,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
-  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console), ...userRoutes()];
+  const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console),
+    ...caseRoutes(deps.cases), ...openApiRoutes(deps.publicUrl), ...userRoutes()];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 
   app.use(notFoundHandler);

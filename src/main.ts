@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       sessionSecret: hotline.sessionSecret,
       secureCookies,
     },
+    cases: { db: hotline.db, cipher: hotline.cipher, clock: hotline.clock, jobs: hotline.jobs },
     console: { db: hotline.db, clock: hotline.clock, i18n: hotline.i18n, rateLimiter, sessionSecret: hotline.sessionSecret, secureCookies },
     logger,
     i18n: hotline.i18n,

@@ -81,6 +81,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       sessionSecret: TEST_SESSION_SECRET,
       secureCookies: false,
     },
+    cases: { db: handle.db, cipher, clock, jobs },
     console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
     authenticate: createAuthenticator({ db: handle.db, clock, sessionSecret: TEST_SESSION_SECRET }),

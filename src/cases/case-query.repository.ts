@@ -1,0 +1,135 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import type { CaseScope } from './case.policy';
+
+type CasesEb = ExpressionBuilder<Database, 'cases'>;
+
+/** The condition that keeps a query to the cases a scope may see. */
+export function withinScope(eb: CasesEb, scope: CaseScope) {
+  if (scope.kind === 'network') return eb.lit(true);
+  return eb.or([
+    eb('cases.owner_organisation_id', '=', scope.organisationId),
+    eb.exists(
+      eb
+        .selectFrom('referrals')
+        .select('referrals.id')
+        .whereRef('referrals.case_id', '=', 'cases.id')
+        .where('referrals.to_organisation_id', '=', scope.organisationId)
+        .where('referrals.status', 'in', ['pending', 'accepted']),
+    ),
+  ]);
+}
+
+export interface CaseFilters {
+  status?: string[] | undefined;
+  urgency?: string[] | undefined;
+  category?: string[] | undefined;
+  country?: string[] | undefined;
+  province?: string[] | undefined;
+  channel?: string[] | undefined;
+  language?: string[] | undefined;
+  assignedTo?: string | undefined;
+  waiting?: boolean | undefined;
+  reference?: string | undefined;
+}
+
+function applyFilters(eb: CasesEb, filters: CaseFilters, except?: keyof CaseFilters) {
+  const conditions = [];
+  const list = (key: keyof CaseFilters, column: 'cases.status' | 'cases.urgency' | 'cases.destination_country' | 'cases.destination_province' | 'cases.channel' | 'cases.language') => {
+    const values = filters[key];
+    if (key !== except && Array.isArray(values) && values.length > 0) conditions.push(eb(column, 'in', values));
+  };
+  list('status', 'cases.status');
+  list('urgency', 'cases.urgency');
+  list('country', 'cases.destination_country');
+  list('province', 'cases.destination_province');
+  list('channel', 'cases.channel');
+  list('language', 'cases.language');
+  if (filters.category?.length) conditions.push(eb('cases.categories', '&&', sql<string[]>`${sql.val(filters.category)}::text[]`));
+  if (filters.assignedTo) conditions.push(eb('cases.assigned_user_id', '=', filters.assignedTo));
+  if (filters.waiting) {
+    conditions.push(eb.and([
+      eb('cases.last_worker_message_at', 'is not', null),
+      eb.or([eb('cases.last_staff_message_at', 'is', null), eb('cases.last_staff_message_at', '<', eb.ref('cases.last_worker_message_at'))]),
+    ]));
+  }
+  if (filters.reference) conditions.push(eb('cases.reference', '=', filters.reference));
+  return eb.and(conditions);
+}
+
+export interface Cursor {
+  updatedAt: string;
+  id: string;
+}
+
+/** One page of cases, newest activity first, with a stable keyset cursor. */
+export async function listCases(db: Kysely<Database>, scope: CaseScope, filters: CaseFilters, page: { limit: number; after?: Cursor | undefined }) {
+  return db
+    .selectFrom('cases')
+    .leftJoin('organisations', 'organisations.id', 'cases.owner_organisation_id')
+    .select([
+      'cases.id', 'cases.reference', 'cases.status', 'cases.urgency', 'cases.categories', 'cases.channel', 'cases.language',
+      'cases.origin_country', 'cases.destination_country', 'cases.destination_province', 'cases.assigned_user_id',
+      'cases.last_worker_message_at', 'cases.last_staff_message_at', 'cases.created_at', 'cases.updated_at', 'organisations.slug as owner',
+    ])
+    .where((eb) => withinScope(eb, scope))
+    .where((eb) => applyFilters(eb, filters))
+    .$if(page.after !== undefined, (qb) =>
+      qb.where((eb) => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(new Date(page.after?.updatedAt ?? 0), page.after?.id ?? ''))),
+    )
+    .orderBy('cases.updated_at', 'desc')
+    .orderBy('cases.id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+/** How many cases of each status match the other filters. */
+export async function countCasesByStatus(db: Kysely<Database>, scope: CaseScope, filters: CaseFilters): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('cases')
+    .select(['cases.status', (eb) => eb.fn.countAll<string>().as('count')])
+    .where((eb) => withinScope(eb, scope))
+    .where((eb) => applyFilters(eb, filters, 'status'))
+    .groupBy('cases.status')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+}
+
+/** A case by reference, only within scope (outside it, it does not exist for this principal). */
+export async function findCaseInScope(db: Kysely<Database>, scope: CaseScope, reference: string) {
+  return db
+    .selectFrom('cases')
+    .leftJoin('organisations', 'organisations.id', 'cases.owner_organisation_id')
+    .selectAll('cases')
+    .select('organisations.slug as owner')
+    .where('cases.reference', '=', reference)
+    .where((eb) => withinScope(eb, scope))
+    .executeTakeFirst();
+}
+
+/** The id of a case by reference, whatever the scope (for audit of a refused read). */
+export async function findCaseId(db: Kysely<Database>, reference: string): Promise<string | undefined> {
+  return (await db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirst())?.id;
+}
+
+/** A case's messages in order. */
+export async function listMessagesOfCase(db: Kysely<Database>, caseId: string) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'direction', 'channel', 'body_encrypted', 'status', 'error_code', 'encoding', 'segments', 'sent_by_user_id', 'created_at', 'status_updated_at'])
+    .where('case_id', '=', caseId)
+    .orderBy('sequence')
+    .execute();
+}
+
+/** A case's notes in order, with their authors' names. */
+export async function listNotesOfCase(db: Kysely<Database>, caseId: string) {
+  return db
+    .selectFrom('notes')
+    .innerJoin('users', 'users.id', 'notes.author_user_id')
+    .select(['notes.id', 'notes.organisation_id', 'notes.visibility', 'notes.body_encrypted', 'notes.created_at', 'users.display_name as author'])
+    .where('notes.case_id', '=', caseId)
+    .orderBy('notes.created_at')
+    .orderBy('notes.id')
+    .execute();
+}

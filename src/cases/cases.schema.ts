@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { normaliseCaseReference } from './case-reference';
+import { CASE_STATUSES, CATEGORIES, CHANNELS, FORCED_LABOUR_INDICATORS, LANGUAGES, OUTCOMES, SECTORS, URGENCIES } from './case.vocabulary';
+import { COUNTRIES, PROVINCES } from '../places/places';
+
+const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((part) => part.trim()).filter(Boolean) : undefined))
+    .pipe(z.array(z.enum(values)).optional());
+
+const provinceCodes = PROVINCES.map((province) => province.code) as [string, ...string[]];
+
+/** Query parameters of `GET /api/v1/cases`. */
+export const listCasesQuery = z
+  .object({
+    status: commaList(CASE_STATUSES),
+    urgency: commaList(URGENCIES),
+    category: commaList(CATEGORIES),
+    country: commaList(COUNTRIES),
+    province: commaList(provinceCodes),
+    channel: commaList(CHANNELS),
+    language: commaList(LANGUAGES),
+    assigned: z.enum(['me']).optional(),
+    waiting: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
+    reference: z.string().optional().transform((value, context) => {
+      if (value === undefined) return undefined;
+      const reference = normaliseCaseReference(value);
+      if (!reference) {
+        context.addIssue({ code: 'custom', message: 'invalid_format' });
+        return z.NEVER;
+      }
+      return reference;
+    }),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** `{reference}` in a path. */
+export const referenceParam = z.object({
+  reference: z.string().transform((value, context) => {
+    const reference = normaliseCaseReference(value);
+    if (!reference) {
+      context.addIssue({ code: 'custom', message: 'invalid_format' });
+      return z.NEVER;
+    }
+    return reference;
+  }),
+});
+
+/** Body of `PATCH /api/v1/cases/{reference}`: only the fields to change. */
+export const updateCaseBody = z
+  .object({
+    status: z.enum(CASE_STATUSES),
+    urgency: z.enum(URGENCIES),
+    categories: z.array(z.enum(CATEGORIES)).max(CATEGORIES.length),
+    forced_labour_indicators: z.array(z.enum(FORCED_LABOUR_INDICATORS)).max(FORCED_LABOUR_INDICATORS.length),
+    sector: z.enum(SECTORS).nullable(),
+    origin_country: z.enum(COUNTRIES).nullable(),
+    destination_country: z.enum(COUNTRIES).nullable(),
+    destination_province: z.enum(provinceCodes).nullable(),
+    outcome: z.enum(OUTCOMES).nullable(),
+    amount_recovered: z.number().nonnegative().max(1e11).multipleOf(0.01).nullable(),
+    recovered_currency: z.string().regex(/^[A-Z]{3}$/).nullable(),
+    assigned_user_id: z.uuid().nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'required' })
+  .refine((body) => (body.amount_recovered === undefined) === (body.recovered_currency === undefined), {
+    message: 'amount_and_currency_together',
+    path: ['recovered_currency'],
+  });
+
+export type UpdateCaseBody = z.infer<typeof updateCaseBody>;
+
+/** Body of `POST /api/v1/cases/{reference}/notes`. */
+export const addNoteBody = z
+  .object({ body: z.string().trim().min(1).max(5000), visibility: z.enum(['organisation', 'partners']).default('organisation') })
+  .strict();
+
+/** Body of `POST /api/v1/cases/{reference}/replies`: at most what Twilio accepts. */
+export const addReplyBody = z.object({ body: z.string().trim().min(1).max(1600) }).strict();
