@@ -1,0 +1,130 @@
+import type { Request, Response } from 'express';
+import type { i18n } from 'i18next';
+import { z } from 'zod';
+import { CASE_ROLES } from '../cases/case.policy';
+import { addNoteFor, getCaseFor, listCasesFor, replyFor, updateCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
+import { listCasesQuery, referenceParam, updateCaseBody } from '../cases/cases.schema';
+import { countSegments } from '../channels/sms/segments';
+import { principalOf } from '../http/access';
+import { csrfToken } from '../http/csrf';
+import type { RouteSpec } from '../http/routes';
+import { validate } from '../http/validate';
+import { casePage, inboxPage, type CasePageContext, type InboxQuery } from './case-pages.views';
+
+export interface CasePageDeps extends CaseWorkDeps {
+  i18n: i18n;
+  sessionSecret: string;
+  secureCookies: boolean;
+}
+
+const access = { roles: CASE_ROLES };
+const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+
+const replyForm = z.object({ body: z.string().trim().min(1).max(1600), action: z.enum(['preview', 'send']).default('send') });
+const noteForm = z.object({ body: z.string().trim().min(1).max(5000), visibility: z.enum(['organisation', 'partners']).default('organisation') });
+const updateForm = z.object({
+  status: z.string().optional(),
+  urgency: z.string().optional(),
+  outcome: z.string().optional(),
+  assign_to_me: z.literal('yes').optional(),
+});
+
+function send(res: Response, status: number, body: string): void {
+  res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
+}
+
+/** The console's inbox and case pages (caseworkers and coordinators). */
+export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
+  const context = (req: Request, res: Response): CasePageContext => {
+    const { locale } = principalOf(res);
+    return { language: locale, t: deps.i18n.getFixedT(locale), csrf: csrfToken(req, res, deps.sessionSecret, deps.secureCookies) };
+  };
+  const caller = (req: Request, res: Response) => ({ principal: principalOf(res), ip: req.ip ?? null });
+  const reference = (req: Request) => validate(referenceParam, req.params).reference;
+
+  const showCase = async (req: Request, res: Response, options: Parameters<typeof casePage>[2] = {}) =>
+    send(res, 200, casePage(context(req, res), await getCaseFor(deps, caller(req, res), reference(req)), options));
+
+  return [
+    {
+      method: 'get',
+      path: '/console/cases',
+      access,
+      handler: async (req, res) => {
+        // Checkbox filters arrive as repeated parameters; the API's schema takes comma lists.
+        const raw = req.query as Record<string, unknown>;
+        const joined = Object.fromEntries(
+          ['status', 'urgency', 'category', 'country', 'channel', 'language'].map((key) => [key, asList(raw[key]).join(',') || undefined]),
+        );
+        const query = validate(listCasesQuery, {
+          ...joined,
+          ...(raw['assigned'] === 'me' ? { assigned: 'me' } : {}),
+          ...(raw['waiting'] === 'true' ? { waiting: 'true' } : {}),
+          ...(typeof raw['reference'] === 'string' && raw['reference'].trim() !== '' ? { reference: raw['reference'] } : {}),
+          ...(typeof raw['cursor'] === 'string' ? { cursor: raw['cursor'] } : {}),
+        });
+        const who = caller(req, res);
+        const list = await listCasesFor(deps, who, {
+          status: query.status, urgency: query.urgency, category: query.category, country: query.country, channel: query.channel,
+          language: query.language, waiting: query.waiting, reference: query.reference, assignedTo: query.assigned === 'me' ? who.principal.userId : undefined,
+        }, { limit: query.limit, cursor: query.cursor });
+        const inbox: InboxQuery = {
+          status: query.status ?? [], urgency: query.urgency ?? [], category: query.category ?? [], country: query.country ?? [],
+          channel: query.channel ?? [], language: query.language ?? [], assigned: query.assigned === 'me', waiting: query.waiting,
+          reference: typeof raw['reference'] === 'string' ? raw['reference'] : '',
+        };
+        const next = list.next_cursor ? `/console/cases?${nextQuery(req.originalUrl, list.next_cursor)}` : null;
+        send(res, 200, inboxPage(context(req, res), inbox, list, next));
+      },
+    },
+    { method: 'get', path: '/console/cases/:reference', access, handler: (req, res) => showCase(req, res) },
+    {
+      method: 'post',
+      path: '/console/cases/:reference/reply',
+      access,
+      handler: async (req, res) => {
+        const form = validate(replyForm, req.body);
+        if (form.action === 'preview') {
+          const { encoding, segments, units } = countSegments(form.body);
+          await showCase(req, res, { preview: { body: form.body, encoding, segments, units } });
+          return;
+        }
+        await replyFor(deps, caller(req, res), reference(req), form.body);
+        res.redirect(303, `/console/cases/${reference(req)}`);
+      },
+    },
+    {
+      method: 'post',
+      path: '/console/cases/:reference/notes',
+      access,
+      handler: async (req, res) => {
+        const form = validate(noteForm, req.body);
+        await addNoteFor(deps, caller(req, res), reference(req), form);
+        res.redirect(303, `/console/cases/${reference(req)}`);
+      },
+    },
+    {
+      method: 'post',
+      path: '/console/cases/:reference',
+      access,
+      handler: async (req, res) => {
+        const form = validate(updateForm, req.body);
+        const who = caller(req, res);
+        const changes = validate(updateCaseBody, {
+          ...(form.status ? { status: form.status } : {}),
+          ...(form.urgency ? { urgency: form.urgency } : {}),
+          outcome: form.outcome ? form.outcome : null,
+          ...(form.assign_to_me ? { assigned_user_id: who.principal.userId } : {}),
+        });
+        await updateCaseFor(deps, who, reference(req), changes);
+        res.redirect(303, `/console/cases/${reference(req)}`);
+      },
+    },
+  ];
+}
+
+function nextQuery(originalUrl: string, cursor: string): string {
+  const params = new URLSearchParams(originalUrl.split('?')[1] ?? '');
+  params.set('cursor', cursor);
+  return params.toString();
+}

@@ -1,0 +1,148 @@
+import type { TFunction } from 'i18next';
+import { CASE_STATUSES, CATEGORIES, CHANNELS, LANGUAGES, OUTCOMES, URGENCIES, type Language } from '../cases/case.vocabulary';
+import { html, type SafeHtml } from '../http/html';
+import { page } from '../http/layout';
+import { LANGUAGE_NAMES } from '../language/language-names';
+import type { getCaseFor, listCasesFor } from '../cases/case-work.service';
+
+// The console's case pages: server-rendered HTML that works without JavaScript on a slow
+// connection, in the caseworker's own language.
+
+export interface CasePageContext {
+  language: Language;
+  t: TFunction;
+  csrf: string;
+}
+
+type CaseList = Awaited<ReturnType<typeof listCasesFor>>;
+type CaseDetail = Awaited<ReturnType<typeof getCaseFor>>;
+
+const COUNTRIES = ['TH', 'MY', 'MM', 'KH', 'LA', 'VN'] as const;
+
+function shell(context: CasePageContext, title: string, body: SafeHtml): string {
+  const { t } = context;
+  return page({
+    language: context.language,
+    title: `${title} · ${t('console:product')}`,
+    noIndex: true,
+    body: html`<nav class="console-nav" aria-label="${t('console:product')}"><a href="/console">${t('console:product')}</a> · <a href="/console/cases">${t('console:inbox.title')}</a></nav>
+${body}`,
+  });
+}
+
+function when(date: Date | string | null, language: Language): string {
+  if (!date) return '';
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Bangkok' }).format(new Date(date));
+}
+
+function choices(name: string, options: readonly string[], selected: readonly string[], label: (option: string) => string): SafeHtml {
+  return html`${options.map((option) => html`<label class="choice"><input type="checkbox" name="${name}" value="${option}"${selected.includes(option) ? html` checked` : ''}> ${label(option)}</label>`)}`;
+}
+
+export interface InboxQuery {
+  status: string[];
+  urgency: string[];
+  category: string[];
+  country: string[];
+  channel: string[];
+  language: string[];
+  assigned: boolean;
+  waiting: boolean;
+  reference: string;
+}
+
+/** The inbox: filters with counts, the cases, and the next page. */
+export function inboxPage(context: CasePageContext, query: InboxQuery, list: CaseList, nextHref: string | null): string {
+  const { t, language } = context;
+  const counts = list.counts.status as Record<string, number>;
+  const body = html`<h1>${t('console:inbox.title')}</h1>
+<form method="get" action="/console/cases" class="filters">
+<div class="field"><label for="reference">${t('console:inbox.search')}</label>
+<input id="reference" name="reference" type="text" value="${query.reference}" autocomplete="off"></div>
+<fieldset class="field"><legend>${t('console:field.status')}</legend>
+${CASE_STATUSES.map((status) => html`<label class="choice"><input type="checkbox" name="status" value="${status}"${query.status.includes(status) ? html` checked` : ''}> ${t(`console:status.${status}`)} <span class="count">(${counts[status] ?? 0})</span></label>`)}
+</fieldset>
+<fieldset class="field"><legend>${t('console:field.urgency')}</legend>${choices('urgency', URGENCIES, query.urgency, (value) => t(`console:urgency.${value}`))}</fieldset>
+<fieldset class="field"><legend>${t('console:field.categories')}</legend>${choices('category', CATEGORIES, query.category, (value) => t(`web:category.${value}`))}</fieldset>
+<fieldset class="field"><legend>${t('console:field.country')}</legend>${choices('country', COUNTRIES, query.country, (value) => t(`web:country.${value}`))}</fieldset>
+<fieldset class="field"><legend>${t('console:field.channel')}</legend>${choices('channel', CHANNELS, query.channel, (value) => t(`console:channel.${value}`))}</fieldset>
+<fieldset class="field"><legend>${t('console:field.language')}</legend>${choices('language', LANGUAGES, query.language, (value) => LANGUAGE_NAMES[value as Language])}</fieldset>
+<label class="choice"><input type="checkbox" name="assigned" value="me"${query.assigned ? html` checked` : ''}> ${t('console:inbox.assigned_to_me')}</label>
+<label class="choice"><input type="checkbox" name="waiting" value="true"${query.waiting ? html` checked` : ''}> ${t('console:inbox.waiting')}</label>
+<p><button type="submit">${t('console:inbox.filter')}</button></p>
+</form>
+${list.data.length === 0 ? html`<p>${t('console:inbox.empty')}</p>` : html`<table class="cases">
+<caption>${t('console:inbox.title')}</caption>
+<thead><tr><th scope="col">${t('console:field.reference')}</th><th scope="col">${t('console:field.status')}</th><th scope="col">${t('console:field.urgency')}</th><th scope="col">${t('console:field.categories')}</th><th scope="col">${t('console:field.place')}</th><th scope="col">${t('console:field.updated')}</th></tr></thead>
+<tbody>${list.data.map((row) => html`<tr${row.waiting_for_reply ? html` class="waiting"` : ''}>
+<td><a href="/console/cases/${row.reference}">${row.reference}</a>${row.waiting_for_reply ? html` <span class="badge">${t('console:inbox.waiting_badge')}</span>` : ''}</td>
+<td>${t(`console:status.${row.status}`)}</td><td>${t(`console:urgency.${row.urgency}`)}</td>
+<td>${row.categories.map((category) => t(`web:category.${category}`)).join(', ')}</td>
+<td>${[row.destination_province, row.destination_country].filter(Boolean).join(', ')}</td>
+<td>${when(row.updated_at, language)}</td></tr>`)}</tbody></table>`}
+${nextHref ? html`<p><a href="${nextHref}" rel="next">${t('console:inbox.next')}</a></p>` : ''}`;
+  return shell(context, t('console:inbox.title'), body);
+}
+
+export interface ReplyPreview {
+  body: string;
+  encoding: string;
+  segments: number;
+  units: number;
+}
+
+/** A case: its facts, the timeline of messages and notes, and the forms to work it. */
+export function casePage(context: CasePageContext, found: CaseDetail, options: { preview?: ReplyPreview; notice?: string; cannedReplies?: { title: string; body: string }[] } = {}): string {
+  const { t, language } = context;
+  const timeline = [
+    ...found.messages.map((message) => ({ at: new Date(message.created_at), item: html`<li class="message ${message.direction}">
+<p class="meta">${t(`console:timeline.${message.direction === 'in' ? 'from_worker' : 'to_worker'}`)} · ${when(message.created_at, language)}${message.direction === 'out' ? html` · <span class="delivery">${t(`console:delivery.${message.status}`)}</span>` : ''}</p>
+<p class="body">${message.body ?? ''}</p></li>` })),
+    ...found.notes.map((note) => ({ at: new Date(note.created_at), item: html`<li class="note">
+<p class="meta">${t('console:timeline.note', { author: note.author })} · ${t(`console:visibility.${note.visibility}`)} · ${when(note.created_at, language)}</p>
+<p class="body">${note.body}</p></li>` })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const reference = found.reference;
+  const body = html`<h1>${t('console:case.title', { reference })}</h1>
+${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
+<dl class="facts">
+<dt>${t('console:field.status')}</dt><dd>${t(`console:status.${found.status}`)}</dd>
+<dt>${t('console:field.urgency')}</dt><dd>${t(`console:urgency.${found.urgency}`)}</dd>
+<dt>${t('console:field.channel')}</dt><dd>${t(`console:channel.${found.channel}`)} · ${LANGUAGE_NAMES[found.language as Language] ?? found.language}</dd>
+<dt>${t('console:field.categories')}</dt><dd>${found.categories.map((category) => t(`web:category.${category}`)).join(', ')}</dd>
+<dt>${t('console:field.place')}</dt><dd>${[found.destination_province, found.destination_country].filter(Boolean).join(', ')}${found.location_as_written ? html` (“${found.location_as_written}”)` : ''}</dd>
+<dt>${t('console:field.consent')}</dt><dd>${found.consent === null ? t('console:consent.unknown') : t(found.consent.given ? 'console:consent.yes' : 'console:consent.no')}</dd>
+</dl>
+<h2>${t('console:case.story')}</h2>
+<blockquote class="reply">${found.summary ?? ''}</blockquote>
+<h2>${t('console:case.timeline')}</h2>
+<ol class="timeline">${timeline.map((entry) => entry.item)}</ol>
+<h2 id="reply-heading">${t('console:reply.title')}</h2>
+<form method="post" action="/console/cases/${reference}/reply" aria-labelledby="reply-heading">
+<input type="hidden" name="_csrf" value="${context.csrf}">
+${(options.cannedReplies ?? []).length > 0 ? html`<details><summary>${t('console:reply.canned')}</summary><ul>${(options.cannedReplies ?? []).map((canned) => html`<li><strong>${canned.title}</strong>: ${canned.body}</li>`)}</ul></details>` : ''}
+<div class="field"><label for="reply-body">${t('console:reply.body')}</label>
+<textarea id="reply-body" name="body" rows="4" maxlength="1600" aria-describedby="reply-counter">${options.preview?.body ?? ''}</textarea>
+<p class="hint" id="reply-counter">${options.preview ? t('console:reply.counter', { encoding: options.preview.encoding, segments: options.preview.segments, units: options.preview.units }) : t('console:reply.counter_hint')}</p></div>
+<p><button type="submit" name="action" value="preview" class="secondary">${t('console:reply.preview')}</button> <button type="submit" name="action" value="send">${t('console:reply.send')}</button></p>
+</form>
+<h2 id="note-heading">${t('console:note.title')}</h2>
+<form method="post" action="/console/cases/${reference}/notes" aria-labelledby="note-heading">
+<input type="hidden" name="_csrf" value="${context.csrf}">
+<div class="field"><label for="note-body">${t('console:note.body')}</label><textarea id="note-body" name="body" rows="3" maxlength="5000"></textarea></div>
+<fieldset class="field"><legend>${t('console:note.visibility')}</legend>
+<label class="choice"><input type="radio" name="visibility" value="organisation" checked> ${t('console:visibility.organisation')}</label>
+<label class="choice"><input type="radio" name="visibility" value="partners"> ${t('console:visibility.partners')}</label></fieldset>
+<p><button type="submit">${t('console:note.add')}</button></p>
+</form>
+<h2 id="update-heading">${t('console:update.title')}</h2>
+<form method="post" action="/console/cases/${reference}" aria-labelledby="update-heading">
+<input type="hidden" name="_csrf" value="${context.csrf}">
+<div class="field"><label for="status">${t('console:field.status')}</label><select id="status" name="status">${CASE_STATUSES.map((status) => html`<option value="${status}"${status === found.status ? html` selected` : ''}>${t(`console:status.${status}`)}</option>`)}</select></div>
+<div class="field"><label for="urgency">${t('console:field.urgency')}</label><select id="urgency" name="urgency">${URGENCIES.map((urgency) => html`<option value="${urgency}"${urgency === found.urgency ? html` selected` : ''}>${t(`console:urgency.${urgency}`)}</option>`)}</select></div>
+<div class="field"><label for="outcome">${t('console:field.outcome')}</label><select id="outcome" name="outcome"><option value="">—</option>${OUTCOMES.map((outcome) => html`<option value="${outcome}"${outcome === found.outcome ? html` selected` : ''}>${t(`console:outcome.${outcome}`)}</option>`)}</select></div>
+<label class="choice"><input type="checkbox" name="assign_to_me" value="yes"> ${t('console:update.assign_to_me')}</label>
+<p><button type="submit">${t('console:update.save')}</button></p>
+</form>`;
+  return shell(context, t('console:case.title', { reference }), body);
+}
