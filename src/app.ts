@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { InboundService } from './channels/sms/inbound.service';
 import { smsRoutes } from './channels/sms/sms.routes';
 import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
+import { adminRoutes } from './console/admin.routes';
 import { casePageRoutes } from './console/case-pages.routes';
 import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { CaseWorkDeps } from './cases/case-work.service';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): Express {
   const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console),
     ...caseRoutes(deps.cases), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
     ...casePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...adminRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
   ];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 

@@ -36,6 +36,9 @@ ${notice ? html`<p class="error-summary" role="alert">${notice}</p>` : ''}
 export function homePage(context: ConsoleViewContext, user: { displayName: string; role: Role }): string {
   const { t } = context;
   const links: SafeHtml[] = [];
+  if (user.role === 'admin') {
+    links.push(html`<li><a href="/console/admin/users">${t('console:admin.users')}</a></li>`, html`<li><a href="/console/admin/tokens">${t('console:admin.tokens')}</a></li>`, html`<li><a href="/console/admin/audit">${t('console:admin.audit')}</a></li>`);
+  }
   if (user.role === 'caseworker' || user.role === 'coordinator') links.push(html`<li><a href="/console/cases">${t('console:inbox.title')}</a></li>`);
   if (user.role === 'researcher' || user.role === 'coordinator' || user.role === 'admin') {
     links.push(html`<li><a href="/console/stats">${t('console:home.stats')}</a></li>`);

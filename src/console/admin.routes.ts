@@ -1,0 +1,92 @@
+import type { Request, Response } from 'express';
+import type { i18n } from 'i18next';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit.repository';
+import type { Clock } from '../clock';
+import type { Database } from '../db/schema';
+import { principalOf } from '../http/access';
+import { csrfToken } from '../http/csrf';
+import { errors } from '../http/errors';
+import type { RouteSpec } from '../http/routes';
+import { validate } from '../http/validate';
+import { listApiTokens, listAudit, listUsers, revokeApiToken, setUserDisabled } from '../users/admin.repository';
+import { endAllSessions } from '../users/session.service';
+import { issueApiToken } from '../users/user.service';
+import { auditPage, tokensPage, usersPage, type AdminViewContext } from './admin.views';
+
+export interface AdminRouteDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  i18n: i18n;
+  sessionSecret: string;
+  secureCookies: boolean;
+}
+
+const access = { roles: ['admin'] as const };
+const idParam = z.object({ id: z.uuid() });
+const AUDIT_PAGE = 50;
+
+function send(res: Response, body: string): void {
+  res.status(200).set('Cache-Control', 'no-store').type('html').send(body);
+}
+
+/** Admin pages: users (disable ends sessions at once), API tokens, the audit log. */
+export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
+  const context = (req: Request, res: Response): AdminViewContext => {
+    const { locale } = principalOf(res);
+    return { language: locale, t: deps.i18n.getFixedT(locale), csrf: csrfToken(req, res, deps.sessionSecret, deps.secureCookies) };
+  };
+  const actor = (req: Request, res: Response) => ({ actorKind: principalOf(res).kind, actorUserId: principalOf(res).userId, ip: req.ip ?? null });
+
+  const toggleUser = (disable: boolean) => async (req: Request, res: Response) => {
+    const { id } = validate(idParam, req.params);
+    const now = deps.clock.now();
+    if (!(await setUserDisabled(deps.db, id, disable ? now : null))) throw errors.notFound();
+    if (disable) await endAllSessions(deps, id);
+    await recordAudit(deps.db, { ...actor(req, res), action: disable ? 'user.disabled' : 'user.enabled', subjectType: 'user', subjectId: id, at: now });
+    res.redirect(303, '/console/admin/users');
+  };
+
+  return [
+    { method: 'get', path: '/console/admin/users', access, handler: async (req, res) => send(res, usersPage(context(req, res), await listUsers(deps.db))) },
+    { method: 'post', path: '/console/admin/users/:id/disable', access, handler: toggleUser(true) },
+    { method: 'post', path: '/console/admin/users/:id/enable', access, handler: toggleUser(false) },
+    { method: 'get', path: '/console/admin/tokens', access, handler: async (req, res) => send(res, tokensPage(context(req, res), await listApiTokens(deps.db))) },
+    {
+      method: 'post',
+      path: '/console/admin/tokens',
+      access,
+      handler: async (req, res) => {
+        const form = validate(z.object({ email: z.email(), name: z.string().trim().max(100).optional() }), req.body);
+        const token = await issueApiToken(deps, { email: form.email, name: form.name || 'console' }, { kind: principalOf(res).kind, userId: principalOf(res).userId });
+        send(res, tokensPage(context(req, res), await listApiTokens(deps.db), token));
+      },
+    },
+    {
+      method: 'post',
+      path: '/console/admin/tokens/:id/revoke',
+      access,
+      handler: async (req, res) => {
+        const { id } = validate(idParam, req.params);
+        if (!(await revokeApiToken(deps.db, id, deps.clock.now()))) throw errors.notFound();
+        await recordAudit(deps.db, { ...actor(req, res), action: 'api_token.revoked', subjectType: 'api_token', subjectId: id });
+        res.redirect(303, '/console/admin/tokens');
+      },
+    },
+    {
+      method: 'get',
+      path: '/console/admin/audit',
+      access,
+      handler: async (req, res) => {
+        const query = validate(z.object({ action: z.string().max(100).optional(), subject: z.string().max(100).optional(), before: z.string().regex(/^\d+$/).optional() }), req.query);
+        const rows = await listAudit(deps.db, { action: query.action || undefined, subject: query.subject || undefined, beforeId: query.before, limit: AUDIT_PAGE });
+        const last = rows[rows.length - 1];
+        const next = rows.length === AUDIT_PAGE && last
+          ? `/console/admin/audit?${new URLSearchParams({ ...(query.action ? { action: query.action } : {}), ...(query.subject ? { subject: query.subject } : {}), before: String(last.id) }).toString()}`
+          : null;
+        send(res, auditPage(context(req, res), rows, { action: query.action ?? '', subject: query.subject ?? '' }, next));
+      },
+    },
+  ];
+}

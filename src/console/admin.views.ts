@@ -1,0 +1,64 @@
+import type { TFunction } from 'i18next';
+import type { Language } from '../cases/case.vocabulary';
+import { html, type SafeHtml } from '../http/html';
+import { page } from '../http/layout';
+import type { listApiTokens, listAudit, listUsers } from '../users/admin.repository';
+
+export interface AdminViewContext {
+  language: Language;
+  t: TFunction;
+  csrf: string;
+}
+
+function shell(context: AdminViewContext, title: string, body: SafeHtml): string {
+  const { t } = context;
+  return page({
+    language: context.language,
+    title: `${title} · ${t('console:product')}`,
+    noIndex: true,
+    body: html`<nav class="console-nav" aria-label="${t('console:product')}"><a href="/console">${t('console:product')}</a> · <a href="/console/admin/users">${t('console:admin.users')}</a> · <a href="/console/admin/tokens">${t('console:admin.tokens')}</a> · <a href="/console/admin/audit">${t('console:admin.audit')}</a></nav>
+${body}`,
+  });
+}
+
+const stamp = (date: Date | string | null) => (date ? new Date(date).toISOString().slice(0, 16).replace('T', ' ') : '—');
+
+/** Users, with a button to disable (ending their sessions) or enable each. */
+export function usersPage(context: AdminViewContext, users: Awaited<ReturnType<typeof listUsers>>): string {
+  const { t } = context;
+  return shell(context, t('console:admin.users'), html`<h1>${t('console:admin.users')}</h1>
+<table class="cases"><caption>${t('console:admin.users')}</caption>
+<thead><tr><th scope="col">${t('console:sign_in.email')}</th><th scope="col">${t('console:admin.role')}</th><th scope="col">${t('console:admin.organisation')}</th><th scope="col">${t('console:admin.last_sign_in')}</th><th scope="col">${t('console:admin.action')}</th></tr></thead>
+<tbody>${users.map((user) => html`<tr><td>${user.email}</td><td>${t(`console:role.${user.role}`)}</td><td>${user.organisation}</td><td>${stamp(user.last_sign_in_at)}</td>
+<td><form method="post" action="/console/admin/users/${user.id}/${user.disabled_at ? 'enable' : 'disable'}"><input type="hidden" name="_csrf" value="${context.csrf}">
+<button type="submit" class="secondary">${t(user.disabled_at ? 'console:admin.enable' : 'console:admin.disable')}</button></form></td></tr>`)}</tbody></table>`);
+}
+
+/** API tokens: issue one for a user (shown once), and revoke. */
+export function tokensPage(context: AdminViewContext, tokens: Awaited<ReturnType<typeof listApiTokens>>, issued?: string): string {
+  const { t } = context;
+  return shell(context, t('console:admin.tokens'), html`<h1>${t('console:admin.tokens')}</h1>
+${issued ? html`<p class="notice" role="status">${t('console:admin.token_issued')}</p><p><code class="token">${issued}</code></p>` : ''}
+<form method="post" action="/console/admin/tokens"><input type="hidden" name="_csrf" value="${context.csrf}">
+<div class="field"><label for="email">${t('console:sign_in.email')}</label><input id="email" name="email" type="email" required></div>
+<div class="field"><label for="name">${t('console:admin.token_name')}</label><input id="name" name="name" type="text" maxlength="100"></div>
+<p><button type="submit">${t('console:admin.issue')}</button></p></form>
+<table class="cases"><caption>${t('console:admin.tokens')}</caption>
+<thead><tr><th scope="col">${t('console:admin.token_name')}</th><th scope="col">${t('console:sign_in.email')}</th><th scope="col">${t('console:admin.created')}</th><th scope="col">${t('console:admin.last_used')}</th><th scope="col">${t('console:admin.action')}</th></tr></thead>
+<tbody>${tokens.map((token) => html`<tr><td>${token.name} <code>${token.prefix}…</code></td><td>${token.email}</td><td>${stamp(token.created_at)}</td><td>${stamp(token.last_used_at)}</td>
+<td>${token.revoked_at ? t('console:admin.revoked') : html`<form method="post" action="/console/admin/tokens/${token.id}/revoke"><input type="hidden" name="_csrf" value="${context.csrf}"><button type="submit" class="secondary">${t('console:admin.revoke')}</button></form>`}</td></tr>`)}</tbody></table>`);
+}
+
+/** The audit log, newest first. */
+export function auditPage(context: AdminViewContext, rows: Awaited<ReturnType<typeof listAudit>>, filters: { action: string; subject: string }, nextHref: string | null): string {
+  const { t } = context;
+  return shell(context, t('console:admin.audit'), html`<h1>${t('console:admin.audit')}</h1>
+<form method="get" action="/console/admin/audit" class="filters">
+<div class="field"><label for="action">${t('console:admin.audit_action')}</label><input id="action" name="action" type="text" value="${filters.action}"></div>
+<div class="field"><label for="subject">${t('console:admin.audit_subject')}</label><input id="subject" name="subject" type="text" value="${filters.subject}"></div>
+<p><button type="submit">${t('console:inbox.filter')}</button></p></form>
+<table class="cases"><caption>${t('console:admin.audit')}</caption>
+<thead><tr><th scope="col">${t('console:admin.when')}</th><th scope="col">${t('console:admin.who')}</th><th scope="col">${t('console:admin.audit_action')}</th><th scope="col">${t('console:admin.audit_subject')}</th><th scope="col">${t('console:admin.from')}</th></tr></thead>
+<tbody>${rows.map((row) => html`<tr><td>${stamp(row.at)}</td><td>${row.actor ?? row.actor_kind}</td><td>${row.action}</td><td>${row.subject_type} ${row.subject_id ?? ''}</td><td>${row.ip ?? ''}</td></tr>`)}</tbody></table>
+${nextHref ? html`<p><a href="${nextHref}" rel="next">${t('console:inbox.next')}</a></p>` : ''}`);
+}

@@ -1,0 +1,69 @@
+import request from 'supertest';
+import type { DatabaseHandle } from '../../src/db/database';
+import { hashPassword } from '../../src/users/password';
+import { upsertUser } from '../../src/users/user.repository';
+import { buildTestHotline, type TestHotline } from '../support/app';
+import { openTestDatabase } from '../support/database';
+
+const PASSWORD = 'a long staff password';
+
+describe('console administration', () => {
+  let handle: DatabaseHandle;
+  let hotline: TestHotline;
+  let caseworkerId: string;
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+    hotline = buildTestHotline(handle);
+    const org = await handle.db.insertInto('organisations').values({ slug: 'network', name: 'Network', kind: 'network', country: 'TH' }).returning('id').executeTakeFirstOrThrow();
+    const hash = await hashPassword(PASSWORD);
+    await upsertUser(handle.db, { organisationId: org.id, email: 'admin@example.org', displayName: 'Admin', role: 'admin', locale: 'en', passwordHash: hash });
+    caseworkerId = await upsertUser(handle.db, { organisationId: org.id, email: 'cw@example.org', displayName: 'Caseworker', role: 'caseworker', locale: 'en', passwordHash: hash });
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  async function signedIn(email: string) {
+    const agent = request.agent(hotline.app);
+    const form = await agent.get('/console/sign-in');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
+    await agent.post('/console/sign-in').type('form').send({ email, password: PASSWORD, _csrf: csrf }).expect(303);
+    return { agent, csrf };
+  }
+
+  it('refuses the admin pages to other roles (403)', async () => {
+    const { agent } = await signedIn('cw@example.org');
+    for (const path of ['/console/admin/users', '/console/admin/tokens', '/console/admin/audit']) await agent.get(path).expect(403);
+  });
+
+  it('issues an API token shown once, which then works, and revokes it', async () => {
+    const { agent, csrf } = await signedIn('admin@example.org');
+    const issued = await agent.post('/console/admin/tokens').type('form').send({ email: 'cw@example.org', name: 'partner sync', _csrf: csrf }).expect(200);
+    const token = /<code class="token">(mh_[A-Za-z0-9_-]{43})<\/code>/.exec(issued.text)?.[1] ?? '';
+    expect(issued.headers['cache-control']).toBe('no-store');
+    await request(hotline.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
+    const listed = await agent.get('/console/admin/tokens').expect(200);
+    expect(listed.text).not.toContain(token);
+    const id = (await handle.db.selectFrom('api_tokens').select('id').where('name', '=', 'partner sync').executeTakeFirstOrThrow()).id;
+    await agent.post(`/console/admin/tokens/${id}/revoke`).type('form').send({ _csrf: csrf }).expect(303);
+    await request(hotline.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+
+  it('disables a user, ending their sessions at once, and enables them again', async () => {
+    const caseworker = await signedIn('cw@example.org');
+    await caseworker.agent.get('/console').expect(200);
+    const { agent, csrf } = await signedIn('admin@example.org');
+    await agent.post(`/console/admin/users/${caseworkerId}/disable`).type('form').send({ _csrf: csrf }).expect(303);
+    await caseworker.agent.get('/console').set('Accept', 'text/html').expect(303);
+    await agent.post(`/console/admin/users/${caseworkerId}/enable`).type('form').send({ _csrf: csrf }).expect(303);
+    await signedIn('cw@example.org');
+  });
+
+  it('lets an admin browse the audit log, filtered by action', async () => {
+    const { agent } = await signedIn('admin@example.org');
+    const page = await agent.get('/console/admin/audit?action=user.disabled').expect(200);
+    expect(page.text).toContain('user.disabled');
+    expect(page.text).not.toContain('user.signed_in');
+  });
+});
