@@ -26,6 +26,11 @@ const updateForm = z.object({
   status: z.string().optional(),
   urgency: z.string().optional(),
   outcome: z.string().optional(),
+  sector: z.string().optional(),
+  categories: z.union([z.string(), z.array(z.string())]).optional(),
+  forced_labour_indicators: z.union([z.string(), z.array(z.string())]).optional(),
+  amount_recovered: z.string().trim().optional(),
+  recovered_currency: z.string().optional(),
   assign_to_me: z.literal('yes').optional(),
 });
 
@@ -110,10 +115,16 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
       handler: async (req, res) => {
         const form = validate(updateForm, req.body);
         const who = caller(req, res);
+        const amount = form.amount_recovered ? Number(form.amount_recovered.replace(/,/g, '')) : null;
         const changes = validate(updateCaseBody, {
           ...(form.status ? { status: form.status } : {}),
           ...(form.urgency ? { urgency: form.urgency } : {}),
           outcome: form.outcome ? form.outcome : null,
+          sector: form.sector ? form.sector : null,
+          categories: asList(form.categories),
+          forced_labour_indicators: asList(form.forced_labour_indicators),
+          amount_recovered: amount,
+          recovered_currency: amount === null ? null : form.recovered_currency || null,
           ...(form.assign_to_me ? { assigned_user_id: who.principal.userId } : {}),
         });
         await updateCaseFor(deps, who, reference(req), changes);

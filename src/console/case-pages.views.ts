@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { CASE_STATUSES, CATEGORIES, CHANNELS, LANGUAGES, OUTCOMES, URGENCIES, type Language } from '../cases/case.vocabulary';
+import { CASE_STATUSES, CATEGORIES, CHANNELS, FORCED_LABOUR_INDICATORS, LANGUAGES, OUTCOMES, SECTORS, URGENCIES, type Language } from '../cases/case.vocabulary';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
 import { LANGUAGE_NAMES } from '../language/language-names';
@@ -141,6 +141,11 @@ ${(options.cannedReplies ?? []).length > 0 ? html`<details><summary>${t('console
 <div class="field"><label for="status">${t('console:field.status')}</label><select id="status" name="status">${CASE_STATUSES.map((status) => html`<option value="${status}"${status === found.status ? html` selected` : ''}>${t(`console:status.${status}`)}</option>`)}</select></div>
 <div class="field"><label for="urgency">${t('console:field.urgency')}</label><select id="urgency" name="urgency">${URGENCIES.map((urgency) => html`<option value="${urgency}"${urgency === found.urgency ? html` selected` : ''}>${t(`console:urgency.${urgency}`)}</option>`)}</select></div>
 <div class="field"><label for="outcome">${t('console:field.outcome')}</label><select id="outcome" name="outcome"><option value="">—</option>${OUTCOMES.map((outcome) => html`<option value="${outcome}"${outcome === found.outcome ? html` selected` : ''}>${t(`console:outcome.${outcome}`)}</option>`)}</select></div>
+<fieldset class="field"><legend>${t('console:field.categories')}</legend>${choices('categories', CATEGORIES, found.categories, (value) => t(`web:category.${value}`))}</fieldset>
+<fieldset class="field"><legend>${t('console:field.indicators')}</legend>${choices('forced_labour_indicators', FORCED_LABOUR_INDICATORS, found.forced_labour_indicators, (value) => t(`console:indicator.${value}`))}</fieldset>
+<div class="field"><label for="sector">${t('web:report.sector')}</label><select id="sector" name="sector"><option value="">—</option>${SECTORS.map((sector) => html`<option value="${sector}"${sector === found.sector ? html` selected` : ''}>${t(`web:sector.${sector}`)}</option>`)}</select></div>
+<div class="field"><label for="amount_recovered">${t('console:field.amount')}</label><input id="amount_recovered" name="amount_recovered" type="text" inputmode="decimal" value="${found.amount_recovered ?? ''}"></div>
+<div class="field"><label for="recovered_currency">${t('console:field.currency')}</label><select id="recovered_currency" name="recovered_currency"><option value="">—</option>${['THB', 'MYR', 'USD', 'MMK', 'KHR', 'LAK', 'VND'].map((currency) => html`<option value="${currency}"${currency === found.recovered_currency ? html` selected` : ''}>${currency}</option>`)}</select></div>
 <label class="choice"><input type="checkbox" name="assign_to_me" value="yes"> ${t('console:update.assign_to_me')}</label>
 <p><button type="submit">${t('console:update.save')}</button></p>
 </form>`;

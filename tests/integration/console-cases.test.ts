@@ -67,13 +67,14 @@ describe('console case pages', () => {
     const { agent, csrf } = await signedIn();
     await agent.post(`/console/cases/${reference}/reply`).type('form').send({ body: 'We will call your employer.', action: 'send', _csrf: csrf }).expect(303);
     await agent.post(`/console/cases/${reference}/notes`).type('form').send({ body: 'Employer phone from union', visibility: 'organisation', _csrf: csrf }).expect(303);
-    await agent.post(`/console/cases/${reference}`).type('form').send({ status: 'open', urgency: 'high', outcome: '', assign_to_me: 'yes', _csrf: csrf }).expect(303);
+    await agent.post(`/console/cases/${reference}`).type('form').send({ status: 'open', urgency: 'high', outcome: 'wages_recovered', categories: ['wages', 'documents'], forced_labour_indicators: 'withholding_of_wages', amount_recovered: '1,500', recovered_currency: 'THB', assign_to_me: 'yes', _csrf: csrf }).expect(303);
     await hotline.runJobs();
     const page = await agent.get(`/console/cases/${reference}`).expect(200);
     expect(page.text).toContain('We will call your employer.');
     expect(page.text).toContain('Employer phone from union');
-    const found = await handle.db.selectFrom('cases').select(['status', 'urgency', 'assigned_user_id']).where('reference', '=', reference).executeTakeFirstOrThrow();
-    expect(found).toMatchObject({ status: 'open', urgency: 'high' });
+    const found = await handle.db.selectFrom('cases').select(['status', 'urgency', 'assigned_user_id', 'categories', 'forced_labour_indicators', 'amount_recovered', 'recovered_currency', 'outcome']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    expect(found).toMatchObject({ status: 'open', urgency: 'high', categories: ['wages', 'documents'], forced_labour_indicators: ['withholding_of_wages'], recovered_currency: 'THB', outcome: 'wages_recovered' });
+    expect(Number(found.amount_recovered)).toBe(1500);
     expect(found.assigned_user_id).not.toBeNull();
   });
 
