@@ -214,6 +214,8 @@ async function insertContacts(trx: Transaction<Database>, cipher: PersonalDataCi
       address_hash: addressHash,
       address_encrypted: cipher.seal(demo.address),
       language: demo.language,
+      // Demo numbers are made up but may belong to someone: they are never texted (see outbound.ts).
+      conversation: JSON.stringify({ step: 'idle', demo: true }),
       last_message_at: demo.reply?.at ?? demo.createdAt,
       created_at: demo.createdAt,
       updated_at: demo.updatedAt,

@@ -122,6 +122,19 @@ describe('outbound messages and delivery status', () => {
       expect(twilio.requests).toHaveLength(1);
     });
 
+    it('never texts a demo contact, even with a Twilio account', async () => {
+      const hotline = buildTestHotline(handle, { clock, sender: twilio.sender() });
+      await createWorkerPhone(handle, hotline, '+66840000010').text('hello');
+      const reply = await latestReply();
+      await handle.db.updateTable('contacts').set({ conversation: JSON.stringify({ step: 'idle', demo: true }) }).where('id', '=', reply.contact_id ?? '').execute();
+      const before = twilio.requests.length;
+      await handle.db.updateTable('messages').set({ status: 'queued', provider_id: null }).where('id', '=', reply.id).execute();
+      await handle.db.updateTable('jobs_outbox').set({ status: 'pending', run_after: clock.now() }).where('name', '=', 'sms.send').execute();
+      await hotline.runJobs();
+      expect(twilio.requests.length).toBe(before);
+      expect((await latestReply()).status).toBe('recorded');
+    });
+
     it('records instead of sending without a Twilio account, and logs no body or number', async () => {
       const { logger, lines } = createCapturingLogger('debug');
       const hotline = buildTestHotline(handle, { clock, logger });

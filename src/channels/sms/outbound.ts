@@ -89,7 +89,7 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     .selectFrom('messages')
     .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
     .select(['messages.id', 'messages.status', 'messages.provider_id', 'messages.channel', 'messages.body_encrypted', 'messages.segments',
-      'contacts.id as contactId', 'contacts.address_encrypted', 'contacts.is_opted_out'])
+      'contacts.id as contactId', 'contacts.address_encrypted', 'contacts.is_opted_out', 'contacts.conversation'])
     .where('messages.id', '=', messageId)
     .where('messages.direction', '=', 'out')
     .executeTakeFirst();
@@ -98,9 +98,13 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     await markMessage(db, messageId, { status: 'failed', error_code: 'opted_out' }, clock.now());
     return;
   }
-  if (!deps.sender.canSend) {
+  const demoContact = (message.conversation as { demo?: unknown } | null)?.demo === true;
+  if (!deps.sender.canSend || demoContact) {
     await markMessage(db, messageId, { status: 'recorded' }, clock.now());
-    context.logger.info({ messageId, segments: message.segments }, 'outbound message recorded, not sent (no Twilio account configured)');
+    context.logger.info(
+      { messageId, segments: message.segments },
+      demoContact ? 'outbound message to a demo contact recorded, not sent' : 'outbound message recorded, not sent (no Twilio account configured)',
+    );
     return;
   }
   try {
