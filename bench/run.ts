@@ -1,11 +1,13 @@
 import { runSmsBenchmark } from './sms.bench';
 import { runStartupBenchmark } from './startup.bench';
+import { runStatsBenchmark } from './stats.bench';
 
 // `npm run bench -- <name>`: each benchmark prints Markdown for docs/benchmarks.md.
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: runStartupBenchmark,
   sms: runSmsBenchmark,
+  stats: runStatsBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -1,11 +1,15 @@
 import type { Migration } from 'kysely';
 import * as coreSchema from './20261127_0001_core_schema';
 import * as smsIntake from './20261127_0002_sms_intake';
+import * as statsRollup from './20261127_0003_stats_rollup';
 import * as webIntake from './20261127_0004_web_intake';
+import * as cannedReplies from './20261127_0005_canned_replies';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
 export const migrations: Record<string, Migration> = {
   '20261127_0001_core_schema': coreSchema,
   '20261127_0002_sms_intake': smsIntake,
+  '20261127_0003_stats_rollup': statsRollup,
   '20261127_0004_web_intake': webIntake,
+  '20261127_0005_canned_replies': cannedReplies,
 };

@@ -8,6 +8,7 @@ import type { InboundService } from './channels/sms/inbound.service';
 import { smsRoutes } from './channels/sms/sms.routes';
 import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
 import { adminRoutes } from './console/admin.routes';
+import { cannedReplyRoutes } from './console/canned-replies.routes';
 import { casePageRoutes } from './console/case-pages.routes';
 import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { CaseWorkDeps } from './cases/case-work.service';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): Express {
     ...caseRoutes(deps.cases), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
     ...casePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...adminRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
   ];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 

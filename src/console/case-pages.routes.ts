@@ -9,6 +9,8 @@ import { principalOf } from '../http/access';
 import { csrfToken } from '../http/csrf';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
+import { listCannedReplies } from './canned-replies.repository';
+import { listAssignableColleagues } from '../users/admin.repository';
 import { casePage, inboxPage, type CasePageContext, type InboxQuery } from './case-pages.views';
 
 export interface CasePageDeps extends CaseWorkDeps {
@@ -32,6 +34,7 @@ const updateForm = z.object({
   amount_recovered: z.string().trim().optional(),
   recovered_currency: z.string().optional(),
   assign_to_me: z.literal('yes').optional(),
+  assigned_user_id: z.string().optional(),
 });
 
 function send(res: Response, status: number, body: string): void {
@@ -47,8 +50,12 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
   const caller = (req: Request, res: Response) => ({ principal: principalOf(res), ip: req.ip ?? null });
   const reference = (req: Request) => validate(referenceParam, req.params).reference;
 
-  const showCase = async (req: Request, res: Response, options: Parameters<typeof casePage>[2] = {}) =>
-    send(res, 200, casePage(context(req, res), await getCaseFor(deps, caller(req, res), reference(req)), options));
+  const showCase = async (req: Request, res: Response, options: Parameters<typeof casePage>[2] = {}) => {
+    const found = await getCaseFor(deps, caller(req, res), reference(req));
+    const cannedReplies = await listCannedReplies(deps.db, found.language);
+    const colleagues = await listAssignableColleagues(deps.db, principalOf(res).organisationId);
+    send(res, 200, casePage(context(req, res), found, { ...options, cannedReplies, colleagues }));
+  };
 
   return [
     {
@@ -125,7 +132,7 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
           forced_labour_indicators: asList(form.forced_labour_indicators),
           amount_recovered: amount,
           recovered_currency: amount === null ? null : form.recovered_currency || null,
-          ...(form.assign_to_me ? { assigned_user_id: who.principal.userId } : {}),
+          ...(form.assign_to_me ? { assigned_user_id: who.principal.userId } : form.assigned_user_id !== undefined ? { assigned_user_id: form.assigned_user_id || null } : {}),
         });
         await updateCaseFor(deps, who, reference(req), changes);
         res.redirect(303, `/console/cases/${reference(req)}`);

@@ -92,7 +92,7 @@ export interface ReplyPreview {
 }
 
 /** A case: its facts, the timeline of messages and notes, and the forms to work it. */
-export function casePage(context: CasePageContext, found: CaseDetail, options: { preview?: ReplyPreview; notice?: string; cannedReplies?: { title: string; body: string }[] } = {}): string {
+export function casePage(context: CasePageContext, found: CaseDetail, options: { preview?: ReplyPreview; notice?: string; cannedReplies?: { title: string; body: string }[]; colleagues?: { id: string; name: string }[] } = {}): string {
   const { t, language } = context;
   const timeline = [
     ...found.messages.map((message) => ({ at: new Date(message.created_at), item: html`<li class="message ${message.direction}">
@@ -123,7 +123,7 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 ${(options.cannedReplies ?? []).length > 0 ? html`<details><summary>${t('console:reply.canned')}</summary><ul>${(options.cannedReplies ?? []).map((canned) => html`<li><strong>${canned.title}</strong>: ${canned.body}</li>`)}</ul></details>` : ''}
 <div class="field"><label for="reply-body">${t('console:reply.body')}</label>
 <textarea id="reply-body" name="body" rows="4" maxlength="1600" aria-describedby="reply-counter">${options.preview?.body ?? ''}</textarea>
-<p class="hint" id="reply-counter">${options.preview ? t('console:reply.counter', { encoding: options.preview.encoding, segments: options.preview.segments, units: options.preview.units }) : t('console:reply.counter_hint')}</p></div>
+<p class="hint" id="reply-counter" aria-live="polite" data-template="${t('console:reply.counter', { encoding: '{{encoding}}', segments: '{{segments}}', units: '{{units}}', interpolation: { escapeValue: false } })}">${options.preview ? t('console:reply.counter', { encoding: options.preview.encoding, segments: options.preview.segments, units: options.preview.units }) : t('console:reply.counter_hint')}</p></div>
 <p><button type="submit" name="action" value="preview" class="secondary">${t('console:reply.preview')}</button> <button type="submit" name="action" value="send">${t('console:reply.send')}</button></p>
 </form>
 <h2 id="note-heading">${t('console:note.title')}</h2>
@@ -146,8 +146,9 @@ ${(options.cannedReplies ?? []).length > 0 ? html`<details><summary>${t('console
 <div class="field"><label for="sector">${t('web:report.sector')}</label><select id="sector" name="sector"><option value="">—</option>${SECTORS.map((sector) => html`<option value="${sector}"${sector === found.sector ? html` selected` : ''}>${t(`web:sector.${sector}`)}</option>`)}</select></div>
 <div class="field"><label for="amount_recovered">${t('console:field.amount')}</label><input id="amount_recovered" name="amount_recovered" type="text" inputmode="decimal" value="${found.amount_recovered ?? ''}"></div>
 <div class="field"><label for="recovered_currency">${t('console:field.currency')}</label><select id="recovered_currency" name="recovered_currency"><option value="">—</option>${['THB', 'MYR', 'USD', 'MMK', 'KHR', 'LAK', 'VND'].map((currency) => html`<option value="${currency}"${currency === found.recovered_currency ? html` selected` : ''}>${currency}</option>`)}</select></div>
-<label class="choice"><input type="checkbox" name="assign_to_me" value="yes"> ${t('console:update.assign_to_me')}</label>
+<div class="field"><label for="assigned_user_id">${t('console:update.assignee')}</label><select id="assigned_user_id" name="assigned_user_id"><option value="">—</option>${(options.colleagues ?? []).map((colleague) => html`<option value="${colleague.id}"${colleague.id === found.assigned_user_id ? html` selected` : ''}>${colleague.name}</option>`)}</select></div>
 <p><button type="submit">${t('console:update.save')}</button></p>
-</form>`;
+</form>
+<script src="/assets/console.js" defer></script>`;
   return shell(context, t('console:case.title', { reference }), body);
 }

@@ -39,6 +39,7 @@ export function homePage(context: ConsoleViewContext, user: { displayName: strin
   if (user.role === 'admin') {
     links.push(html`<li><a href="/console/admin/users">${t('console:admin.users')}</a></li>`, html`<li><a href="/console/admin/tokens">${t('console:admin.tokens')}</a></li>`, html`<li><a href="/console/admin/audit">${t('console:admin.audit')}</a></li>`);
   }
+  if (user.role === 'coordinator') links.push(html`<li><a href="/console/canned-replies">${t('console:canned.title')}</a></li>`);
   if (user.role === 'caseworker' || user.role === 'coordinator') links.push(html`<li><a href="/console/cases">${t('console:inbox.title')}</a></li>`);
   if (user.role === 'researcher' || user.role === 'coordinator' || user.role === 'admin') {
     links.push(html`<li><a href="/console/stats">${t('console:home.stats')}</a></li>`);

@@ -241,6 +241,16 @@ export interface JobsOutboxTable {
   finished_at: Timestamp | null;
 }
 
+export interface CannedRepliesTable {
+  id: Generated<string>;
+  language: string;
+  title: string;
+  body: string;
+  created_by_user_id: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface RateLimitsTable {
   key: string;
   hits: number;
@@ -252,6 +262,27 @@ export interface SettingsTable {
   key: string;
   value: Json<unknown>;
   updated_at: UpdatedAt;
+}
+
+/**
+ * Statistics rollup kept by triggers on `cases` (migration 0003): '' stands for "not recorded",
+ * category '*' for each case counted once. Every measure is a sum, histograms included.
+ */
+export interface StatsCaseMonthTable {
+  month: ColumnType<Date, Date | string, Date | string>;
+  category: string;
+  origin_country: string;
+  destination_country: string;
+  sector: string;
+  currency: string;
+  cases: number;
+  /** bigint, returned as a string. */
+  workers: ColumnType<string, string | number, string | number>;
+  resolved: number;
+  /** numeric(16,2), returned as a string. */
+  amount: ColumnType<string, string | number, string | number>;
+  response_histogram: ColumnType<number[], number[], number[]>;
+  resolution_histogram: ColumnType<number[], number[], number[]>;
 }
 
 /** Every table of the hotline's database. */
@@ -271,7 +302,9 @@ export interface Database {
   audit_log: AuditLogTable;
   jobs_outbox: JobsOutboxTable;
   settings: SettingsTable;
+  stats_case_month: StatsCaseMonthTable;
   rate_limits: RateLimitsTable;
+  canned_replies: CannedRepliesTable;
 }
 
 type ColumnList<T> = { [K in keyof T]-?: true };
@@ -345,7 +378,12 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     last_error: true, created_at: true, dispatched_at: true, finished_at: true,
   },
   settings: { key: true, value: true, updated_at: true },
+  stats_case_month: {
+    month: true, category: true, origin_country: true, destination_country: true, sector: true, currency: true,
+    cases: true, workers: true, resolved: true, amount: true, response_histogram: true, resolution_histogram: true,
+  },
   rate_limits: { key: true, hits: true, window_ends_at: true, locked_until: true },
+  canned_replies: { id: true, language: true, title: true, body: true, created_by_user_id: true, created_at: true, updated_at: true },
 };
 
 export type Organisation = Selectable<OrganisationsTable>;

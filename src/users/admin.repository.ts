@@ -47,3 +47,15 @@ export async function listAudit(db: Kysely<Database>, filters: { action?: string
     .limit(filters.limit)
     .execute();
 }
+
+/** The active caseworkers and coordinators of an organisation, to assign a case to. */
+export async function listAssignableColleagues(db: Kysely<Database>, organisationId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'display_name as name'])
+    .where('organisation_id', '=', organisationId)
+    .where('role', 'in', ['caseworker', 'coordinator'])
+    .where('disabled_at', 'is', null)
+    .orderBy('display_name')
+    .execute();
+}

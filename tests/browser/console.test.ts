@@ -51,7 +51,10 @@ describe('a caseworker in the console', () => {
     await page.click(`a[href="/console/cases/${reference}"]`);
     expect(await page.textContent('.timeline')).toContain('My boss took my passport');
 
+    await page.fill('#reply-body', 'ငွေ');
+    expect(await page.textContent('#reply-counter')).toContain('UCS-2'); // counted while typing
     await page.fill('#reply-body', 'We will call your employer today.');
+    expect(await page.textContent('#reply-counter')).toContain('GSM-7');
     await page.click('button[name=action][value=preview]');
     expect(await page.textContent('#reply-counter')).toContain('GSM-7');
     await page.click('button[name=action][value=send]');

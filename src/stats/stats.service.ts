@@ -1,0 +1,325 @@
+import type { Kysely } from 'kysely';
+import { recordAudit } from '../audit/audit.repository';
+import {
+  AGE_BANDS, CASE_STATUSES, CATEGORIES, CHANNELS, FORCED_LABOUR_INDICATORS, GENDERS, LANGUAGES, OUTCOMES, SECTORS,
+} from '../cases/case.vocabulary';
+import type { Database } from '../db/schema';
+import type { Principal } from '../http/access';
+import { COUNTRIES, PROVINCES } from '../places/places';
+import type { PersonalDataCipher } from '../privacy/personal-data';
+import { entryKey, rollUpSmallProvinces, suppressAmounts, suppressSmallCounts, type RollableEntry } from './stats.disclosure';
+import { addHistograms, histogramMedian, histogramSize } from './stats.histogram';
+import { aggregateCases, countCasesByEmployer, type AggregateRow } from './stats.repository';
+import type { CaseStatsQuery, Dimension, EmployerStatsQuery, StatsFilters } from './stats.schema';
+
+// Anonymised statistics: the repository's sums, put together into one table per query, rolled up
+// and suppressed (stats.disclosure.ts), then turned into the published measures. Only codes from
+// the vocabularies, month strings and numbers leave: no free text, identifier or exact date.
+
+/** The sums behind one entry; every one of them adds up across entries. */
+export interface Aggregate {
+  cases: number;
+  workers: number;
+  resolved: number;
+  /** Amount recovered per currency, as decimal strings. */
+  amounts: Readonly<Record<string, string>>;
+  /** Cases that recovered an amount, per currency. */
+  amountCases: Readonly<Record<string, number>>;
+  responseHistogram: number[];
+  resolutionHistogram: number[];
+}
+
+/** A cell or a marginal total, before it is published. */
+export interface TableEntry extends RollableEntry {
+  aggregate: Aggregate;
+}
+
+/** The measures of a published entry. */
+export interface Measures {
+  cases: number;
+  workersAffected: number;
+  /** Null when fewer than k cases had a first response. */
+  medianDaysToFirstResponse: number | null;
+  /** Null when fewer than k cases were resolved. */
+  medianDaysToResolution: number | null;
+  /** Cases resolved or closed, as a share of the cases. */
+  shareResolved: number;
+  /** Per currency; null where fewer than k cases are behind it or it would give a hidden one away. */
+  amountsRecovered: Readonly<Record<string, string | null>>;
+}
+
+/** `*` stands for "all values": the entry is a total over that dimension. */
+export const ALL_VALUES = '*';
+
+/** One row of a published table. */
+export interface StatsRow {
+  values: Readonly<Partial<Record<Dimension, string | null>>>;
+  /** True for a marginal total (some values are `*`). */
+  isTotal: boolean;
+  suppressed: boolean;
+  rolledUp: boolean;
+  /** Null when suppressed. */
+  measures: Measures | null;
+}
+
+/** A published table: its cells, then its marginal totals down to the grand total. */
+export interface StatsTable {
+  k: number;
+  groupBy: readonly Dimension[];
+  filters: StatsFilters;
+  cells: StatsRow[];
+  totals: StatsRow[];
+  /** Every currency any row recovered an amount in, sorted. */
+  currencies: string[];
+}
+
+/** A named employer or agency and its complaints. */
+export interface EmployerRow {
+  name: string;
+  cases: number;
+}
+
+export interface StatsServiceDeps {
+  db: Kysely<Database>;
+  statsMinCell: number;
+  cipher: PersonalDataCipher;
+}
+
+/** The filters of a validated query. */
+export function filtersOf(query: EmployerStatsQuery): StatsFilters {
+  return {
+    from: query.from,
+    to: query.to,
+    origin_country: query.origin_country,
+    destination_country: query.destination_country,
+    category: query.category,
+    sector: query.sector,
+  };
+}
+
+/** Every subset of the breakdown, each in the breakdown's order: the cells and all their totals. */
+export function groupingSets(groupBy: readonly Dimension[]): Dimension[][] {
+  return groupBy.reduce<Dimension[][]>((sets, dimension) => [...sets, ...sets.map((set) => [...set, dimension])], [[]]);
+}
+
+/** Anonymised case statistics for one query. */
+export async function caseStatistics(deps: StatsServiceDeps, query: CaseStatsQuery): Promise<StatsTable> {
+  const filters = filtersOf(query);
+  const rows = await aggregateCases(deps.db, { sets: groupingSets(query.group_by), filters });
+  return publishTable(rows, query.group_by, filters, deps.statsMinCell);
+}
+
+/** The table's entries before suppression: one per grouping set and values, small provinces rolled up. */
+export function tableEntries(rows: readonly AggregateRow[], groupBy: readonly Dimension[], k: number): TableEntry[] {
+  return rollUpSmallProvinces(mergeCurrencies(rows, groupBy), k, KNOWN_PROVINCES, mergeEntries);
+}
+
+/** From the repository's rows to the published table: merged, rolled up, suppressed, measured. */
+export function publishTable(rows: readonly AggregateRow[], groupBy: readonly Dimension[], filters: StatsFilters, k: number): StatsTable {
+  const sorted = sortEntries(suppressSmallCounts(tableEntries(rows, groupBy, k), k), groupBy);
+  const hiddenAmounts = suppressAmounts(sorted, k, (entry) => entry.aggregate.amountCases);
+  const published = sorted.map((entry, index) => toRow(entry, groupBy, k, hiddenAmounts[index] ?? new Set()));
+  return {
+    k,
+    groupBy,
+    filters,
+    cells: published.filter((row) => !row.isTotal),
+    totals: published.filter((row) => row.isTotal),
+    currencies: [...new Set(published.flatMap((row) => Object.keys(row.measures?.amountsRecovered ?? {})))].sort(),
+  };
+}
+
+/** Complaints per named employer or agency, only names in at least k cases; reading them is audited. */
+export async function employerStatistics(
+  deps: StatsServiceDeps,
+  query: EmployerStatsQuery,
+  principal: Principal,
+): Promise<{ k: number; filters: StatsFilters; employers: EmployerRow[] }> {
+  const filters = filtersOf(query);
+  const counts = await countCasesByEmployer(deps.db, filters, deps.statsMinCell);
+  const employers = counts
+    .flatMap((count) => {
+      const name = openName(deps.cipher, count.sealedName);
+      return name === undefined ? [] : [{ name, cases: count.cases }];
+    })
+    .sort((a, b) => b.cases - a.cases || compareText(a.name, b.name));
+  await recordAudit(deps.db, {
+    actorKind: principal.kind,
+    actorUserId: principal.userId,
+    action: 'stats.employers_read',
+    subjectType: 'statistics',
+    details: { employers: employers.length },
+  });
+  return { k: deps.statsMinCell, filters, employers };
+}
+
+/** A name sealed under a key no longer configured cannot be shown; it is left out, not guessed. */
+function openName(cipher: PersonalDataCipher, sealed: string): string | undefined {
+  try {
+    return cipher.open(sealed).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// --- from rows to entries -----------------------------------------------------------------------
+
+const KNOWN_PROVINCES: ReadonlySet<string> = new Set(PROVINCES.map((province) => province.code));
+
+/** Sums two aggregates, every measure. */
+export function addAggregates(a: Aggregate, b: Aggregate): Aggregate {
+  const amounts: Record<string, string> = { ...a.amounts };
+  for (const [currency, amount] of Object.entries(b.amounts)) {
+    amounts[currency] = addDecimals(amounts[currency] ?? '0', amount);
+  }
+  const amountCases: Record<string, number> = { ...a.amountCases };
+  for (const [currency, cases] of Object.entries(b.amountCases)) amountCases[currency] = (amountCases[currency] ?? 0) + cases;
+  return {
+    cases: a.cases + b.cases,
+    workers: a.workers + b.workers,
+    resolved: a.resolved + b.resolved,
+    amounts,
+    amountCases,
+    responseHistogram: addHistograms(a.responseHistogram, b.responseHistogram),
+    resolutionHistogram: addHistograms(a.resolutionHistogram, b.resolutionHistogram),
+  };
+}
+
+function mergeEntries(a: TableEntry, b: TableEntry): TableEntry {
+  const aggregate = addAggregates(a.aggregate, b.aggregate);
+  return { ...a, aggregate, count: aggregate.cases };
+}
+
+function aggregateOf(row: AggregateRow): Aggregate {
+  return {
+    cases: row.cases,
+    workers: row.workers,
+    resolved: row.resolved,
+    amounts: row.currency === null ? {} : { [row.currency]: row.amount },
+    amountCases: row.currency === null ? {} : { [row.currency]: row.cases },
+    responseHistogram: row.responseHistogram,
+    resolutionHistogram: row.resolutionHistogram,
+  };
+}
+
+/** One entry per grouping set and values: the repository splits each by currency. */
+function mergeCurrencies(rows: readonly AggregateRow[], groupBy: readonly Dimension[]): TableEntry[] {
+  const entries = new Map<string, TableEntry>();
+  for (const row of rows) {
+    const by = groupBy.filter((dimension) => row.set.includes(dimension));
+    const key = entryKey(by, row.values);
+    const earlier = entries.get(key);
+    const aggregate = earlier ? addAggregates(earlier.aggregate, aggregateOf(row)) : aggregateOf(row);
+    entries.set(key, { by, values: row.values, count: aggregate.cases, suppressed: false, rolledUp: false, aggregate });
+  }
+  return [...entries.values()];
+}
+
+// --- decimals -----------------------------------------------------------------------------------
+
+/** A decimal string with at most two decimals, in hundredths. */
+function toHundredths(decimal: string): bigint {
+  const negative = decimal.trim().startsWith('-');
+  const [whole = '0', fraction = ''] = decimal.trim().replace(/^[-+]/, '').split('.');
+  const hundredths = BigInt(whole || '0') * 100n + BigInt((fraction + '00').slice(0, 2));
+  return negative ? -hundredths : hundredths;
+}
+
+function fromHundredths(value: bigint): string {
+  const sign = value < 0n ? '-' : '';
+  const absolute = value < 0n ? -value : value;
+  return `${sign}${absolute / 100n}.${(absolute % 100n).toString().padStart(2, '0')}`;
+}
+
+/** Adds two decimal amounts exactly (amounts are numeric(14,2) in the database). */
+export function addDecimals(a: string, b: string): string {
+  return fromHundredths(toHundredths(a) + toHundredths(b));
+}
+
+// --- publishing ---------------------------------------------------------------------------------
+
+const ORDERS: Partial<Record<Dimension, readonly string[]>> = {
+  category: CATEGORIES,
+  forced_labour_indicator: FORCED_LABOUR_INDICATORS,
+  sector: SECTORS,
+  origin_country: COUNTRIES,
+  destination_country: COUNTRIES,
+  destination_province: [...PROVINCES.map((province) => province.code), ...COUNTRIES],
+  channel: CHANNELS,
+  language: LANGUAGES,
+  gender: GENDERS,
+  age_band: AGE_BANDS,
+  status: CASE_STATUSES,
+  outcome: OUTCOMES,
+};
+
+/** Code-point order, the same on every machine (never the locale's collation). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Order of two values of one dimension: vocabulary order, then unknown values, then null. */
+export function compareValues(dimension: Dimension, a: string | null | undefined, b: string | null | undefined): number {
+  const rank = (value: string | null | undefined): number => {
+    if (value === null || value === undefined) return Number.MAX_SAFE_INTEGER;
+    const position = ORDERS[dimension]?.indexOf(value) ?? -1;
+    return position >= 0 ? position : Number.MAX_SAFE_INTEGER - 1;
+  };
+  return rank(a) - rank(b) || compareText(a ?? '', b ?? '');
+}
+
+/** Cells first, then totals from the most to the least detailed; within each, by value. */
+function sortEntries<E extends TableEntry>(entries: readonly E[], groupBy: readonly Dimension[]): E[] {
+  const setRank = (entry: E) => groupBy.reduce((rank, dimension, index) => rank + (entry.by.includes(dimension) ? 0 : 2 ** (groupBy.length - 1 - index)), 0);
+  return [...entries].sort((a, b) => {
+    const bySize = b.by.length - a.by.length || setRank(a) - setRank(b);
+    if (bySize !== 0) return bySize;
+    for (const dimension of a.by) {
+      const order = compareValues(dimension, a.values[dimension], b.values[dimension]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+/** A median over fewer than k durations would say too much about single cases. */
+function publishedMedian(histogram: readonly number[], k: number): number | null {
+  if (histogramSize(histogram) < k) return null;
+  const median = histogramMedian(histogram);
+  return median === null ? null : round(median, 1);
+}
+
+/** The published measures of an aggregate, with the amounts of `hiddenCurrencies` withheld. */
+export function measuresOf(aggregate: Aggregate, k: number, hiddenCurrencies: ReadonlySet<string> = new Set()): Measures {
+  return {
+    cases: aggregate.cases,
+    workersAffected: aggregate.workers,
+    medianDaysToFirstResponse: publishedMedian(aggregate.responseHistogram, k),
+    medianDaysToResolution: publishedMedian(aggregate.resolutionHistogram, k),
+    shareResolved: aggregate.cases === 0 ? 0 : round(aggregate.resolved / aggregate.cases, 3),
+    amountsRecovered: Object.fromEntries(
+      Object.entries(aggregate.amounts)
+        .sort(([a], [b]) => compareText(a, b))
+        .map(([currency, amount]) => [currency, hiddenCurrencies.has(currency) ? null : amount]),
+    ),
+  };
+}
+
+function toRow(entry: TableEntry, groupBy: readonly Dimension[], k: number, hiddenCurrencies: ReadonlySet<string>): StatsRow {
+  const values: Partial<Record<Dimension, string | null>> = {};
+  for (const dimension of groupBy) {
+    values[dimension] = entry.by.includes(dimension) ? (entry.values[dimension] ?? null) : ALL_VALUES;
+  }
+  return {
+    values,
+    isTotal: entry.by.length < groupBy.length,
+    suppressed: entry.suppressed,
+    rolledUp: entry.rolledUp,
+    measures: entry.suppressed ? null : measuresOf(entry.aggregate, k, hiddenCurrencies),
+  };
+}
