@@ -1,3 +1,4 @@
+import { runInboxBenchmark } from './inbox.bench';
 import { runSmsBenchmark } from './sms.bench';
 import { runStartupBenchmark } from './startup.bench';
 import { runStatsBenchmark } from './stats.bench';
@@ -8,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: runStartupBenchmark,
   sms: runSmsBenchmark,
   stats: runStatsBenchmark,
+  inbox: runInboxBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import * as smsIntake from './20261127_0002_sms_intake';
 import * as statsRollup from './20261127_0003_stats_rollup';
 import * as webIntake from './20261127_0004_web_intake';
 import * as cannedReplies from './20261127_0005_canned_replies';
+import * as inboxIndex from './20261127_0006_inbox_index';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '20261127_0003_stats_rollup': statsRollup,
   '20261127_0004_web_intake': webIntake,
   '20261127_0005_canned_replies': cannedReplies,
+  '20261127_0006_inbox_index': inboxIndex,
 };

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema';
 import type { CaseScope } from './case.policy';
 
@@ -71,11 +71,13 @@ export async function listCases(db: Kysely<Database>, scope: CaseScope, filters:
       'cases.id', 'cases.reference', 'cases.status', 'cases.urgency', 'cases.categories', 'cases.channel', 'cases.language',
       'cases.origin_country', 'cases.destination_country', 'cases.destination_province', 'cases.assigned_user_id',
       'cases.last_worker_message_at', 'cases.last_staff_message_at', 'cases.created_at', 'cases.updated_at', 'organisations.slug as owner',
+      // Full microsecond precision for the cursor (a JavaScript Date keeps only milliseconds).
+      sql<string>`cases.updated_at::text`.as('cursor_at'),
     ])
     .where((eb) => withinScope(eb, scope))
     .where((eb) => applyFilters(eb, filters))
     .$if(page.after !== undefined, (qb) =>
-      qb.where((eb) => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(new Date(page.after?.updatedAt ?? 0), page.after?.id ?? ''))),
+      qb.where((eb) => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(sql<Date>`${page.after?.updatedAt ?? ''}::timestamptz`, sql<string>`${page.after?.id ?? ''}::uuid`))),
     )
     .orderBy('cases.updated_at', 'desc')
     .orderBy('cases.id', 'desc')
@@ -83,16 +85,44 @@ export async function listCases(db: Kysely<Database>, scope: CaseScope, filters:
     .execute();
 }
 
-/** How many cases of each status match the other filters. */
+/**
+ * How many cases of each status match the other filters. For an organisation the scope is split
+ * into the cases it owns and those referred to it (a union instead of an OR, so each part can use
+ * an index; a live referral is unique per case and organisation, so nothing is counted twice).
+ */
 export async function countCasesByStatus(db: Kysely<Database>, scope: CaseScope, filters: CaseFilters): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('cases')
-    .select(['cases.status', (eb) => eb.fn.countAll<string>().as('count')])
-    .where((eb) => withinScope(eb, scope))
-    .where((eb) => applyFilters(eb, filters, 'status'))
-    .groupBy('cases.status')
-    .execute();
-  return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  const count = async (part: (eb: CasesEb) => Expression<SqlBool>) => {
+    const rows = await db
+      .selectFrom('cases')
+      .select(['cases.status', (eb) => eb.fn.countAll<string>().as('count')])
+      .where((eb) => part(eb))
+      .where((eb) => applyFilters(eb, filters, 'status'))
+      .groupBy('cases.status')
+      .execute();
+    return rows;
+  };
+  const parts =
+    scope.kind === 'network'
+      ? [await count(() => sql<SqlBool>`true`)]
+      : [
+          await count((eb) => eb('cases.owner_organisation_id', '=', scope.organisationId)),
+          await count((eb) =>
+            eb.and([
+              eb.or([eb('cases.owner_organisation_id', 'is', null), eb('cases.owner_organisation_id', '!=', scope.organisationId)]),
+              eb.exists(
+                eb
+                  .selectFrom('referrals')
+                  .select('referrals.id')
+                  .whereRef('referrals.case_id', '=', 'cases.id')
+                  .where('referrals.to_organisation_id', '=', scope.organisationId)
+                  .where('referrals.status', 'in', ['pending', 'accepted']),
+              ),
+            ]),
+          ),
+        ];
+  const totals: Record<string, number> = {};
+  for (const row of parts.flat()) totals[row.status] = (totals[row.status] ?? 0) + Number(row.count);
+  return totals;
 }
 
 /** A case by reference, only within scope (outside it, it does not exist for this principal). */

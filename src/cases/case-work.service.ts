@@ -84,7 +84,7 @@ export async function listCasesFor(deps: CaseWorkDeps, caller: Caller, filters: 
       created_at: row.created_at,
       updated_at: row.updated_at,
     })),
-    next_cursor: more && last ? encodeCursor({ updatedAt: new Date(last.updated_at).toISOString(), id: last.id }) : null,
+    next_cursor: more && last ? encodeCursor({ updatedAt: last.cursor_at, id: last.id }) : null,
     counts: { status: counts },
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import request from 'supertest';
 import type { DatabaseHandle } from '../../src/db/database';
 import { openApiDocument } from '../../src/http/openapi';
@@ -174,6 +175,21 @@ describe('the case API', () => {
       const optedOut = await call('caseworker', 'post', `/api/v1/cases/${refs.own}/replies`, { body: 'hello' }).expect(409);
       expect(optedOut.body.error.fields[0].reason).toBe('opted_out');
       await handle.db.updateTable('contacts').set({ is_opted_out: false }).execute();
+    });
+
+    it('pages through cases whose activity differs by microseconds without skipping any', async () => {
+      // Three different microseconds inside one millisecond: a millisecond cursor would skip one.
+      await handle.db.executeQuery(
+        sql`update cases set updated_at = timestamptz '2026-11-01 00:00:00.123+00' + (ascii(reference) % 7) * interval '100 microseconds'`.compile(handle.db),
+      );
+      const seen: string[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const response = await call('coordinator', 'get', `/api/v1/cases?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        seen.push(...response.body.data.map((row: { reference: string }) => row.reference));
+        cursor = response.body.next_cursor;
+      }
+      expect(seen.sort()).toEqual([refs.own, refs.other, refs.referred].sort());
     });
 
     it('pages through cases with a stable cursor and filters', async () => {
