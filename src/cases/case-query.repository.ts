@@ -30,6 +30,8 @@ export interface CaseFilters {
   language?: string[] | undefined;
   assignedTo?: string | undefined;
   waiting?: boolean | undefined;
+  /** Cases left unanswered past `overdueBefore`: no first response, or the worker's last message. */
+  overdueBefore?: Date | undefined;
   reference?: string | undefined;
 }
 
@@ -51,6 +53,19 @@ function applyFilters(eb: CasesEb, filters: CaseFilters, except?: keyof CaseFilt
     conditions.push(eb.and([
       eb('cases.last_worker_message_at', 'is not', null),
       eb.or([eb('cases.last_staff_message_at', 'is', null), eb('cases.last_staff_message_at', '<', eb.ref('cases.last_worker_message_at'))]),
+    ]));
+  }
+  if (filters.overdueBefore) {
+    const before = filters.overdueBefore;
+    conditions.push(eb.and([
+      eb('cases.status', 'in', ['new', 'open', 'waiting', 'referred']),
+      eb.or([
+        eb.and([eb('cases.first_response_at', 'is', null), eb('cases.created_at', '<', before)]),
+        eb.and([
+          eb('cases.last_worker_message_at', '<', before),
+          eb.or([eb('cases.last_staff_message_at', 'is', null), eb('cases.last_staff_message_at', '<', eb.ref('cases.last_worker_message_at'))]),
+        ]),
+      ]),
     ]));
   }
   if (filters.reference) conditions.push(eb('cases.reference', '=', filters.reference));

@@ -58,6 +58,14 @@ function decodeCursor(text: string | undefined): Cursor | undefined {
   throw errors.validation([{ field: 'cursor', reason: 'invalid' }]);
 }
 
+/** A case unanswered for this long is overdue (the default response time of a referral). */
+export const OVERDUE_AFTER_MS = 48 * 3600_000;
+
+/** The `overdueBefore` filter for "overdue" as of now. */
+export function overdueSince(clock: Clock): Date {
+  return new Date(clock.now().getTime() - OVERDUE_AFTER_MS);
+}
+
 /** A page of the cases the caller may see, with counts per status for the same filters. */
 export async function listCasesFor(deps: CaseWorkDeps, caller: Caller, filters: CaseFilters, page: { limit: number; cursor?: string | undefined }) {
   const scope = caseScopeOf(caller.principal);

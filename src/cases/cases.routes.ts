@@ -3,7 +3,7 @@ import { principalOf } from '../http/access';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { CASE_ROLES } from './case.policy';
-import { addNoteFor, getCaseFor, listCasesFor, replyFor, updateCaseFor, type CaseWorkDeps } from './case-work.service';
+import { addNoteFor, getCaseFor, listCasesFor, overdueSince, replyFor, updateCaseFor, type CaseWorkDeps } from './case-work.service';
 import { addNoteBody, addReplyBody, listCasesQuery, referenceParam, updateCaseBody } from './cases.schema';
 
 const access = { roles: CASE_ROLES };
@@ -22,7 +22,7 @@ export function caseRoutes(deps: CaseWorkDeps): RouteSpec[] {
         const { principal } = caller(req, res);
         const result = await listCasesFor(deps, caller(req, res), {
           status: query.status, urgency: query.urgency, category: query.category, country: query.country, province: query.province,
-          channel: query.channel, language: query.language, waiting: query.waiting, reference: query.reference,
+          channel: query.channel, language: query.language, waiting: query.waiting, reference: query.reference, overdueBefore: query.overdue ? overdueSince(deps.clock) : undefined,
           assignedTo: query.assigned === 'me' ? principal.userId : undefined,
         }, { limit: query.limit, cursor: query.cursor });
         res.set('Cache-Control', 'no-store').json(result);

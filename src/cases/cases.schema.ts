@@ -24,6 +24,7 @@ export const listCasesQuery = z
     language: commaList(LANGUAGES),
     assigned: z.enum(['me']).optional(),
     waiting: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
+    overdue: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
     reference: z.string().optional().transform((value, context) => {
       if (value === undefined) return undefined;
       const reference = normaliseCaseReference(value);

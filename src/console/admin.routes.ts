@@ -10,10 +10,10 @@ import { csrfToken } from '../http/csrf';
 import { errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { listApiTokens, listAudit, listUsers, revokeApiToken, setUserDisabled } from '../users/admin.repository';
+import { listApiTokens, listAudit, listOrganisations, listUsers, revokeApiToken, setUserDisabled, updateOrganisationSettings } from '../users/admin.repository';
 import { endAllSessions } from '../users/session.service';
 import { issueApiToken } from '../users/user.service';
-import { auditPage, tokensPage, usersPage, type AdminViewContext } from './admin.views';
+import { auditPage, organisationsPage, tokensPage, usersPage, type AdminViewContext } from './admin.views';
 
 export interface AdminRouteDeps {
   db: Kysely<Database>;
@@ -52,6 +52,25 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
     { method: 'get', path: '/console/admin/users', access, handler: async (req, res) => send(res, usersPage(context(req, res), await listUsers(deps.db))) },
     { method: 'post', path: '/console/admin/users/:id/disable', access, handler: toggleUser(true) },
     { method: 'post', path: '/console/admin/users/:id/enable', access, handler: toggleUser(false) },
+    {
+      method: 'get',
+      path: '/console/admin/organisations',
+      access,
+      handler: async (req, res) => send(res, organisationsPage(context(req, res), await listOrganisations(deps.db))),
+    },
+    {
+      method: 'post',
+      path: '/console/admin/organisations/:id',
+      access,
+      handler: async (req, res) => {
+        const { id } = validate(idParam, req.params);
+        const form = validate(z.object({ is_active: z.literal('yes').optional(), discreet_by_default: z.literal('yes').optional() }), req.body);
+        const settings = { isActive: form.is_active === 'yes', discreetByDefault: form.discreet_by_default === 'yes' };
+        if (!(await updateOrganisationSettings(deps.db, id, settings))) throw errors.notFound();
+        await recordAudit(deps.db, { ...actor(req, res), action: 'organisation.updated', subjectType: 'organisation', subjectId: id, details: { is_active: settings.isActive, discreet_by_default: settings.discreetByDefault } });
+        res.redirect(303, '/console/admin/organisations');
+      },
+    },
     { method: 'get', path: '/console/admin/tokens', access, handler: async (req, res) => send(res, tokensPage(context(req, res), await listApiTokens(deps.db))) },
     {
       method: 'post',

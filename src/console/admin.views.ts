@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import type { Language } from '../cases/case.vocabulary';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
-import type { listApiTokens, listAudit, listUsers } from '../users/admin.repository';
+import type { listApiTokens, listAudit, listOrganisations, listUsers } from '../users/admin.repository';
 
 export interface AdminViewContext {
   language: Language;
@@ -16,7 +16,7 @@ function shell(context: AdminViewContext, title: string, body: SafeHtml): string
     language: context.language,
     title: `${title} · ${t('console:product')}`,
     noIndex: true,
-    body: html`<nav class="console-nav" aria-label="${t('console:product')}"><a href="/console">${t('console:product')}</a> · <a href="/console/admin/users">${t('console:admin.users')}</a> · <a href="/console/admin/tokens">${t('console:admin.tokens')}</a> · <a href="/console/admin/audit">${t('console:admin.audit')}</a></nav>
+    body: html`<nav class="console-nav" aria-label="${t('console:product')}"><a href="/console">${t('console:product')}</a> · <a href="/console/admin/users">${t('console:admin.users')}</a> · <a href="/console/admin/organisations">${t('console:admin.organisations')}</a> · <a href="/console/admin/tokens">${t('console:admin.tokens')}</a> · <a href="/console/admin/audit">${t('console:admin.audit')}</a></nav>
 ${body}`,
   });
 }
@@ -61,4 +61,17 @@ export function auditPage(context: AdminViewContext, rows: Awaited<ReturnType<ty
 <thead><tr><th scope="col">${t('console:admin.when')}</th><th scope="col">${t('console:admin.who')}</th><th scope="col">${t('console:admin.audit_action')}</th><th scope="col">${t('console:admin.audit_subject')}</th><th scope="col">${t('console:admin.from')}</th></tr></thead>
 <tbody>${rows.map((row) => html`<tr><td>${stamp(row.at)}</td><td>${row.actor ?? row.actor_kind}</td><td>${row.action}</td><td>${row.subject_type} ${row.subject_id ?? ''}</td><td>${row.ip ?? ''}</td></tr>`)}</tbody></table>
 ${nextHref ? html`<p><a href="${nextHref}" rel="next">${t('console:inbox.next')}</a></p>` : ''}`);
+}
+
+/** Organisations and their settings (active, discreet replies by default). */
+export function organisationsPage(context: AdminViewContext, organisations: Awaited<ReturnType<typeof listOrganisations>>): string {
+  const { t } = context;
+  return shell(context, t('console:admin.organisations'), html`<h1>${t('console:admin.organisations')}</h1>
+<table class="cases"><caption>${t('console:admin.organisations')}</caption>
+<thead><tr><th scope="col">${t('console:admin.organisation')}</th><th scope="col">${t('console:admin.settings')}</th></tr></thead>
+<tbody>${organisations.map((organisation) => html`<tr><td>${organisation.name} <code>${organisation.slug}</code> · ${organisation.kind} · ${organisation.country}</td>
+<td><form method="post" action="/console/admin/organisations/${organisation.id}"><input type="hidden" name="_csrf" value="${context.csrf}">
+<label class="choice"><input type="checkbox" name="is_active" value="yes"${organisation.is_active ? html` checked` : ''}> ${t('console:admin.active')}</label>
+<label class="choice"><input type="checkbox" name="discreet_by_default" value="yes"${organisation.discreet_by_default ? html` checked` : ''}> ${t('console:admin.discreet')}</label>
+<button type="submit" class="secondary">${t('console:update.save')}</button></form></td></tr>`)}</tbody></table>`);
 }

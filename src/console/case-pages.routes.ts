@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
 import { z } from 'zod';
 import { CASE_ROLES } from '../cases/case.policy';
-import { addNoteFor, getCaseFor, listCasesFor, replyFor, updateCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
+import { addNoteFor, getCaseFor, listCasesFor, overdueSince, replyFor, updateCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
 import { listCasesQuery, referenceParam, updateCaseBody } from '../cases/cases.schema';
 import { countSegments } from '../channels/sms/segments';
 import { principalOf } from '../http/access';
@@ -29,6 +29,9 @@ const updateForm = z.object({
   urgency: z.string().optional(),
   outcome: z.string().optional(),
   sector: z.string().optional(),
+  destination_country: z.string().optional(),
+  destination_province: z.string().optional(),
+  origin_country: z.string().optional(),
   categories: z.union([z.string(), z.array(z.string())]).optional(),
   forced_labour_indicators: z.union([z.string(), z.array(z.string())]).optional(),
   amount_recovered: z.string().trim().optional(),
@@ -72,17 +75,18 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
           ...joined,
           ...(raw['assigned'] === 'me' ? { assigned: 'me' } : {}),
           ...(raw['waiting'] === 'true' ? { waiting: 'true' } : {}),
+          ...(raw['overdue'] === 'true' ? { overdue: 'true' } : {}),
           ...(typeof raw['reference'] === 'string' && raw['reference'].trim() !== '' ? { reference: raw['reference'] } : {}),
           ...(typeof raw['cursor'] === 'string' ? { cursor: raw['cursor'] } : {}),
         });
         const who = caller(req, res);
         const list = await listCasesFor(deps, who, {
           status: query.status, urgency: query.urgency, category: query.category, country: query.country, channel: query.channel,
-          language: query.language, waiting: query.waiting, reference: query.reference, assignedTo: query.assigned === 'me' ? who.principal.userId : undefined,
+          language: query.language, waiting: query.waiting, reference: query.reference, overdueBefore: query.overdue ? overdueSince(deps.clock) : undefined, assignedTo: query.assigned === 'me' ? who.principal.userId : undefined,
         }, { limit: query.limit, cursor: query.cursor });
         const inbox: InboxQuery = {
           status: query.status ?? [], urgency: query.urgency ?? [], category: query.category ?? [], country: query.country ?? [],
-          channel: query.channel ?? [], language: query.language ?? [], assigned: query.assigned === 'me', waiting: query.waiting,
+          channel: query.channel ?? [], language: query.language ?? [], assigned: query.assigned === 'me', waiting: query.waiting, overdue: query.overdue,
           reference: typeof raw['reference'] === 'string' ? raw['reference'] : '',
         };
         const next = list.next_cursor ? `/console/cases?${nextQuery(req.originalUrl, list.next_cursor)}` : null;
@@ -128,6 +132,9 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
           ...(form.urgency ? { urgency: form.urgency } : {}),
           outcome: form.outcome ? form.outcome : null,
           sector: form.sector ? form.sector : null,
+          destination_country: form.destination_country || null,
+          destination_province: form.destination_province || null,
+          origin_country: form.origin_country || null,
           categories: asList(form.categories),
           forced_labour_indicators: asList(form.forced_labour_indicators),
           amount_recovered: amount,

@@ -3,6 +3,7 @@ import { CASE_STATUSES, CATEGORIES, CHANNELS, FORCED_LABOUR_INDICATORS, LANGUAGE
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
 import { LANGUAGE_NAMES } from '../language/language-names';
+import { PROVINCES } from '../places/places';
 import type { getCaseFor, listCasesFor } from '../cases/case-work.service';
 
 // The console's case pages: server-rendered HTML that works without JavaScript on a slow
@@ -48,6 +49,7 @@ export interface InboxQuery {
   language: string[];
   assigned: boolean;
   waiting: boolean;
+  overdue: boolean;
   reference: string;
 }
 
@@ -69,6 +71,7 @@ ${CASE_STATUSES.map((status) => html`<label class="choice"><input type="checkbox
 <fieldset class="field"><legend>${t('console:field.language')}</legend>${choices('language', LANGUAGES, query.language, (value) => LANGUAGE_NAMES[value as Language])}</fieldset>
 <label class="choice"><input type="checkbox" name="assigned" value="me"${query.assigned ? html` checked` : ''}> ${t('console:inbox.assigned_to_me')}</label>
 <label class="choice"><input type="checkbox" name="waiting" value="true"${query.waiting ? html` checked` : ''}> ${t('console:inbox.waiting')}</label>
+<label class="choice"><input type="checkbox" name="overdue" value="true"${query.overdue ? html` checked` : ''}> ${t('console:inbox.overdue')}</label>
 <p><button type="submit">${t('console:inbox.filter')}</button></p>
 </form>
 ${list.data.length === 0 ? html`<p>${t('console:inbox.empty')}</p>` : html`<table class="cases">
@@ -144,6 +147,9 @@ ${(options.cannedReplies ?? []).length > 0 ? html`<details><summary>${t('console
 <fieldset class="field"><legend>${t('console:field.categories')}</legend>${choices('categories', CATEGORIES, found.categories, (value) => t(`web:category.${value}`))}</fieldset>
 <fieldset class="field"><legend>${t('console:field.indicators')}</legend>${choices('forced_labour_indicators', FORCED_LABOUR_INDICATORS, found.forced_labour_indicators, (value) => t(`console:indicator.${value}`))}</fieldset>
 <div class="field"><label for="sector">${t('web:report.sector')}</label><select id="sector" name="sector"><option value="">—</option>${SECTORS.map((sector) => html`<option value="${sector}"${sector === found.sector ? html` selected` : ''}>${t(`web:sector.${sector}`)}</option>`)}</select></div>
+<div class="field"><label for="destination_country">${t('console:field.country')}</label><select id="destination_country" name="destination_country"><option value="">—</option>${COUNTRIES.map((country) => html`<option value="${country}"${country === found.destination_country ? html` selected` : ''}>${t(`web:country.${country}`)}</option>`)}</select></div>
+<div class="field"><label for="destination_province">${t('console:field.place')}</label><select id="destination_province" name="destination_province"><option value="">—</option>${PROVINCES.map((province) => html`<option value="${province.code}"${province.code === found.destination_province ? html` selected` : ''}>${province.name} (${province.code})</option>`)}</select></div>
+<div class="field"><label for="origin_country">${t('web:report.nationality')}</label><select id="origin_country" name="origin_country"><option value="">—</option>${COUNTRIES.map((country) => html`<option value="${country}"${country === found.origin_country ? html` selected` : ''}>${t(`web:country.${country}`)}</option>`)}</select></div>
 <div class="field"><label for="amount_recovered">${t('console:field.amount')}</label><input id="amount_recovered" name="amount_recovered" type="text" inputmode="decimal" value="${found.amount_recovered ?? ''}"></div>
 <div class="field"><label for="recovered_currency">${t('console:field.currency')}</label><select id="recovered_currency" name="recovered_currency"><option value="">—</option>${['THB', 'MYR', 'USD', 'MMK', 'KHR', 'LAK', 'VND'].map((currency) => html`<option value="${currency}"${currency === found.recovered_currency ? html` selected` : ''}>${currency}</option>`)}</select></div>
 <div class="field"><label for="assigned_user_id">${t('console:update.assignee')}</label><select id="assigned_user_id" name="assigned_user_id"><option value="">—</option>${(options.colleagues ?? []).map((colleague) => html`<option value="${colleague.id}"${colleague.id === found.assigned_user_id ? html` selected` : ''}>${colleague.name}</option>`)}</select></div>

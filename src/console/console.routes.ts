@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Language } from '../cases/case.vocabulary';
+import { LANGUAGES, type Language } from '../cases/case.vocabulary';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
@@ -10,6 +10,7 @@ import { csrfToken, requireCsrf } from '../http/csrf';
 import { errors } from '../http/errors';
 import type { RateLimiter } from '../http/rate-limit';
 import type { RouteSpec } from '../http/routes';
+import { validate } from '../http/validate';
 import { negotiateLanguage } from '../language/negotiation';
 import { SESSION_COOKIE } from '../users/authentication';
 import { ANY_ROLE } from '../users/roles';
@@ -74,6 +75,16 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
         if (typeof token === 'string') await endSessionByToken(deps, token);
         res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/' });
         res.redirect(303, '/console/sign-in');
+      },
+    },
+    {
+      method: 'post',
+      path: '/console/language',
+      access: { roles: ANY_ROLE },
+      handler: async (req, res) => {
+        const { language } = validate(z.object({ language: z.enum(LANGUAGES) }), req.body);
+        await deps.db.updateTable('users').set({ locale: language, updated_at: deps.clock.now() }).where('id', '=', principalOf(res).userId).execute();
+        res.redirect(303, '/console');
       },
     },
     {

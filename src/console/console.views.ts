@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
-import type { Language, Role } from '../cases/case.vocabulary';
+import { LANGUAGES, type Language, type Role } from '../cases/case.vocabulary';
+import { LANGUAGE_NAMES } from '../language/language-names';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
 
@@ -37,7 +38,7 @@ export function homePage(context: ConsoleViewContext, user: { displayName: strin
   const { t } = context;
   const links: SafeHtml[] = [];
   if (user.role === 'admin') {
-    links.push(html`<li><a href="/console/admin/users">${t('console:admin.users')}</a></li>`, html`<li><a href="/console/admin/tokens">${t('console:admin.tokens')}</a></li>`, html`<li><a href="/console/admin/audit">${t('console:admin.audit')}</a></li>`);
+    links.push(html`<li><a href="/console/admin/users">${t('console:admin.users')}</a></li>`, html`<li><a href="/console/admin/organisations">${t('console:admin.organisations')}</a></li>`, html`<li><a href="/console/admin/tokens">${t('console:admin.tokens')}</a></li>`, html`<li><a href="/console/admin/audit">${t('console:admin.audit')}</a></li>`);
   }
   if (user.role === 'coordinator') links.push(html`<li><a href="/console/canned-replies">${t('console:canned.title')}</a></li>`);
   if (user.role === 'caseworker' || user.role === 'coordinator') links.push(html`<li><a href="/console/cases">${t('console:inbox.title')}</a></li>`);
@@ -50,6 +51,9 @@ export function homePage(context: ConsoleViewContext, user: { displayName: strin
     html`<h1>${t('console:home.title')}</h1>
 <p>${t('console:home.signed_in_as', { name: user.displayName, role: t(`console:role.${user.role}`) })}</p>
 ${links.length > 0 ? html`<ul>${links}</ul>` : ''}
+<form method="post" action="/console/language"><input type="hidden" name="_csrf" value="${context.csrf}">
+<div class="field"><label for="language">${t('common:language')}</label><select id="language" name="language">${LANGUAGES.map((code) => html`<option value="${code}" lang="${code}"${code === context.language ? html` selected` : ''}>${LANGUAGE_NAMES[code]}</option>`)}</select></div>
+<p><button type="submit" class="secondary">${t('console:home.change_language')}</button></p></form>
 <form method="post" action="/console/sign-out"><input type="hidden" name="_csrf" value="${context.csrf}">
 <button type="submit" class="secondary">${t('console:sign_out')}</button></form>`,
   );

@@ -150,7 +150,7 @@ export function lineChart(text: ChartText, xLabels: readonly string[], series: r
   const plotHeight = 220;
   const values = series.flatMap((line) => line.values.filter((value): value is number => value !== null));
   const ticks = axisTicks(Math.max(0, ...values));
-  const plot: Plot = { left: 56, right: WIDTH - 16, top: 12 + legendHeight, bottom: 12 + legendHeight + plotHeight, maximum: ticks[ticks.length - 1] ?? 1, points: xLabels.length };
+  const plot: Plot = { left: 56, right: WIDTH - 32, top: 12 + legendHeight, bottom: 12 + legendHeight + plotHeight, maximum: ticks[ticks.length - 1] ?? 1, points: xLabels.length };
   const height = plot.bottom + 28;
   return html`${svgOpen(text, height)}${series.length > 1 ? legend(series, 14) : ''}${axes(plot, ticks, xLabels, text)}<line x1="${plot.left}" x2="${plot.right}" y1="${plot.bottom}" y2="${plot.bottom}" stroke="#1b1b1b" stroke-width="1"/>${seriesMarks(plot, series)}</svg>`;
 }

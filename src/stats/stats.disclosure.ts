@@ -54,7 +54,7 @@ export function linesOf(entries: readonly DisclosureEntry[]): Line[] {
     for (const dimension of entry.by) {
       const rest = entry.by.filter((other) => other !== dimension);
       const totalKey = entryKey(rest, entry.values);
-      const id = JSON.stringify([entry.by, dimension, totalKey]);
+      const id = `${entry.by.join(',')}|${dimension}|${totalKey}`;
       const line = lines.get(id) ?? { total: index.get(totalKey), members: [] };
       line.members.push(position);
       lines.set(id, line);

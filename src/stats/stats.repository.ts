@@ -59,10 +59,13 @@ export async function aggregateCases(db: Kysely<Database>, plan: AggregatePlan, 
   });
 }
 
+/** How long one statistics query may run: a breakdown the rollup does not hold reads every case. */
+export const STATS_STATEMENT_TIMEOUT_MS = 30_000;
+
 /**
  * Runs a table's queries in one read-only snapshot, so that its cells and its totals count the
- * same cases (a case stored between two queries would otherwise show as a difference), and
- * without JIT compilation, which costs seconds on these wide aggregates and saves nothing.
+ * same cases (a case stored between two queries would otherwise show as a difference), without JIT
+ * compilation (which costs seconds on these wide aggregates and saves nothing), and with a time limit.
  */
 async function inOneSnapshot<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   return db
@@ -71,6 +74,7 @@ async function inOneSnapshot<T>(db: Kysely<Database>, work: (trx: Transaction<Da
     .setAccessMode('read only')
     .execute(async (trx) => {
       await sql`set local jit = off`.execute(trx);
+      await sql.raw(`set local statement_timeout = ${STATS_STATEMENT_TIMEOUT_MS}`).execute(trx);
       return work(trx);
     });
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../http/errors';
 import { validate } from '../http/validate';
+import { statsApiPaths } from './stats.openapi';
 import { caseStatsQuerySchema, employerStatsQuerySchema } from './stats.schema';
 
 function issuesOf(input: Record<string, unknown>) {
@@ -47,5 +48,13 @@ describe('the statistics query', () => {
   it('gives the employers endpoint the filters only', () => {
     expect(() => validate(employerStatsQuerySchema, { group_by: 'month' })).toThrow(AppError);
     expect(validate(employerStatsQuerySchema, { destination_country: 'TH' }).destination_country).toEqual(['TH']);
+  });
+});
+
+describe('the statistics API description', () => {
+  it('lists exactly the parameters the query schema takes', () => {
+    const names = (path: keyof typeof statsApiPaths) => statsApiPaths[path].get.parameters.map((parameter) => parameter.name).sort();
+    expect(names('/api/v1/stats/cases')).toEqual(Object.keys(caseStatsQuerySchema.shape).sort());
+    expect(names('/api/v1/stats/employers')).toEqual(Object.keys(employerStatsQuerySchema.shape).sort());
   });
 });

@@ -3,8 +3,10 @@ import { recordAudit } from '../audit/audit.repository';
 import {
   AGE_BANDS, CASE_STATUSES, CATEGORIES, CHANNELS, FORCED_LABOUR_INDICATORS, GENDERS, LANGUAGES, OUTCOMES, SECTORS,
 } from '../cases/case.vocabulary';
+import { postgresErrorCode } from '../db/errors';
 import type { Database } from '../db/schema';
 import type { Principal } from '../http/access';
+import { errors } from '../http/errors';
 import { COUNTRIES, PROVINCES } from '../places/places';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { entryKey, rollUpSmallProvinces, suppressAmounts, suppressSmallCounts, type RollableEntry } from './stats.disclosure';
@@ -105,8 +107,18 @@ export function groupingSets(groupBy: readonly Dimension[]): Dimension[][] {
 /** Anonymised case statistics for one query. */
 export async function caseStatistics(deps: StatsServiceDeps, query: CaseStatsQuery): Promise<StatsTable> {
   const filters = filtersOf(query);
-  const rows = await aggregateCases(deps.db, { sets: groupingSets(query.group_by), filters });
+  const rows = await withinTimeLimit(() => aggregateCases(deps.db, { sets: groupingSets(query.group_by), filters }));
   return publishTable(rows, query.group_by, filters, deps.statsMinCell);
+}
+
+/** A query cancelled by its time limit is a 503 to try later, not a 500. */
+async function withinTimeLimit<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (postgresErrorCode(error) === QUERY_CANCELED) throw errors.unavailable(60);
+    throw error;
+  }
 }
 
 /** The table's entries before suppression: one per grouping set and values, small provinces rolled up. */
@@ -136,7 +148,7 @@ export async function employerStatistics(
   principal: Principal,
 ): Promise<{ k: number; filters: StatsFilters; employers: EmployerRow[] }> {
   const filters = filtersOf(query);
-  const counts = await countCasesByEmployer(deps.db, filters, deps.statsMinCell);
+  const counts = await withinTimeLimit(() => countCasesByEmployer(deps.db, filters, deps.statsMinCell));
   const employers = counts
     .flatMap((count) => {
       const name = openName(deps.cipher, count.sealedName);
@@ -163,6 +175,9 @@ function openName(cipher: PersonalDataCipher, sealed: string): string | undefine
 }
 
 // --- from rows to entries -----------------------------------------------------------------------
+
+/** SQLSTATE of a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
 
 const KNOWN_PROVINCES: ReadonlySet<string> = new Set(PROVINCES.map((province) => province.code));
 

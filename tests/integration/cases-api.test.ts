@@ -177,6 +177,12 @@ describe('the case API', () => {
       await handle.db.updateTable('contacts').set({ is_opted_out: false }).execute();
     });
 
+    it('lists cases left unanswered for 48 hours as overdue', async () => {
+      await handle.db.updateTable('cases').set({ created_at: new Date(Date.now() - 72 * 3600_000) }).where('reference', '=', refs.referred).execute();
+      const overdue = await call('coordinator', 'get', '/api/v1/cases?overdue=true').expect(200);
+      expect(overdue.body.data.map((row: { reference: string }) => row.reference)).toEqual([refs.referred]);
+    });
+
     it('pages through cases whose activity differs by microseconds without skipping any', async () => {
       // Three different microseconds inside one millisecond: a millisecond cursor would skip one.
       await handle.db.executeQuery(
@@ -185,7 +191,7 @@ describe('the case API', () => {
       const seen: string[] = [];
       let cursor: string | null = '';
       while (cursor !== null) {
-        const response = await call('coordinator', 'get', `/api/v1/cases?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const response: request.Response = await call('coordinator', 'get', `/api/v1/cases?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
         seen.push(...response.body.data.map((row: { reference: string }) => row.reference));
         cursor = response.body.next_cursor;
       }

@@ -34,7 +34,7 @@ describe('console administration', () => {
 
   it('refuses the admin pages to other roles (403)', async () => {
     const { agent } = await signedIn('cw@example.org');
-    for (const path of ['/console/admin/users', '/console/admin/tokens', '/console/admin/audit']) await agent.get(path).expect(403);
+    for (const path of ['/console/admin/users', '/console/admin/organisations', '/console/admin/tokens', '/console/admin/audit']) await agent.get(path).expect(403);
   });
 
   it('issues an API token shown once, which then works, and revokes it', async () => {
@@ -58,6 +58,15 @@ describe('console administration', () => {
     await caseworker.agent.get('/console').set('Accept', 'text/html').expect(303);
     await agent.post(`/console/admin/users/${caseworkerId}/enable`).type('form').send({ _csrf: csrf }).expect(303);
     await signedIn('cw@example.org');
+  });
+
+  it('sets an organisation to discreet replies by default', async () => {
+    const { agent, csrf } = await signedIn('admin@example.org');
+    const org = await handle.db.selectFrom('organisations').select('id').where('slug', '=', 'network').executeTakeFirstOrThrow();
+    expect((await agent.get('/console/admin/organisations').expect(200)).text).toContain('network');
+    await agent.post(`/console/admin/organisations/${org.id}`).type('form').send({ is_active: 'yes', discreet_by_default: 'yes', _csrf: csrf }).expect(303);
+    const after = await handle.db.selectFrom('organisations').select(['is_active', 'discreet_by_default']).where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ is_active: true, discreet_by_default: true });
   });
 
   it('lets an admin browse the audit log, filtered by action', async () => {

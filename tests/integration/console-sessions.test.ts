@@ -132,6 +132,14 @@ describe('console sign-in and sessions', () => {
     expect((await signIn()).response.status).toBe(401);
   });
 
+  it('lets a user choose the console\'s language for themselves', async () => {
+    const { agent, csrf } = await signIn();
+    await agent.post('/console/language').type('form').send({ language: 'km', _csrf: csrf }).expect(303);
+    expect((await agent.get('/console').expect(200)).text).toContain('<html lang="km">');
+    await agent.post('/console/language').type('form').send({ language: 'xx', _csrf: csrf }).set('Accept', 'application/json').expect(400);
+    await agent.post('/console/language').type('form').send({ language: 'my', _csrf: csrf }).expect(303);
+  });
+
   it('records sign-ins and failures in the audit log', async () => {
     await signIn('wrong password');
     await signIn();
