@@ -87,7 +87,7 @@ export async function listCases(db: Kysely<Database>, scope: CaseScope, filters:
       'cases.origin_country', 'cases.destination_country', 'cases.destination_province', 'cases.assigned_user_id',
       'cases.last_worker_message_at', 'cases.last_staff_message_at', 'cases.created_at', 'cases.updated_at', 'organisations.slug as owner',
       // Full microsecond precision for the cursor (a JavaScript Date keeps only milliseconds).
-      sql<string>`cases.updated_at::text`.as('cursor_at'),
+      sql<string>`${sql.ref('cases.updated_at')}::text`.as('cursor_at'),
     ])
     .where((eb) => withinScope(eb, scope))
     .where((eb) => applyFilters(eb, filters))
