@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addNoteBody, addReplyBody, listCasesQuery, updateCaseBody } from '../cases/cases.schema';
+import { statsApiPaths } from '../stats/stats.openapi';
 import type { RouteSpec } from './routes';
 
 // The OpenAPI 3.1 description of /api/v1, built from the same zod schemas the routes validate
@@ -83,6 +84,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
     },
     paths: {
+      ...statsApiPaths,
       '/api/v1/me': { get: { summary: 'Who the token belongs to', operationId: 'getMe', responses: { '200': json('The token holder', { type: 'object', properties: { id: { type: 'string' }, organisationId: { type: 'string' }, role: { type: 'string' }, locale: { type: 'string' } } }), ...errorResponses(401) } } },
       '/api/v1/cases': {
         get: {

@@ -18,6 +18,7 @@ const SERIES_STYLES = [
 const BAR_COLOUR = '#0072B2';
 const MUTED = '#6b6b6b';
 
+/** What a chart says about itself, in the reader's language. */
 export interface ChartText {
   /** Unique in the page: ids of the title and description derive from it. */
   id: string;

@@ -4,6 +4,7 @@ import { caseStatistics, type StatsServiceDeps, type StatsTable } from './stats.
 // The researchers' dashboard: five published tables over the last 24 months, each also offered as
 // CSV through the public API with the same query, so the download is what the chart shows.
 
+/** How far back the dashboard looks, in calendar months including the current one. */
 export const DASHBOARD_MONTHS = 24;
 
 /** The breakdown behind each chart of the dashboard. */
@@ -15,6 +16,7 @@ export const DASHBOARD_BREAKDOWNS = {
   outcomes: ['outcome'],
 } as const satisfies Record<string, readonly Dimension[]>;
 
+/** One chart of the dashboard. */
 export type DashboardChart = keyof typeof DASHBOARD_BREAKDOWNS;
 
 /** First and last month shown, `YYYY-MM`, both included. */
@@ -23,6 +25,7 @@ export interface Period {
   to: string;
 }
 
+/** Everything the dashboard page shows. */
 export interface Dashboard {
   k: number;
   period: Period;

@@ -3,9 +3,10 @@ import type { Database } from '../db/schema';
 import { DURATION_BUCKETS, DURATION_EDGES_DAYS } from './stats.histogram';
 import { MULTI_VALUED_DIMENSIONS, type Dimension, type StatsFilters } from './stats.schema';
 
-// Every statistics query. One GROUP BY GROUPING SETS per family of grouping sets: the breakdown the
-// caller asked for and each of its marginal totals, split by the currency of any amount recovered
-// (the service adds the currencies up). Counts are cast to float8 so that they arrive as numbers.
+// Every statistics query. The grouping sets (the breakdown the caller asked for and each of its
+// marginal totals) that need the same unnesting of categories or indicators form one query, all
+// split by the currency of any amount recovered (the service adds the currencies up). Sums are
+// cast to float8 so that they arrive as numbers.
 //
 // Two sources answer the same question with the same numbers: `cases` itself (any breakdown), and
 // the rollup `stats_case_month` (kept by triggers; month, category, corridor and sector), which is
@@ -31,6 +32,7 @@ export interface AggregateRow {
   resolutionHistogram: number[];
 }
 
+/** Where the sums come from: the cases themselves, or the rollup kept beside them. */
 export type AggregateSource = 'cases' | 'rollup';
 
 /** Breakdowns the rollup holds. */

@@ -15,6 +15,7 @@ import { caseStatsQuerySchema, employerStatsQuerySchema } from './stats.schema';
 import { caseStatistics, employerStatistics, type StatsServiceDeps, type StatsTable } from './stats.service';
 import { renderDashboard } from './stats.views';
 
+/** What the statistics routes work with. */
 export interface StatsRouteDeps {
   db: Kysely<Database>;
   /** k: the smallest count published (STATS_MIN_CELL). */

@@ -7,8 +7,10 @@ export const DIMENSIONS = [
   'month', 'quarter', 'year', 'category', 'forced_labour_indicator', 'sector', 'origin_country', 'destination_country',
   'destination_province', 'channel', 'language', 'gender', 'age_band', 'status', 'outcome',
 ] as const;
+/** One thing statistics can be broken down by. */
 export type Dimension = (typeof DIMENSIONS)[number];
 
+/** Calendar periods (UTC): a breakdown takes at most one of them. */
 export const TIME_DIMENSIONS: readonly Dimension[] = ['month', 'quarter', 'year'];
 
 /** A case may carry several of these, so it counts once under each, and once in their totals. */
@@ -81,7 +83,9 @@ export const caseStatsQuerySchema = z
     checkGrouping(query.group_by, context);
   });
 
+/** A validated `GET /api/v1/stats/cases` query. */
 export type CaseStatsQuery = z.infer<typeof caseStatsQuerySchema>;
+/** A validated `GET /api/v1/stats/employers` query. */
 export type EmployerStatsQuery = z.infer<typeof employerStatsQuerySchema>;
 
 /** The filters of a statistics query, as the repository takes them. */

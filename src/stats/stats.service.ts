@@ -81,6 +81,7 @@ export interface EmployerRow {
   cases: number;
 }
 
+/** What the statistics service works with. */
 export interface StatsServiceDeps {
   db: Kysely<Database>;
   statsMinCell: number;

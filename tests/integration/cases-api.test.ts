@@ -222,7 +222,7 @@ describe('the case API', () => {
       const result = await new Validator().validate(response.body);
       expect({ valid: result.valid, errors: result.errors }).toEqual({ valid: true, errors: undefined });
       expect(response.body.openapi).toBe('3.1.0');
-      for (const path of ['/api/v1/cases', '/api/v1/cases/{reference}', '/api/v1/cases/{reference}/notes', '/api/v1/cases/{reference}/replies']) {
+      for (const path of ['/api/v1/cases', '/api/v1/cases/{reference}', '/api/v1/cases/{reference}/notes', '/api/v1/cases/{reference}/replies', '/api/v1/stats/cases']) {
         expect(Object.keys(response.body.paths)).toContain(path);
       }
       expect(openApiDocument('https://x').servers).toEqual([{ url: 'https://x' }]);

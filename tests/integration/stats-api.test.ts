@@ -106,6 +106,7 @@ describe('the statistics API', () => {
 
     it('gives a researcher statistics only: no employers, nothing else but who they are', async () => {
       await get('/api/v1/stats/employers', 'researcher').expect(403);
+      await get('/api/v1/cases', 'researcher').expect(403);
       const me = await get('/api/v1/me', 'researcher').expect(200);
       expect(me.body.role).toBe('researcher');
     });
