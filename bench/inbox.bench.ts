@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import os from 'node:os';
 import {
   CompiledQuery,
@@ -10,7 +9,6 @@ import {
   sql,
   type LogEvent,
 } from 'kysely';
-import { Client } from 'pg';
 import { countCasesByStatus, findCaseInScope, listCases, type CaseFilters, type Cursor } from '../src/cases/case-query.repository';
 import type { CaseScope } from '../src/cases/case.policy';
 import { REFERENCE_ALPHABET } from '../src/cases/case-reference';
@@ -20,6 +18,7 @@ import { migrateToLatest } from '../src/db/migrator';
 import type { Database } from '../src/db/schema';
 import { PROVINCES } from '../src/places/places';
 import { median } from './process-probe';
+import { freshBenchDatabase } from './bench-database';
 
 // The case inbox's real queries (src/cases/case-query.repository.ts) on a million synthetic cases
 // in a fresh PostgreSQL database, against a baseline measured in the same run: the same SQL, with
@@ -82,24 +81,6 @@ const count = (value: number) => value.toLocaleString('en-US');
 const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
 
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `hotline_bench_inbox_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 function progress(done: number, total: number): void {
   const width = 30;
@@ -269,7 +250,7 @@ export async function runInboxBenchmark(): Promise<void> {
   const serverUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'];
   if (!serverUrl) throw new Error('the inbox benchmark needs BENCH_DATABASE_URL (a PostgreSQL server it may create databases on)');
   if (!Number.isInteger(CASES) || CASES < 1000 || CASES >= REFERENCE_SPACE) throw new Error(`BENCH_CASES must be an integer from 1,000 to ${count(REFERENCE_SPACE - 1)}`);
-  const database = await freshDatabase(serverUrl);
+  const database = await freshBenchDatabase(serverUrl, 'inbox');
   const handle = await openDatabase({ databaseUrl: database.url, poolSize: 2 });
   const db = handle.db;
   try {

@@ -4,6 +4,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import twilio from 'twilio';
 import { openLoop, type OpenLoopRequest } from './open-loop';
+import { freshBenchDatabase } from './bench-database';
 import { freePort, median, startNode, stop, waitForOk } from './process-probe';
 
 // Signed inbound webhooks against the real web process on real PostgreSQL, beside a bare Express
@@ -87,24 +88,6 @@ async function series(measure: () => Promise<Measured>): Promise<Measured> {
   return { throughput: pick('throughput'), p50: pick('p50'), p99: pick('p99'), failures: pick('failures') };
 }
 
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `hotline_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 async function storedMessages(databaseUrl: string): Promise<number> {
   const client = new Client({ connectionString: databaseUrl });
@@ -119,7 +102,7 @@ export async function runSmsBenchmark(): Promise<void> {
   const serverUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'];
   if (!serverUrl) throw new Error('the sms benchmark needs BENCH_DATABASE_URL (a PostgreSQL server it may create databases on)');
   const redisUrl = process.env['BENCH_REDIS_URL'] ?? process.env['REDIS_URL'];
-  const database = await freshDatabase(serverUrl);
+  const database = await freshBenchDatabase(serverUrl, 'sms');
   const publicUrl = 'https://hotline.example.org';
   const [barePort, hotlinePort] = [await freePort(), await freePort()];
   const base = { PATH: process.env['PATH'], NODE_ENV: 'production' };

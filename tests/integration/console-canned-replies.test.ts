@@ -1,8 +1,8 @@
-import request from 'supertest';
 import type { DatabaseHandle } from '../../src/db/database';
 import { hashPassword } from '../../src/users/password';
 import { upsertUser } from '../../src/users/user.repository';
 import { buildTestHotline, type TestHotline } from '../support/app';
+import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 
 const PASSWORD = 'a long staff password';
@@ -24,13 +24,7 @@ describe('canned replies', () => {
     await handle.close();
   });
 
-  async function signedIn(email: string) {
-    const agent = request.agent(hotline.app);
-    const form = await agent.get('/console/sign-in');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
-    await agent.post('/console/sign-in').type('form').send({ email, password: PASSWORD, _csrf: csrf }).expect(303);
-    return { agent, csrf };
-  }
+  const signedIn = (email: string) => signedInAgent(hotline.app, email, PASSWORD);
 
   it('are managed by coordinators, per language, within 3 SMS', async () => {
     const { agent, csrf } = await signedIn('coord@example.org');

@@ -1,8 +1,8 @@
-import request from 'supertest';
 import type { DatabaseHandle } from '../../src/db/database';
 import { hashPassword } from '../../src/users/password';
 import { upsertUser } from '../../src/users/user.repository';
 import { buildTestHotline, type TestHotline } from '../support/app';
+import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { createWorkerPhone } from '../support/sms-conversation';
 
@@ -30,13 +30,7 @@ describe('console case pages', () => {
     await handle.close();
   });
 
-  async function signedIn(email = 'cw@example.org') {
-    const agent = request.agent(hotline.app);
-    const form = await agent.get('/console/sign-in');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
-    await agent.post('/console/sign-in').type('form').send({ email, password: PASSWORD, _csrf: csrf }).expect(303);
-    return { agent, csrf };
-  }
+  const signedIn = (email = 'cw@example.org') => signedInAgent(hotline.app, email, PASSWORD);
 
   it('lists the organisation\'s cases in the inbox, in the caseworker\'s language, with counts', async () => {
     const { agent } = await signedIn();
