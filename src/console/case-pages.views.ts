@@ -64,11 +64,13 @@ export function inboxPage(context: CasePageContext, query: InboxQuery, list: Cas
 <fieldset class="field"><legend>${t('console:field.status')}</legend>
 ${CASE_STATUSES.map((status) => html`<label class="choice"><input type="checkbox" name="status" value="${status}"${query.status.includes(status) ? html` checked` : ''}> ${t(`console:status.${status}`)} <span class="count">(${counts[status] ?? 0})</span></label>`)}
 </fieldset>
+<details class="more-filters"${query.urgency.length + query.category.length + query.country.length + query.channel.length + query.language.length > 0 ? html` open` : ''}><summary>${t('console:inbox.more_filters')}</summary>
 <fieldset class="field"><legend>${t('console:field.urgency')}</legend>${choices('urgency', URGENCIES, query.urgency, (value) => t(`console:urgency.${value}`))}</fieldset>
 <fieldset class="field"><legend>${t('console:field.categories')}</legend>${choices('category', CATEGORIES, query.category, (value) => t(`web:category.${value}`))}</fieldset>
 <fieldset class="field"><legend>${t('console:field.country')}</legend>${choices('country', COUNTRIES, query.country, (value) => t(`web:country.${value}`))}</fieldset>
 <fieldset class="field"><legend>${t('console:field.channel')}</legend>${choices('channel', CHANNELS, query.channel, (value) => t(`console:channel.${value}`))}</fieldset>
 <fieldset class="field"><legend>${t('console:field.language')}</legend>${choices('language', LANGUAGES, query.language, (value) => LANGUAGE_NAMES[value as Language])}</fieldset>
+</details>
 <label class="choice"><input type="checkbox" name="assigned" value="me"${query.assigned ? html` checked` : ''}> ${t('console:inbox.assigned_to_me')}</label>
 <label class="choice"><input type="checkbox" name="waiting" value="true"${query.waiting ? html` checked` : ''}> ${t('console:inbox.waiting')}</label>
 <label class="choice"><input type="checkbox" name="overdue" value="true"${query.overdue ? html` checked` : ''}> ${t('console:inbox.overdue')}</label>

@@ -15,7 +15,7 @@ function readOrCreate(file: string, create: () => string, logger: Logger, what: 
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const value = create();
   fs.writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
-  logger.warn({ file }, `generated a ${what} for the embedded mode; set it in the environment for production`);
+  logger.warn({ file }, `generated ${what} for the embedded mode into DATA_DIR; set it in the environment for production`);
   return value;
 }
 
