@@ -4,19 +4,29 @@ import type { CaseScope } from './case.policy';
 
 type CasesEb = ExpressionBuilder<Database, 'cases'>;
 
+/** A pending or accepted referral of the case to this organisation exists. */
+function hasLiveReferralTo(eb: CasesEb, organisationId: string) {
+  return eb.exists(
+    eb
+      .selectFrom('referrals')
+      .select('referrals.id')
+      .whereRef('referrals.case_id', '=', 'cases.id')
+      .where('referrals.to_organisation_id', '=', organisationId)
+      .where('referrals.status', 'in', ['pending', 'accepted']),
+  );
+}
+
+/** The worker wrote last: nothing from us since their latest message. */
+function awaitsOurReply(eb: CasesEb) {
+  return eb.or([eb('cases.last_staff_message_at', 'is', null), eb('cases.last_staff_message_at', '<', eb.ref('cases.last_worker_message_at'))]);
+}
+
 /** The condition that keeps a query to the cases a scope may see. */
 export function withinScope(eb: CasesEb, scope: CaseScope) {
   if (scope.kind === 'network') return eb.lit(true);
   return eb.or([
     eb('cases.owner_organisation_id', '=', scope.organisationId),
-    eb.exists(
-      eb
-        .selectFrom('referrals')
-        .select('referrals.id')
-        .whereRef('referrals.case_id', '=', 'cases.id')
-        .where('referrals.to_organisation_id', '=', scope.organisationId)
-        .where('referrals.status', 'in', ['pending', 'accepted']),
-    ),
+    hasLiveReferralTo(eb, scope.organisationId),
   ]);
 }
 
@@ -50,10 +60,7 @@ function applyFilters(eb: CasesEb, filters: CaseFilters, except?: keyof CaseFilt
   if (filters.category?.length) conditions.push(eb('cases.categories', '&&', sql<string[]>`${sql.val(filters.category)}::text[]`));
   if (filters.assignedTo) conditions.push(eb('cases.assigned_user_id', '=', filters.assignedTo));
   if (filters.waiting) {
-    conditions.push(eb.and([
-      eb('cases.last_worker_message_at', 'is not', null),
-      eb.or([eb('cases.last_staff_message_at', 'is', null), eb('cases.last_staff_message_at', '<', eb.ref('cases.last_worker_message_at'))]),
-    ]));
+    conditions.push(eb.and([eb('cases.last_worker_message_at', 'is not', null), awaitsOurReply(eb)]));
   }
   if (filters.overdueBefore) {
     const before = filters.overdueBefore;
@@ -61,10 +68,7 @@ function applyFilters(eb: CasesEb, filters: CaseFilters, except?: keyof CaseFilt
       eb('cases.status', 'in', ['new', 'open', 'waiting', 'referred']),
       eb.or([
         eb.and([eb('cases.first_response_at', 'is', null), eb('cases.created_at', '<', before)]),
-        eb.and([
-          eb('cases.last_worker_message_at', '<', before),
-          eb.or([eb('cases.last_staff_message_at', 'is', null), eb('cases.last_staff_message_at', '<', eb.ref('cases.last_worker_message_at'))]),
-        ]),
+        eb.and([eb('cases.last_worker_message_at', '<', before), awaitsOurReply(eb)]),
       ]),
     ]));
   }
@@ -107,14 +111,13 @@ export async function listCases(db: Kysely<Database>, scope: CaseScope, filters:
  */
 export async function countCasesByStatus(db: Kysely<Database>, scope: CaseScope, filters: CaseFilters): Promise<Record<string, number>> {
   const count = async (part: (eb: CasesEb) => Expression<SqlBool>) => {
-    const rows = await db
+    return db
       .selectFrom('cases')
       .select(['cases.status', (eb) => eb.fn.countAll<string>().as('count')])
       .where((eb) => part(eb))
       .where((eb) => applyFilters(eb, filters, 'status'))
       .groupBy('cases.status')
       .execute();
-    return rows;
   };
   const parts =
     scope.kind === 'network'
@@ -124,14 +127,7 @@ export async function countCasesByStatus(db: Kysely<Database>, scope: CaseScope,
           await count((eb) =>
             eb.and([
               eb.or([eb('cases.owner_organisation_id', 'is', null), eb('cases.owner_organisation_id', '!=', scope.organisationId)]),
-              eb.exists(
-                eb
-                  .selectFrom('referrals')
-                  .select('referrals.id')
-                  .whereRef('referrals.case_id', '=', 'cases.id')
-                  .where('referrals.to_organisation_id', '=', scope.organisationId)
-                  .where('referrals.status', 'in', ['pending', 'accepted']),
-              ),
+              hasLiveReferralTo(eb, scope.organisationId),
             ]),
           ),
         ];
