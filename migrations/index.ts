@@ -5,6 +5,7 @@ import * as statsRollup from './20261127_0003_stats_rollup';
 import * as webIntake from './20261127_0004_web_intake';
 import * as cannedReplies from './20261127_0005_canned_replies';
 import * as inboxIndex from './20261127_0006_inbox_index';
+import * as referralsAndNotifications from './20261127_0007_referrals_and_notifications';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261127_0004_web_intake': webIntake,
   '20261127_0005_canned_replies': cannedReplies,
   '20261127_0006_inbox_index': inboxIndex,
+  '20261127_0007_referrals_and_notifications': referralsAndNotifications,
 };

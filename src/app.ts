@@ -13,6 +13,10 @@ import { casePageRoutes } from './console/case-pages.routes';
 import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { CaseWorkDeps } from './cases/case-work.service';
 import { caseRoutes } from './cases/cases.routes';
+import { escalationRoutes } from './escalations/escalations.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
+import { referralRoutes } from './referrals/referrals.routes';
+import { routingRuleRoutes } from './routing/routing-rules.routes';
 import { openApiRoutes } from './http/openapi';
 import type { Clock } from './clock';
 import type { Database } from './db/schema';
@@ -103,7 +107,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
   const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console),
-    ...caseRoutes(deps.cases), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
+    ...caseRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
+    ...notificationRoutes(deps), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
     ...casePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...adminRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),

@@ -31,6 +31,11 @@ describe('configuration', () => {
     [{ TWILIO_ACCOUNT_SID: 'AC123' }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits/],
     [{ TWILIO_FROM: '0812345678' }, /^TWILIO_FROM must be an E.164 number/],
     [{ SESSION_SECRET: 'short' }, /^SESSION_SECRET must be at least 32 characters/],
+    [{ SMTP_URL: 'http://x' }, /^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
+    [{ SMTP_URL: 'mail.example.org:587' }, /^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
+    [{ SMTP_URL: 'smtp://' }, /^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
+    [{ SMTP_FROM: 'no-reply' }, /^SMTP_FROM must be an address such as/],
+    [{ SMTP_FROM: 'Hotline <no-reply@example.org>\r\nBcc: x@example.org' }, /^SMTP_FROM must be an address such as/],
   ])('refuses %j with one line naming the variable', (environment, message) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     try {
@@ -39,6 +44,17 @@ describe('configuration', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('sends email only when SMTP_URL is set, from SMTP_FROM', () => {
+    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'Migrant Hotline <no-reply@localhost>' });
+    expect(loadConfig({ SMTP_URL: 'smtps://hotline:s3cret@mail.example.org:465', SMTP_FROM: 'hotline@example.org' }).mail).toEqual({
+      smtpUrl: 'smtps://hotline:s3cret@mail.example.org:465', from: 'hotline@example.org',
+    });
+  });
+
+  it('never repeats a refused SMTP_URL, which may hold a password', () => {
+    expect(() => loadConfig({ SMTP_URL: 'https://hotline:s3cret@mail.example.org' })).toThrow(/^SMTP_URL (?!.*s3cret)/);
   });
 
   it('refuses to start in production without the database and secrets', () => {

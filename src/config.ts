@@ -33,6 +33,17 @@ const environmentSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().trim().min(16, 'is too short to be a Twilio auth token').optional(),
   TWILIO_MESSAGING_SERVICE_SID: z.string().trim().regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex digits').optional(),
   TWILIO_FROM: z.string().trim().regex(/^(whatsapp:)?\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +66912345678').optional(),
+  // Unset: no email is sent, notifications stay in the console. The URL carries the credentials.
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, hostname: /./, message: 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.org:587' })
+    .optional(),
+  // An address, with or without a display name; no line breaks, which would inject headers.
+  SMTP_FROM: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .regex(/^([^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address such as Migrant Hotline <no-reply@example.org>')
+    .default('Migrant Hotline <no-reply@localhost>'),
   ENCRYPTION_KEY: base64Key.optional(),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
@@ -57,6 +68,12 @@ export interface TwilioConfig {
   canSend: boolean;
 }
 
+export interface MailConfig {
+  /** Undefined when SMTP_URL is unset: no email is sent, notifications stay in the console. */
+  smtpUrl: string | undefined;
+  from: string;
+}
+
 /** The parsed, frozen configuration of one process. */
 export interface Config {
   env: Environment['NODE_ENV'];
@@ -67,6 +84,7 @@ export interface Config {
   dataDir: string;
   redisUrl: string | undefined;
   twilio: TwilioConfig;
+  mail: MailConfig;
   /** Base64 key material; undefined in embedded mode until a key is generated into DATA_DIR. */
   encryptionKey: string | undefined;
   previousEncryptionKeys: string[];
@@ -124,6 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       from: env.TWILIO_FROM,
       canSend,
     }),
+    mail: Object.freeze({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }),
     encryptionKey: env.ENCRYPTION_KEY,
     previousEncryptionKeys: env.ENCRYPTION_KEYS_PREVIOUS,
     sessionSecret: env.SESSION_SECRET,

@@ -11,6 +11,7 @@ import { createInboundService, type InboundService } from './channels/sms/inboun
 import { createTwilioSender, type SmsSender } from './channels/sms/twilio-sender';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
 import { createI18n } from './language/i18n';
+import { createMailer } from './notifications/mailer';
 import type { Logger } from './observability/logger';
 import { resolveSecrets } from './privacy/embedded-secrets';
 import { createPersonalDataCipher, type PersonalDataCipher } from './privacy/personal-data';
@@ -28,6 +29,8 @@ export interface Hotline {
   logger: Logger;
   i18n: i18n;
   sessionSecret: string;
+  /** True when SMTP_URL is set: notices are also emailed (by the job runner). */
+  mailEnabled: boolean;
   /** Stops jobs (letting running ones finish) and closes the database. */
   close(): Promise<void>;
 }
@@ -62,8 +65,9 @@ export async function openHotline(config: Config, logger: Logger, options: OpenH
   const cipher = createPersonalDataCipher({ current: secrets.encryptionKey, previous: secrets.previousEncryptionKeys });
   const i18n = createI18n();
   const sender = options.sender ?? createTwilioSender(config.twilio);
+  const mailer = createMailer(config.mail);
   const jobs = createJobQueue({
-    db: database.db, clock, logger, cipher, i18n, sender, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole,
+    db: database.db, clock, logger, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole,
   });
   const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
   const inbound = createInboundService({ db: database.db, cipher, clock, logger, spool, wake: () => jobs.wake() });
@@ -78,8 +82,10 @@ export async function openHotline(config: Config, logger: Logger, options: OpenH
     logger,
     i18n,
     sessionSecret: secrets.sessionSecret,
+    mailEnabled: mailer !== undefined,
     async close() {
       await jobs.drain();
+      mailer?.close();
       await database.close();
     },
   };

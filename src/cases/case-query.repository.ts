@@ -43,6 +43,8 @@ export interface CaseFilters {
   /** Cases left unanswered past `overdueBefore`: no first response, or the worker's last message. */
   overdueBefore?: Date | undefined;
   reference?: string | undefined;
+  /** The coordinators' triage queue: open cases that no organisation owns or has a live referral for. */
+  triage?: boolean | undefined;
 }
 
 function applyFilters(eb: CasesEb, filters: CaseFilters, except?: keyof CaseFilters) {
@@ -73,6 +75,13 @@ function applyFilters(eb: CasesEb, filters: CaseFilters, except?: keyof CaseFilt
     ]));
   }
   if (filters.reference) conditions.push(eb('cases.reference', '=', filters.reference));
+  if (filters.triage) {
+    conditions.push(eb.and([
+      eb('cases.owner_organisation_id', 'is', null),
+      eb('cases.status', 'in', ['new', 'open', 'waiting', 'referred']),
+      eb.not(eb.exists(eb.selectFrom('referrals').select('referrals.id').whereRef('referrals.case_id', '=', 'cases.id').where('referrals.status', 'in', ['pending', 'accepted']))),
+    ]));
+  }
   return eb.and(conditions);
 }
 
@@ -168,7 +177,8 @@ export async function listNotesOfCase(db: Kysely<Database>, caseId: string) {
   return db
     .selectFrom('notes')
     .innerJoin('users', 'users.id', 'notes.author_user_id')
-    .select(['notes.id', 'notes.organisation_id', 'notes.visibility', 'notes.body_encrypted', 'notes.created_at', 'users.display_name as author'])
+    .innerJoin('organisations', 'organisations.id', 'notes.organisation_id')
+    .select(['notes.id', 'notes.organisation_id', 'notes.visibility', 'notes.body_encrypted', 'notes.created_at', 'users.display_name as author', 'organisations.name as organisation'])
     .where('notes.case_id', '=', caseId)
     .orderBy('notes.created_at')
     .orderBy('notes.id')

@@ -20,7 +20,11 @@ import {
   type Cursor,
 } from './case-query.repository';
 import { updateCase } from './case.repository';
-import { canSeeNote, caseScopeOf } from './case.policy';
+import { ROUTED_FIELDS, routeCase } from '../routing/routing.service';
+import { caseScopeOf } from './case.policy';
+import { presentCase, type CaseDetail } from './case-view';
+import { listReferralsOfCase } from '../referrals/referral.repository';
+import { listEscalationsOfCase } from '../escalations/escalation.repository';
 import type { UpdateCaseBody } from './cases.schema';
 
 // Case work for caseworkers and coordinators: each function checks access first (a case outside
@@ -32,6 +36,8 @@ export interface CaseWorkDeps {
   cipher: PersonalDataCipher;
   clock: Clock;
   jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
+  /** True when SMTP_URL is set: notices are also emailed. */
+  mailEnabled: boolean;
 }
 
 export interface Caller {
@@ -39,7 +45,8 @@ export interface Caller {
   ip: string | null;
 }
 
-const actorOf = (caller: Caller) => ({ actorKind: caller.principal.kind, actorUserId: caller.principal.userId, ip: caller.ip });
+/** The audit actor of a caller. */
+export const actorOf = (caller: Caller) => ({ actorKind: caller.principal.kind, actorUserId: caller.principal.userId, ip: caller.ip });
 
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
@@ -97,7 +104,8 @@ export async function listCasesFor(deps: CaseWorkDeps, caller: Caller, filters: 
   };
 }
 
-async function caseOrNotFound(deps: CaseWorkDeps, caller: Caller, reference: string, action: string) {
+/** The case by reference if the caller may see it; otherwise 404 (and a refused read is audited). */
+export async function caseOrNotFound(deps: CaseWorkDeps, caller: Caller, reference: string, action: string) {
   const found = await findCaseInScope(deps.db, caseScopeOf(caller.principal), reference);
   if (found) return found;
   const hidden = await findCaseId(deps.db, reference);
@@ -107,57 +115,15 @@ async function caseOrNotFound(deps: CaseWorkDeps, caller: Caller, reference: str
   throw errors.notFound();
 }
 
-/** A case with its messages and the notes the caller may see; the read is audited. */
-export async function getCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string) {
+/** A case with its messages, notes, referrals and escalations as the caller may see them; the read is audited. */
+export async function getCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string): Promise<CaseDetail> {
   const found = await caseOrNotFound(deps, caller, reference, 'case.read');
-  const { cipher } = deps;
-  const [messages, notes] = await Promise.all([listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id)]);
-  await recordAudit(deps.db, { ...actorOf(caller), action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id });
-  return {
-    reference: found.reference,
-    status: found.status,
-    urgency: found.urgency,
-    channel: found.channel,
-    language: found.language,
-    intake_complete: found.intake_complete,
-    summary: cipher.openOptional(found.summary_encrypted),
-    location_as_written: cipher.openOptional(found.location_raw_encrypted),
-    employer: cipher.openOptional(found.employer_encrypted),
-    categories: found.categories,
-    forced_labour_indicators: found.forced_labour_indicators,
-    sector: found.sector,
-    origin_country: found.origin_country,
-    origin_province: found.origin_province,
-    destination_country: found.destination_country,
-    destination_province: found.destination_province,
-    gender: found.gender,
-    age_band: found.age_band,
-    workers_affected: found.workers_affected,
-    consent: found.consent_given === null ? null : { given: found.consent_given, at: found.consent_at, wording: found.consent_wording },
-    outcome: found.outcome,
-    amount_recovered: found.amount_recovered,
-    recovered_currency: found.recovered_currency,
-    owner: found.owner,
-    assigned_user_id: found.assigned_user_id,
-    created_at: found.created_at,
-    updated_at: found.updated_at,
-    messages: messages.map((message) => ({
-      id: message.id,
-      direction: message.direction,
-      channel: message.channel,
-      body: cipher.openOptional(message.body_encrypted),
-      status: message.status,
-      error_code: message.error_code,
-      encoding: message.encoding,
-      segments: message.segments,
-      from_staff: message.sent_by_user_id !== null,
-      created_at: message.created_at,
-      status_updated_at: message.status_updated_at,
-    })),
-    notes: notes
-      .filter((note) => canSeeNote(caller.principal, { organisationId: note.organisation_id, visibility: note.visibility }))
-      .map((note) => ({ id: note.id, body: cipher.open(note.body_encrypted), visibility: note.visibility, author: note.author, created_at: note.created_at })),
-  };
+  const [messages, notes, referrals, escalations] = await Promise.all([
+    listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
+  ]);
+  const detail = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations });
+  await recordAudit(deps.db, { ...actorOf(caller), action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
+  return detail;
 }
 
 async function assigneeAllowed(deps: CaseWorkDeps, caller: Caller, userId: string, ownerOrganisationId: string | null): Promise<boolean> {
@@ -166,30 +132,42 @@ async function assigneeAllowed(deps: CaseWorkDeps, caller: Caller, userId: strin
   return caller.principal.role === 'coordinator' ? user.organisation_id === ownerOrganisationId || user.role === 'coordinator' : user.organisation_id === caller.principal.organisationId;
 }
 
-/** Changes triage and outcome fields; each change is a timeline event and the write is audited. */
-export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, changes: UpdateCaseBody): Promise<void> {
+/**
+ * Changes triage and outcome fields, or records the worker's consent; each change is a timeline
+ * event and the write is audited. A change to a field the routing rules match on runs them again.
+ */
+export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: UpdateCaseBody): Promise<void> {
   const found = await caseOrNotFound(deps, caller, reference, 'case.update');
+  const { consent, ...changes } = body;
   if (changes.assigned_user_id && !(await assigneeAllowed(deps, caller, changes.assigned_user_id, found.owner_organisation_id))) {
     throw errors.validation([{ field: 'assigned_user_id', reason: 'not_allowed' }]);
   }
   const now = deps.clock.now();
   const changed = Object.entries(changes).filter(([field, value]) => JSON.stringify((found as Record<string, unknown>)[field] ?? null) !== JSON.stringify(value));
-  if (changed.length === 0) return;
+  const consentChanged = consent !== undefined && (consent.given !== found.consent_given || consent.wording !== found.consent_wording);
+  if (changed.length === 0 && !consentChanged) return;
   const resolvedNow = changes.status && ['resolved', 'closed'].includes(changes.status) && !found.resolved_at;
-  await deps.db.transaction().execute(async (trx) => {
-    await updateCase(trx, found.id, { ...changes, ...(resolvedNow ? { resolved_at: now } : {}) }, now);
+  const staffEvent = { actorKind: 'staff' as const, actorUserId: caller.principal.userId, organisationId: caller.principal.organisationId, at: now };
+  await inTransaction(deps, async (trx) => {
+    await updateCase(trx, found.id, {
+      ...changes,
+      ...(resolvedNow ? { resolved_at: now } : {}),
+      ...(consentChanged ? { consent_given: consent.given, consent_at: now, consent_wording: consent.wording } : {}),
+    }, now);
     for (const [field, value] of changed) {
       await insertCaseEvent(trx, {
+        ...staffEvent,
         caseId: found.id,
         type: field === 'status' ? 'case.status_changed' : field === 'assigned_user_id' ? 'case.assigned' : 'case.updated',
-        actorKind: 'staff',
-        actorUserId: caller.principal.userId,
-        organisationId: caller.principal.organisationId,
         data: { field, from: stringish((found as Record<string, unknown>)[field]), to: stringish(value) },
-        at: now,
       });
     }
-    await recordAudit(trx, { ...actorOf(caller), action: 'case.updated', subjectType: 'case', subjectId: reference, caseId: found.id, details: { fields: changed.map(([field]) => field) } });
+    if (consentChanged) await insertCaseEvent(trx, { ...staffEvent, caseId: found.id, type: 'case.consent_recorded', data: { given: consent.given } });
+    await recordAudit(trx, {
+      ...actorOf(caller), action: 'case.updated', subjectType: 'case', subjectId: reference, caseId: found.id,
+      details: { fields: [...changed.map(([field]) => field), ...(consentChanged ? ['consent'] : [])] },
+    });
+    if (changed.some(([field]) => (ROUTED_FIELDS as readonly string[]).includes(field))) await routeCase(trx, deps, found.id, 'triage_changed');
   });
 }
 

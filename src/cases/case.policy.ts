@@ -17,6 +17,19 @@ export function caseScopeOf(principal: Principal): CaseScope {
 }
 
 /** Whether a note is visible: the author's organisation always, partners when it was shared. */
-export function canSeeNote(principal: Principal, note: { organisationId: string; visibility: string }): boolean {
+export function canSeeNote(principal: Pick<Principal, 'organisationId'>, note: { organisationId: string; visibility: string }): boolean {
   return note.organisationId === principal.organisationId || note.visibility === 'partners';
+}
+
+/** How much of a case a person sees: `full`, or `limited` to non-identifying fields. */
+export type CaseView = 'full' | 'limited';
+
+/**
+ * Consent decides what travels (GBVIMS practice): coordinators of the hotline that took the
+ * complaint see the whole case; a partner organisation or an embassy sees it whole only once the
+ * worker has said yes to sharing, and until then only categories, sector, places, dates and the
+ * worker's words with contact details removed.
+ */
+export function caseViewOf(principal: Pick<Principal, 'role'>, consentGiven: boolean | null): CaseView {
+  return principal.role === 'coordinator' || consentGiven === true ? 'full' : 'limited';
 }

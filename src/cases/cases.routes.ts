@@ -22,7 +22,7 @@ export function caseRoutes(deps: CaseWorkDeps): RouteSpec[] {
         const { principal } = caller(req, res);
         const result = await listCasesFor(deps, caller(req, res), {
           status: query.status, urgency: query.urgency, category: query.category, country: query.country, province: query.province,
-          channel: query.channel, language: query.language, waiting: query.waiting, reference: query.reference, overdueBefore: query.overdue ? overdueSince(deps.clock) : undefined,
+          channel: query.channel, language: query.language, waiting: query.waiting, reference: query.reference, overdueBefore: query.overdue ? overdueSince(deps.clock) : undefined, triage: query.triage,
           assignedTo: query.assigned === 'me' ? principal.userId : undefined,
         }, { limit: query.limit, cursor: query.cursor });
         res.set('Cache-Control', 'no-store').json(result);

@@ -3,7 +3,8 @@ import { normaliseCaseReference } from './case-reference';
 import { CASE_STATUSES, CATEGORIES, CHANNELS, FORCED_LABOUR_INDICATORS, LANGUAGES, OUTCOMES, SECTORS, URGENCIES } from './case.vocabulary';
 import { COUNTRIES, PROVINCES } from '../places/places';
 
-const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
+/** A comma-separated query parameter of known codes. */
+export const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
     .optional()
@@ -25,6 +26,7 @@ export const listCasesQuery = z
     assigned: z.enum(['me']).optional(),
     waiting: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
     overdue: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
+    triage: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
     reference: z.string().optional().transform((value, context) => {
       if (value === undefined) return undefined;
       const reference = normaliseCaseReference(value);
@@ -66,6 +68,8 @@ export const updateCaseBody = z
     amount_recovered: z.number().nonnegative().max(1e11).multipleOf(0.01).nullable(),
     recovered_currency: z.string().regex(/^[A-Z]{3}$/).nullable(),
     assigned_user_id: z.uuid().nullable(),
+    /** The worker's answer on sharing their details with partners, asked by staff, in the words used. */
+    consent: z.object({ given: z.boolean(), wording: z.string().trim().min(1).max(1000) }).strict(),
   })
   .partial()
   .strict()

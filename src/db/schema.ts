@@ -188,8 +188,8 @@ export interface ReferralsTable {
   to_organisation_id: string;
   routing_rule_id: string | null;
   status: Generated<string>;
-  reason: string | null;
-  decline_reason: string | null;
+  reason_encrypted: string | null;
+  decline_reason_encrypted: string | null;
   due_at: Timestamp;
   created_by_user_id: string | null;
   responded_at: Timestamp | null;
@@ -204,14 +204,26 @@ export interface EscalationsTable {
   embassy_organisation_id: string;
   routing_rule_id: string | null;
   status: Generated<string>;
-  reason: string;
-  outcome: string | null;
+  reason_encrypted: string | null;
+  outcome_encrypted: string | null;
   created_by_user_id: string | null;
   acknowledged_by_user_id: string | null;
   acknowledged_at: Timestamp | null;
   closed_at: Timestamp | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: UpdatedAt;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  case_id: string | null;
+  subject_id: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  read_at: Timestamp | null;
+  email_status: string | null;
+  emailed_at: Timestamp | null;
 }
 
 export interface AuditLogTable {
@@ -299,6 +311,7 @@ export interface Database {
   routing_rules: RoutingRulesTable;
   referrals: ReferralsTable;
   escalations: EscalationsTable;
+  notifications: NotificationsTable;
   audit_log: AuditLogTable;
   jobs_outbox: JobsOutboxTable;
   settings: SettingsTable;
@@ -361,13 +374,17 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
   },
   referrals: {
     id: true, case_id: true, from_organisation_id: true, to_organisation_id: true, routing_rule_id: true,
-    status: true, reason: true, decline_reason: true, due_at: true, created_by_user_id: true, responded_at: true,
+    status: true, reason_encrypted: true, decline_reason_encrypted: true, due_at: true, created_by_user_id: true, responded_at: true,
     completed_at: true, created_at: true, updated_at: true,
   },
   escalations: {
-    id: true, case_id: true, embassy_organisation_id: true, routing_rule_id: true, status: true, reason: true,
-    outcome: true, created_by_user_id: true, acknowledged_by_user_id: true, acknowledged_at: true, closed_at: true,
+    id: true, case_id: true, embassy_organisation_id: true, routing_rule_id: true, status: true, reason_encrypted: true,
+    outcome_encrypted: true, created_by_user_id: true, acknowledged_by_user_id: true, acknowledged_at: true, closed_at: true,
     created_at: true, updated_at: true,
+  },
+  notifications: {
+    id: true, user_id: true, kind: true, case_id: true, subject_id: true, created_at: true, read_at: true,
+    email_status: true, emailed_at: true,
   },
   audit_log: {
     id: true, at: true, actor_kind: true, actor_user_id: true, action: true, subject_type: true, subject_id: true,

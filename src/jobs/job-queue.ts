@@ -9,6 +9,7 @@ import { createBullmqQueue } from './bullmq-queue';
 import { createInProcessQueue } from './in-process-queue';
 import { createJobCatalogue, type HotlineJobs } from './job.catalogue';
 import type { JobQueue } from './job.types';
+import type { Mailer } from '../notifications/mailer';
 
 export type HotlineJobQueue = JobQueue<HotlineJobs>;
 
@@ -19,6 +20,8 @@ export interface JobQueueDeps {
   cipher: PersonalDataCipher;
   i18n: i18n;
   sender: SmsSender;
+  /** Undefined when SMTP_URL is unset: notices stay in the console. */
+  mailer: Mailer | undefined;
   publicUrl: string;
   redisUrl: string | undefined;
   /** 'all' runs jobs here; 'enqueue' only writes them to the outbox, for worker processes to run. */
@@ -36,6 +39,13 @@ export function createJobQueue(deps: JobQueueDeps): HotlineJobQueue {
     enqueueSend: async (trx, messageId) => {
       if (!queueRef.current) throw new Error('job queue not ready');
       return queueRef.current.enqueue(trx, 'sms.send', { messageId });
+    },
+    jobs: {
+      enqueue: (trx, name, payload, options) => {
+        if (!queueRef.current) throw new Error('job queue not ready');
+        return queueRef.current.enqueue(trx, name, payload, options);
+      },
+      wake: () => queueRef.current?.wake(),
     },
   });
   const logger = deps.logger.child({ component: 'jobs' });

@@ -9,7 +9,10 @@ import type { Database } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { purgeExpiredSessions } from '../users/session.repository';
 import { purgeFinishedJobs } from './outbox.repository';
-import type { JobCatalogue } from './job.types';
+import type { JobCatalogue, JobQueue } from './job.types';
+import { expireDueReferrals, expireReferral } from '../referrals/referral.service';
+import { sendNotificationEmail } from '../notifications/notification-email';
+import type { Mailer } from '../notifications/mailer';
 
 /** Every job the hotline runs, by name, with its payload type. Payloads carry ids only. */
 export type HotlineJobs = {
@@ -19,6 +22,12 @@ export type HotlineJobs = {
   'sms.process_inbound': { contactId: string };
   /** Sends one outbound SMS or WhatsApp message through Twilio. */
   'sms.send': { messageId: string };
+  /** The SLA clock of one referral: expires it if still unanswered at its due time. */
+  'referral.expire': { referralId: string };
+  /** Expires every referral past due (a safety net should a delayed job be lost). */
+  'referral.sweep': Record<string, never>;
+  /** Emails one notification to its reader. */
+  'notification.email': { notificationId: string };
 };
 
 export interface CatalogueDeps {
@@ -30,6 +39,10 @@ export interface CatalogueDeps {
   publicUrl: string;
   /** Queues the send job of a message (the queue itself, bound after it is built). */
   enqueueSend: EnqueueSend;
+  /** The queue itself, for handlers that queue follow-up work (bound after it is built). */
+  jobs: Pick<JobQueue<HotlineJobs>, 'enqueue' | 'wake'>;
+  /** Undefined when SMTP_URL is unset. */
+  mailer: Mailer | undefined;
 }
 
 const FINISHED_JOBS_KEPT_DAYS = 30;
@@ -38,6 +51,7 @@ const SEND_ATTEMPTS = 6;
 /** Builds the catalogue, each handler closing over the dependencies it needs. */
 export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJobs> {
   const { db, clock } = deps;
+  const workflow = { db, clock, cipher: deps.cipher, jobs: deps.jobs, mailEnabled: deps.mailer !== undefined };
   return {
     'maintenance.purge': {
       payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
@@ -53,7 +67,7 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       payload: z.object({ contactId: z.uuid() }),
       retry: { attempts: 10, backoffMs: 2_000 },
       async handle({ contactId }) {
-        await processInboundMessages(deps, contactId);
+        await processInboundMessages({ ...deps, mailEnabled: deps.mailer !== undefined }, contactId);
       },
     },
     'sms.send': {
@@ -61,6 +75,29 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       retry: { attempts: SEND_ATTEMPTS, backoffMs: 5_000 },
       async handle({ messageId }, context) {
         await sendQueuedMessage({ ...deps, maxAttempts: SEND_ATTEMPTS }, messageId, context);
+      },
+    },
+    'referral.expire': {
+      payload: z.object({ referralId: z.uuid() }),
+      retry: { attempts: 10, backoffMs: 30_000 },
+      async handle({ referralId }, { logger }) {
+        if (await expireReferral(workflow, referralId)) logger.info({ referralId }, 'referral expired unanswered');
+      },
+    },
+    'referral.sweep': {
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      retry: { attempts: 3, backoffMs: 60_000 },
+      async handle(_payload, { logger }) {
+        const expired = await expireDueReferrals(workflow);
+        if (expired > 0) logger.info({ expired }, 'overdue referrals expired by the sweep');
+      },
+    },
+    'notification.email': {
+      payload: z.object({ notificationId: z.uuid() }),
+      retry: { attempts: 8, backoffMs: 60_000 },
+      async handle({ notificationId }, { logger }) {
+        const result = await sendNotificationEmail(deps, notificationId);
+        if (result === 'failed') logger.warn({ notificationId }, 'notification email refused by the mail server');
       },
     },
   };

@@ -196,8 +196,8 @@ async function insertCases(trx: Transaction<Database>, cipher: PersonalDataCiphe
   const messages = linked.flatMap((item) => messageRows(item, cipher, ids));
   const events = linked.flatMap((item) => eventRows(item, ids));
   const notes = linked.flatMap((item) => noteRows(item, cipher, ids));
-  const referrals = linked.flatMap((item) => referralRows(item, ids));
-  const escalations = linked.flatMap((item) => escalationRows(item, ids));
+  const referrals = linked.flatMap((item) => referralRows(item, cipher, ids));
+  const escalations = linked.flatMap((item) => escalationRows(item, cipher, ids));
   if (messages.length > 0) await trx.insertInto('messages').values(messages).execute();
   if (events.length > 0) await trx.insertInto('case_events').values(events).execute();
   if (notes.length > 0) await trx.insertInto('notes').values(notes).execute();
@@ -334,7 +334,7 @@ function noteRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, ids:
   }];
 }
 
-function referralRows({ demo, caseId }: LinkedCase, ids: SeedIds): Insertable<ReferralsTable>[] {
+function referralRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, ids: SeedIds): Insertable<ReferralsTable>[] {
   const referral = demo.referral;
   if (!referral) return [];
   return [{
@@ -342,8 +342,8 @@ function referralRows({ demo, caseId }: LinkedCase, ids: SeedIds): Insertable<Re
     from_organisation_id: idOf(ids.organisations, demo.ownerSlug),
     to_organisation_id: idOf(ids.organisations, referral.toSlug),
     status: referral.status,
-    reason: referral.reason,
-    decline_reason: referral.declineReason,
+    reason_encrypted: cipher.seal(referral.reason),
+    decline_reason_encrypted: cipher.sealOptional(referral.declineReason),
     due_at: referral.dueAt,
     created_by_user_id: optionalIdOf(ids.users, demo.caseworkerEmail),
     responded_at: referral.respondedAt,
@@ -353,7 +353,7 @@ function referralRows({ demo, caseId }: LinkedCase, ids: SeedIds): Insertable<Re
   }];
 }
 
-function escalationRows({ demo, caseId }: LinkedCase, ids: SeedIds): Insertable<EscalationsTable>[] {
+function escalationRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, ids: SeedIds): Insertable<EscalationsTable>[] {
   const escalation = demo.escalation;
   if (!escalation) return [];
   return [{
@@ -361,8 +361,8 @@ function escalationRows({ demo, caseId }: LinkedCase, ids: SeedIds): Insertable<
     embassy_organisation_id: idOf(ids.organisations, escalation.embassySlug),
     routing_rule_id: idOf(ids.rules, escalation.ruleName),
     status: escalation.status,
-    reason: escalation.reason,
-    outcome: escalation.outcome,
+    reason_encrypted: cipher.seal(escalation.reason),
+    outcome_encrypted: cipher.sealOptional(escalation.outcome),
     acknowledged_by_user_id: escalation.acknowledgedAt ? optionalIdOf(ids.users, escalation.liaisonEmail) : null,
     acknowledged_at: escalation.acknowledgedAt,
     closed_at: escalation.closedAt,

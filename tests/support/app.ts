@@ -15,6 +15,7 @@ import { createJobCatalogue, type HotlineJobs } from '../../src/jobs/job.catalog
 import type { JobQueue } from '../../src/jobs/job.types';
 import { createI18n } from '../../src/language/i18n';
 import type { Logger } from '../../src/observability/logger';
+import type { Mailer } from '../../src/notifications/mailer';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/privacy/personal-data';
 import { createAuthenticator } from '../../src/users/authentication';
 import { silentLogger } from './logger';
@@ -44,6 +45,8 @@ export interface TestHotlineOptions {
   cipher?: PersonalDataCipher;
   /** STATS_MIN_CELL; 10 unless a test sets it. */
   statsMinCell?: number;
+  /** A mailer to a local SMTP server; none: notices stay in the console. */
+  mailer?: Mailer;
 }
 
 /** Builds the hotline's app and job runner over a test database. */
@@ -55,9 +58,17 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   const publicUrl = options.publicUrl ?? TEST_PUBLIC_URL;
   const sender = options.sender ?? createTwilioSender({ accountSid: undefined, authToken: undefined, messagingServiceSid: undefined, from: undefined, canSend: false });
   const queueRef: { current?: JobQueue<HotlineJobs> } = {};
+  const mailer = options.mailer;
   const catalogue = createJobCatalogue({
-    db: handle.db, clock, cipher, i18n, sender, publicUrl,
+    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer,
     enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
+    jobs: {
+      enqueue: async (trx, name, payload, enqueueOptions) => {
+        if (!queueRef.current) throw new Error('job queue not ready');
+        return queueRef.current.enqueue(trx, name, payload, enqueueOptions);
+      },
+      wake: () => undefined,
+    },
   });
   const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger });
   queueRef.current = jobs;
@@ -77,11 +88,12 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       clock,
       i18n,
       jobs,
+      mailEnabled: mailer !== undefined,
       rateLimiter,
       sessionSecret: TEST_SESSION_SECRET,
       secureCookies: false,
     },
-    cases: { db: handle.db, cipher, clock, jobs },
+    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined },
     console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
     authenticate: createAuthenticator({ db: handle.db, clock, sessionSecret: TEST_SESSION_SECRET }),

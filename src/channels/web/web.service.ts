@@ -14,6 +14,7 @@ import type { HotlineJobQueue } from '../../jobs/job-queue';
 import { matchPlace } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { routeCase } from '../../routing/routing.service';
 import { queueOutboundMessage } from '../sms/outbound';
 import { normalisePhone, type ReportForm } from './web.schema';
 import { findCaseForStatus, latestCaseworkerReply } from './web.repository';
@@ -24,6 +25,8 @@ export interface WebIntakeDeps {
   clock: Clock;
   i18n: i18n;
   jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
+  /** True when SMTP_URL is set: notices to staff are also emailed. */
+  mailEnabled: boolean;
 }
 
 /** A new 6-digit PIN, drawn at random. */
@@ -71,6 +74,7 @@ export async function submitReport(deps: WebIntakeDeps, form: ReportForm, langua
       intakeComplete: true,
     });
     await updateCase(trx, created.id, { pin_hash: deps.cipher.lookupHash(pinSubject(created.reference, pin)) }, now);
+    await routeCase(trx, deps, created.id, 'case_opened');
     if (contact && !contact.isOptedOut) {
       await queueOutboundMessage(
         trx,

@@ -1,0 +1,120 @@
+import type { Principal } from '../http/access';
+import type { PersonalDataCipher } from '../privacy/personal-data';
+import { redactContactDetails } from '../privacy/redaction';
+import type { CaseRow } from '../db/schema';
+import { canSeeNote, caseViewOf, type CaseView } from './case.policy';
+import type { listMessagesOfCase, listNotesOfCase } from './case-query.repository';
+import type { listReferralsOfCase } from '../referrals/referral.repository';
+import type { listEscalationsOfCase } from '../escalations/escalation.repository';
+
+type Messages = Awaited<ReturnType<typeof listMessagesOfCase>>;
+type Notes = Awaited<ReturnType<typeof listNotesOfCase>>;
+type Referrals = Awaited<ReturnType<typeof listReferralsOfCase>>;
+type Escalations = Awaited<ReturnType<typeof listEscalationsOfCase>>;
+
+/** A case and what hangs off it, as read from the database. */
+export interface CaseRecord {
+  found: CaseRow & { owner: string | null };
+  messages: Messages;
+  notes: Notes;
+  referrals: Referrals;
+  escalations: Escalations;
+}
+
+/** The referrals of a case as staff read them. */
+export function presentReferrals(cipher: PersonalDataCipher, referrals: Referrals) {
+  return referrals.map((referral) => ({
+    id: referral.id,
+    status: referral.status,
+    from: referral.from_slug ? { slug: referral.from_slug, name: referral.from_name } : null,
+    to: { slug: referral.to_slug, name: referral.to_name, country: referral.to_country },
+    rule: referral.rule_name,
+    reason: cipher.openOptional(referral.reason_encrypted),
+    decline_reason: cipher.openOptional(referral.decline_reason_encrypted),
+    due_at: referral.due_at,
+    created_at: referral.created_at,
+    responded_at: referral.responded_at,
+    completed_at: referral.completed_at,
+  }));
+}
+
+/** The escalations of a case as staff read them. */
+export function presentEscalations(cipher: PersonalDataCipher, escalations: Escalations) {
+  return escalations.map((escalation) => ({
+    id: escalation.id,
+    status: escalation.status,
+    embassy: { slug: escalation.embassy_slug, name: escalation.embassy_name },
+    rule: escalation.rule_name,
+    reason: cipher.openOptional(escalation.reason_encrypted),
+    outcome: cipher.openOptional(escalation.outcome_encrypted),
+    created_at: escalation.created_at,
+    acknowledged_at: escalation.acknowledged_at,
+    closed_at: escalation.closed_at,
+  }));
+}
+
+/**
+ * A case as one person may read it. In the `limited` view (a partner without the worker's
+ * consent) identifying fields are left out, the worker's words lose their contact details, and
+ * only the reader's own organisation's notes are shown.
+ */
+export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 'role' | 'organisationId'>, record: CaseRecord) {
+  const { found } = record;
+  const view: CaseView = caseViewOf(viewer, found.consent_given);
+  const full = view === 'full';
+  const words = (sealed: string | null) => {
+    const text = cipher.openOptional(sealed);
+    return text === null || full ? text : redactContactDetails(text);
+  };
+  const identifying = <T>(value: T): T | null => (full ? value : null);
+  return {
+    reference: found.reference,
+    view,
+    status: found.status,
+    urgency: found.urgency,
+    channel: found.channel,
+    language: found.language,
+    intake_complete: found.intake_complete,
+    summary: words(found.summary_encrypted),
+    location_as_written: identifying(cipher.openOptional(found.location_raw_encrypted)),
+    employer: identifying(cipher.openOptional(found.employer_encrypted)),
+    categories: found.categories,
+    forced_labour_indicators: found.forced_labour_indicators,
+    sector: found.sector,
+    origin_country: found.origin_country,
+    origin_province: found.origin_province,
+    destination_country: found.destination_country,
+    destination_province: found.destination_province,
+    gender: identifying(found.gender),
+    age_band: identifying(found.age_band),
+    workers_affected: found.workers_affected,
+    consent: found.consent_given === null ? null : { given: found.consent_given, at: found.consent_at, wording: found.consent_wording },
+    outcome: found.outcome,
+    amount_recovered: found.amount_recovered,
+    recovered_currency: found.recovered_currency,
+    owner: found.owner,
+    assigned_user_id: found.assigned_user_id,
+    created_at: found.created_at,
+    updated_at: found.updated_at,
+    messages: record.messages.map((message) => ({
+      id: message.id,
+      direction: message.direction,
+      channel: message.channel,
+      body: words(message.body_encrypted),
+      status: message.status,
+      error_code: message.error_code,
+      encoding: message.encoding,
+      segments: message.segments,
+      from_staff: message.sent_by_user_id !== null,
+      created_at: message.created_at,
+      status_updated_at: message.status_updated_at,
+    })),
+    notes: record.notes
+      .filter((note) => (full ? canSeeNote(viewer, { organisationId: note.organisation_id, visibility: note.visibility }) : note.organisation_id === viewer.organisationId))
+      .map((note) => ({ id: note.id, body: cipher.open(note.body_encrypted), visibility: note.visibility, author: note.author, organisation: note.organisation, created_at: note.created_at })),
+    referrals: presentReferrals(cipher, record.referrals),
+    escalations: presentEscalations(cipher, record.escalations),
+  };
+}
+
+export type CaseDetail = ReturnType<typeof presentCase>;

@@ -1,0 +1,167 @@
+import type { Transaction } from 'kysely';
+import { recordAudit } from '../audit/audit.repository';
+import { insertCaseEvent } from '../cases/case-event.repository';
+import { findCaseInScope, listMessagesOfCase, listNotesOfCase } from '../cases/case-query.repository';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
+import { presentCase, presentEscalations } from '../cases/case-view';
+import type { Database } from '../db/schema';
+import { inTransaction } from '../db/transaction';
+import { isUniqueViolation } from '../db/errors';
+import { errors } from '../http/errors';
+import { caseTeamOf } from '../notifications/audiences';
+import { notify } from '../notifications/notification.service';
+import type { OfferDeps } from '../referrals/referral-offer';
+import { listReferralsOfCase } from '../referrals/referral.repository';
+import { activeEmbassies } from '../routing/routing-rule.repository';
+import { embassyFor } from '../routing/routing';
+import {
+  findEscalation, hasOpenEscalation, insertEscalation, listEscalations, listEscalationsOfCase, setEscalationStatus,
+} from './escalation.repository';
+
+// Escalations take a case to the labour liaison of the worker's embassy. Liaisons see only the
+// escalations of their own embassy; what they read of the case follows the worker's consent.
+
+export interface EscalationOpening {
+  caseId: string;
+  caseReference: string;
+  embassyId: string;
+  ruleId: string | null;
+  reason: string | null;
+  actor: { userId: string; kind: 'user' | 'token'; ip: string | null; organisationId: string } | null;
+}
+
+/** Opens an escalation in the caller's transaction: event, audit and a notice to the embassy's liaisons. */
+export async function openEscalation(trx: Transaction<Database>, deps: OfferDeps, opening: EscalationOpening): Promise<string> {
+  const now = deps.clock.now();
+  const reason = opening.reason?.trim() ? opening.reason.trim() : null;
+  const id = await insertEscalation(trx, {
+    caseId: opening.caseId, embassyId: opening.embassyId, ruleId: opening.ruleId, reasonSealed: deps.cipher.sealOptional(reason),
+    createdByUserId: opening.actor?.userId ?? null, at: now,
+  });
+  await insertCaseEvent(trx, {
+    caseId: opening.caseId, type: 'escalation.created', actorKind: opening.actor ? 'staff' : 'system', actorUserId: opening.actor?.userId ?? null,
+    organisationId: opening.actor?.organisationId ?? null, data: { escalationId: id, embassyOrganisationId: opening.embassyId, ruleId: opening.ruleId }, at: now,
+  });
+  await recordAudit(trx, {
+    actorKind: opening.actor?.kind ?? 'system', actorUserId: opening.actor?.userId ?? null, ip: opening.actor?.ip ?? null,
+    action: 'escalation.created', subjectType: 'escalation', subjectId: id, caseId: opening.caseId,
+    details: { reference: opening.caseReference, embassyOrganisationId: opening.embassyId, ruleId: opening.ruleId }, at: now,
+  });
+  await notify(trx, deps, { kind: 'escalation.opened', caseId: opening.caseId, subjectId: id }, { roles: ['liaison'], organisationId: opening.embassyId }, opening.actor?.userId ?? null);
+  return id;
+}
+
+/** Escalates a case by hand to the embassy of the worker's nationality (or one named), with a reason. */
+export async function escalateByHand(deps: CaseWorkDeps, caller: Caller, reference: string, input: { reason: string; embassy?: string | undefined }): Promise<{ id: string }> {
+  const found = await caseOrNotFound(deps, caller, reference, 'escalation.create');
+  const embassies = await activeEmbassies(deps.db);
+  let embassyId: string | undefined;
+  if (input.embassy) {
+    const named = await deps.db.selectFrom('organisations').select('id').where('slug', '=', input.embassy).where('kind', '=', 'embassy').where('is_active', '=', true).executeTakeFirst();
+    if (!named) throw errors.validation([{ field: 'embassy', reason: 'unknown_embassy' }]);
+    embassyId = named.id;
+  } else {
+    embassyId = embassyFor(embassies, found)?.id;
+    if (!embassyId) throw errors.conflict([{ field: 'origin_country', reason: 'no_embassy' }]);
+  }
+  const chosen = embassyId;
+  try {
+    return await inTransaction(deps, async (trx) => {
+      if (await hasOpenEscalation(trx, found.id, chosen)) throw errors.conflict([{ field: 'embassy', reason: 'already_escalated' }]);
+      const { principal } = caller;
+      const id = await openEscalation(trx, deps, {
+        caseId: found.id, caseReference: found.reference, embassyId: chosen, ruleId: null, reason: input.reason,
+        actor: { userId: principal.userId, kind: principal.kind, ip: caller.ip, organisationId: principal.organisationId },
+      });
+      return { id };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'escalations_one_open_key')) throw errors.conflict([{ field: 'embassy', reason: 'already_escalated' }]);
+    throw error;
+  }
+}
+
+/** Who may work an escalation: the liaisons of its embassy, and coordinators. */
+function mayWork(caller: Caller, escalation: { embassy_organisation_id: string }): boolean {
+  const { principal } = caller;
+  return principal.role === 'coordinator' || (principal.role === 'liaison' && principal.organisationId === escalation.embassy_organisation_id);
+}
+
+async function escalationOrNotFound(deps: CaseWorkDeps, caller: Caller, id: string) {
+  const escalation = await findEscalation(deps.db, id);
+  if (!escalation || !mayWork(caller, escalation)) {
+    if (escalation) await recordAudit(deps.db, { ...actorOf(caller), action: 'escalation.access_denied', subjectType: 'escalation', subjectId: id, caseId: escalation.case_id });
+    throw errors.notFound();
+  }
+  return escalation;
+}
+
+/** The escalations a liaison works (their embassy's) or, for coordinators, the network's; oldest first. */
+export async function listEscalationsFor(deps: CaseWorkDeps, caller: Caller, filters: { status: readonly string[]; limit: number }) {
+  const { principal } = caller;
+  const rows = await listEscalations(deps.db, { embassyId: principal.role === 'liaison' ? principal.organisationId : undefined, status: filters.status, limit: filters.limit });
+  await recordAudit(deps.db, { ...actorOf(caller), action: 'escalation.listed', subjectType: 'escalation', details: { count: rows.length } });
+  return rows.map((row) => ({
+    id: row.id, status: row.status, reference: row.reference, urgency: row.urgency, categories: row.categories,
+    embassy: { slug: row.embassy_slug, name: row.embassy_name }, rule: row.rule_name, created_at: row.created_at,
+    acknowledged_at: row.acknowledged_at, closed_at: row.closed_at,
+  }));
+}
+
+/** One escalation with its case as the reader may see it (consent decides how much); audited. */
+export async function getEscalationFor(deps: CaseWorkDeps, caller: Caller, id: string) {
+  const escalation = await escalationOrNotFound(deps, caller, id);
+  const found = await findCaseInScope(deps.db, { kind: 'network' }, escalation.reference);
+  if (!found) throw errors.notFound();
+  const [messages, notes, referrals, escalations] = await Promise.all([
+    listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
+  ]);
+  const caseView = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations: escalations.filter((item) => item.id === id) });
+  await recordAudit(deps.db, { ...actorOf(caller), action: 'escalation.read', subjectType: 'escalation', subjectId: id, caseId: found.id, details: { view: caseView.view } });
+  const [own] = presentEscalations(deps.cipher, [escalation]);
+  // A liaison does not need the partners' referral history, only the case and this escalation.
+  return { escalation: own, case: caller.principal.role === 'liaison' ? { ...caseView, referrals: [] } : caseView };
+}
+
+const NEXT: Record<string, readonly string[]> = { open: ['acknowledged', 'closed'], acknowledged: ['closed'], closed: [] };
+
+/** Acknowledges or closes (with an outcome) an escalation; the case's team is told. */
+export async function changeEscalationStatus(deps: CaseWorkDeps, caller: Caller, id: string, change: { status: 'acknowledged' | 'closed'; outcome?: string | undefined }): Promise<void> {
+  await escalationOrNotFound(deps, caller, id);
+  await inTransaction(deps, async (trx) => {
+    const escalation = await findEscalation(trx, id, { lock: true });
+    if (!escalation) throw errors.notFound();
+    if (!NEXT[escalation.status]?.includes(change.status)) throw errors.conflict([{ field: 'status', reason: 'not_allowed_from', params: { from: escalation.status } }]);
+    const now = deps.clock.now();
+    const { principal } = caller;
+    await setEscalationStatus(trx, id, { status: change.status, at: now, acknowledgedByUserId: principal.userId, ...(change.outcome ? { outcomeSealed: deps.cipher.seal(change.outcome.trim()) } : {}) });
+    await insertCaseEvent(trx, {
+      caseId: escalation.case_id, type: `escalation.${change.status}`, actorKind: 'staff', actorUserId: principal.userId,
+      organisationId: principal.organisationId, data: { escalationId: id, embassyOrganisationId: escalation.embassy_organisation_id }, at: now,
+    });
+    await recordAudit(trx, { ...actorOf(caller), action: `escalation.${change.status}`, subjectType: 'escalation', subjectId: id, caseId: escalation.case_id, at: now });
+    await notify(trx, deps, { kind: change.status === 'closed' ? 'escalation.closed' : 'escalation.acknowledged', caseId: escalation.case_id, subjectId: id }, caseTeamOf(escalation), principal.userId);
+  });
+}
+
+/** Adds a liaison's note to the escalated case, shared with the case's partners; the case's team is told. */
+export async function addEscalationNote(deps: CaseWorkDeps, caller: Caller, id: string, body: string): Promise<{ id: string }> {
+  const escalation = await escalationOrNotFound(deps, caller, id);
+  if (escalation.status === 'closed') throw errors.conflict([{ field: 'status', reason: 'closed' }]);
+  const now = deps.clock.now();
+  const { principal } = caller;
+  return inTransaction(deps, async (trx) => {
+    const note = await trx
+      .insertInto('notes')
+      .values({ case_id: escalation.case_id, organisation_id: principal.organisationId, author_user_id: principal.userId, visibility: 'partners', body_encrypted: deps.cipher.seal(body), created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await insertCaseEvent(trx, {
+      caseId: escalation.case_id, type: 'escalation.noted', actorKind: 'staff', actorUserId: principal.userId, organisationId: principal.organisationId,
+      data: { escalationId: id, noteId: note.id }, at: now,
+    });
+    await recordAudit(trx, { ...actorOf(caller), action: 'note.created', subjectType: 'note', subjectId: note.id, caseId: escalation.case_id, details: { escalationId: id }, at: now });
+    await notify(trx, deps, { kind: 'escalation.noted', caseId: escalation.case_id, subjectId: id }, caseTeamOf(escalation), principal.userId);
+    return note;
+  });
+}

@@ -1,0 +1,44 @@
+import type { Transaction } from 'kysely';
+import type { Clock } from '../clock';
+import type { Database } from '../db/schema';
+import type { HotlineJobQueue } from '../jobs/job-queue';
+import { insertNotifications, type Audience } from './notification.repository';
+
+/** What a notice is about. Labels and email wording live in locales/ (`console:notifications.kind.*`). */
+export const NOTIFICATION_KINDS = [
+  'referral.received', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed',
+  'referral.expired', 'escalation.opened', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
+  'case.worker_replied', 'case.needs_triage',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** What writing a notice needs: the clock, the queue for emails, and whether email is configured. */
+export interface NotifyDeps {
+  clock: Clock;
+  jobs: Pick<HotlineJobQueue, 'enqueue'>;
+  /** True when SMTP_URL is set: each notice is also emailed. */
+  mailEnabled: boolean;
+}
+
+/**
+ * Notifies an audience in the caller's transaction (the actor themself is left out) and queues
+ * one email per notice when email is configured. Notices carry a kind and ids, never personal data.
+ */
+export async function notify(
+  trx: Transaction<Database>,
+  deps: NotifyDeps,
+  notice: { kind: NotificationKind; caseId: string | null; subjectId?: string | null },
+  audience: Audience,
+  actorUserId: string | null = null,
+): Promise<number> {
+  const ids = await insertNotifications(
+    trx,
+    { kind: notice.kind, caseId: notice.caseId, subjectId: notice.subjectId ?? null, at: deps.clock.now(), emailStatus: deps.mailEnabled ? 'queued' : null },
+    audience,
+    actorUserId,
+  );
+  if (deps.mailEnabled) {
+    for (const id of ids) await deps.jobs.enqueue(trx, 'notification.email', { notificationId: id });
+  }
+  return ids.length;
+}
