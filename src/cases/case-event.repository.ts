@@ -29,3 +29,17 @@ export async function insertCaseEvent(db: Executor, event: CaseEvent): Promise<v
     })
     .execute();
 }
+
+/** A case's events of the given types, oldest first, with the acting organisation's name. */
+export async function listCaseEvents(db: Executor, caseId: string, types: readonly string[]) {
+  if (types.length === 0) return [];
+  return db
+    .selectFrom('case_events')
+    .leftJoin('organisations', 'organisations.id', 'case_events.organisation_id')
+    .select(['case_events.id', 'case_events.type', 'case_events.actor_kind', 'case_events.data', 'case_events.created_at', 'organisations.name as organisation'])
+    .where('case_events.case_id', '=', caseId)
+    .where('case_events.type', 'in', types)
+    .orderBy('case_events.created_at')
+    .orderBy('case_events.id')
+    .execute();
+}

@@ -26,8 +26,8 @@ export function presentReferrals(cipher: PersonalDataCipher, referrals: Referral
   return referrals.map((referral) => ({
     id: referral.id,
     status: referral.status,
-    from: referral.from_slug ? { slug: referral.from_slug, name: referral.from_name } : null,
-    to: { slug: referral.to_slug, name: referral.to_name, country: referral.to_country },
+    from: referral.from_slug ? { id: referral.from_organisation_id, slug: referral.from_slug, name: referral.from_name } : null,
+    to: { id: referral.to_organisation_id, slug: referral.to_slug, name: referral.to_name, country: referral.to_country },
     rule: referral.rule_name,
     reason: cipher.openOptional(referral.reason_encrypted),
     decline_reason: cipher.openOptional(referral.decline_reason_encrypted),

@@ -1,40 +1,26 @@
-import type { TFunction } from 'i18next';
 import { CASE_STATUSES, CATEGORIES, CHANNELS, FORCED_LABOUR_INDICATORS, LANGUAGES, OUTCOMES, SECTORS, URGENCIES, type Language } from '../cases/case.vocabulary';
 import { html, type SafeHtml } from '../http/html';
-import { page } from '../http/layout';
 import { LANGUAGE_NAMES } from '../language/language-names';
 import { PROVINCES } from '../places/places';
 import type { getCaseFor, listCasesFor } from '../cases/case-work.service';
+import type { Principal } from '../http/access';
+import type { listCaseEvents } from '../cases/case-event.repository';
+import { escalationsSection, limitedViewBanner, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
+import { eventEntries } from './case-timeline.views';
+import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
+import type { FormProblem } from './form-problem';
 
 // The console's case pages: server-rendered HTML that works without JavaScript on a slow
 // connection, in the caseworker's own language.
 
-export interface CasePageContext {
-  language: Language;
-  t: TFunction;
-  csrf: string;
-}
+/** The reader's language, the CSRF token of the page's forms and the console menu. */
+export type CasePageContext = ConsolePageContext;
 
 type CaseList = Awaited<ReturnType<typeof listCasesFor>>;
 type CaseDetail = Awaited<ReturnType<typeof getCaseFor>>;
 
 const COUNTRIES = ['TH', 'MY', 'MM', 'KH', 'LA', 'VN'] as const;
 
-function shell(context: CasePageContext, title: string, body: SafeHtml): string {
-  const { t } = context;
-  return page({
-    language: context.language,
-    title: `${title} · ${t('console:product')}`,
-    noIndex: true,
-    body: html`<nav class="console-nav" aria-label="${t('console:product')}"><a href="/console">${t('console:product')}</a> · <a href="/console/cases">${t('console:inbox.title')}</a></nav>
-${body}`,
-  });
-}
-
-function when(date: Date | string | null, language: Language): string {
-  if (!date) return '';
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Bangkok' }).format(new Date(date));
-}
 
 function choices(name: string, options: readonly string[], selected: readonly string[], label: (option: string) => string): SafeHtml {
   return html`${options.map((option) => html`<label class="choice"><input type="checkbox" name="${name}" value="${option}"${selected.includes(option) ? html` checked` : ''}> ${label(option)}</label>`)}`;
@@ -50,6 +36,8 @@ export interface InboxQuery {
   assigned: boolean;
   waiting: boolean;
   overdue: boolean;
+  /** The coordinators' queue of cases nobody holds; null where the reader is not offered it. */
+  triage: boolean | null;
   reference: string;
 }
 
@@ -74,6 +62,7 @@ ${CASE_STATUSES.map((status) => html`<label class="choice"><input type="checkbox
 <label class="choice"><input type="checkbox" name="assigned" value="me"${query.assigned ? html` checked` : ''}> ${t('console:inbox.assigned_to_me')}</label>
 <label class="choice"><input type="checkbox" name="waiting" value="true"${query.waiting ? html` checked` : ''}> ${t('console:inbox.waiting')}</label>
 <label class="choice"><input type="checkbox" name="overdue" value="true"${query.overdue ? html` checked` : ''}> ${t('console:inbox.overdue')}</label>
+${query.triage === null ? '' : html`<label class="choice"><input type="checkbox" name="triage" value="true"${query.triage ? html` checked` : ''}> ${t('console:inbox.triage')}</label>`}
 <p><button type="submit">${t('console:inbox.filter')}</button></p>
 </form>
 ${list.data.length === 0 ? html`<p>${t('console:inbox.empty')}</p>` : html`<table class="cases">
@@ -84,9 +73,9 @@ ${list.data.length === 0 ? html`<p>${t('console:inbox.empty')}</p>` : html`<tabl
 <td>${t(`console:status.${row.status}`)}</td><td>${t(`console:urgency.${row.urgency}`)}</td>
 <td>${row.categories.map((category) => t(`web:category.${category}`)).join(', ')}</td>
 <td>${[row.destination_province, row.destination_country].filter(Boolean).join(', ')}</td>
-<td>${when(row.updated_at, language)}</td></tr>`)}</tbody></table>`}
+<td>${formatTime(row.updated_at, language)}</td></tr>`)}</tbody></table>`}
 ${nextHref ? html`<p><a href="${nextHref}" rel="next">${t('console:inbox.next')}</a></p>` : ''}`;
-  return shell(context, t('console:inbox.title'), body);
+  return consolePage(context, t('console:inbox.title'), body);
 }
 
 export interface ReplyPreview {
@@ -96,20 +85,40 @@ export interface ReplyPreview {
   units: number;
 }
 
-/** A case: its facts, the timeline of messages and notes, and the forms to work it. */
-export function casePage(context: CasePageContext, found: CaseDetail, options: { preview?: ReplyPreview; notice?: string; cannedReplies?: { title: string; body: string }[]; colleagues?: { id: string; name: string }[] } = {}): string {
+/** What a case page shows besides the case itself. */
+export interface CasePageOptions {
+  preview?: ReplyPreview;
+  notice?: string;
+  cannedReplies?: { title: string; body: string }[];
+  colleagues?: { id: string; name: string }[];
+  /** Referral, escalation, triage and consent events for the timeline. */
+  events?: Awaited<ReturnType<typeof listCaseEvents>>;
+  /** Organisations the case can be referred to. */
+  referralTargets?: readonly ReferralTarget[];
+  /** Who reads the page, for the actions each side of a referral may take. */
+  viewer: Pick<Principal, 'role' | 'organisationId'>;
+  now: Date;
+  /** A refused form, shown again with its reason. */
+  problem?: FormProblem | undefined;
+}
+
+/** A case: its facts, who else works it, the timeline, and the forms to work it. */
+export function casePage(context: CasePageContext, found: CaseDetail, options: CasePageOptions): string {
   const { t, language } = context;
+  const work: CaseWorkView = { context, reference: found.reference, viewer: options.viewer, now: options.now, problem: options.problem };
   const timeline = [
+    ...eventEntries(context, options.events ?? [], found),
     ...found.messages.map((message) => ({ at: new Date(message.created_at), item: html`<li class="message ${message.direction}">
-<p class="meta">${t(`console:timeline.${message.direction === 'in' ? 'from_worker' : 'to_worker'}`)} · ${when(message.created_at, language)}${message.direction === 'out' ? html` · <span class="delivery">${t(`console:delivery.${message.status}`)}</span>` : ''}</p>
+<p class="meta">${t(`console:timeline.${message.direction === 'in' ? 'from_worker' : 'to_worker'}`)} · ${formatTime(message.created_at, language)}${message.direction === 'out' ? html` · <span class="delivery">${t(`console:delivery.${message.status}`)}</span>` : ''}</p>
 <p class="body">${message.body ?? ''}</p></li>` })),
     ...found.notes.map((note) => ({ at: new Date(note.created_at), item: html`<li class="note">
-<p class="meta">${t('console:timeline.note', { author: note.author })} · ${t(`console:visibility.${note.visibility}`)} · ${when(note.created_at, language)}</p>
+<p class="meta">${t('console:timeline.note', { author: note.author })}${note.organisation ? html` (${note.organisation})` : ''} · ${t(`console:visibility.${note.visibility}`)} · ${formatTime(note.created_at, language)}</p>
 <p class="body">${note.body}</p></li>` })),
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
   const reference = found.reference;
   const body = html`<h1>${t('console:case.title', { reference })}</h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
+${found.view === 'limited' ? limitedViewBanner(work) : ''}
 <dl class="facts">
 <dt>${t('console:field.status')}</dt><dd>${t(`console:status.${found.status}`)}</dd>
 <dt>${t('console:field.urgency')}</dt><dd>${t(`console:urgency.${found.urgency}`)}</dd>
@@ -120,6 +129,8 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 </dl>
 <h2>${t('console:case.story')}</h2>
 <blockquote class="reply">${found.summary ?? ''}</blockquote>
+${referralsSection(work, found.referrals, options.referralTargets ?? [])}
+${escalationsSection(work, found.escalations)}
 <h2>${t('console:case.timeline')}</h2>
 <ol class="timeline">${timeline.map((entry) => entry.item)}</ol>
 <h2 id="reply-heading">${t('console:reply.title')}</h2>
@@ -158,5 +169,5 @@ ${(options.cannedReplies ?? []).length > 0 ? html`<details><summary>${t('console
 <p><button type="submit">${t('console:update.save')}</button></p>
 </form>
 <script src="/assets/console.js" defer></script>`;
-  return shell(context, t('console:case.title', { reference }), body);
+  return consolePage(context, t('console:case.title', { reference }), body);
 }

@@ -13,3 +13,28 @@ export async function countOrganisations(db: Executor): Promise<number> {
   const row = await db.selectFrom('organisations').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+/** Active organisations that take referrals (not embassies, not the network itself), by country and name. */
+export async function listReferableOrganisations(db: Executor) {
+  return db
+    .selectFrom('organisations')
+    .select(['slug', 'name', 'country'])
+    .where('is_active', '=', true)
+    .where('kind', 'not in', ['embassy', 'network'])
+    .orderBy('country')
+    .orderBy('name')
+    .execute();
+}
+
+/** Active organisations a case can be referred to by hand: not embassies, not the network, not the caller's own. */
+export async function listReferralTargets(db: Executor, exceptOrganisationId: string) {
+  return db
+    .selectFrom('organisations')
+    .select(['id', 'slug', 'name', 'country', 'city'])
+    .where('is_active', '=', true)
+    .where('kind', 'not in', ['embassy', 'network'])
+    .where('id', '!=', exceptOrganisationId)
+    .orderBy('country')
+    .orderBy('name')
+    .execute();
+}

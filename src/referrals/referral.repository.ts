@@ -121,3 +121,14 @@ export async function hasLiveReferral(db: Executor, caseId: string, organisation
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The reference of a referral's case, or undefined when there is no such referral. */
+export async function findReferralCaseReference(db: Executor, referralId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('referrals')
+    .innerJoin('cases', 'cases.id', 'referrals.case_id')
+    .select('cases.reference')
+    .where('referrals.id', '=', referralId)
+    .executeTakeFirst();
+  return row?.reference;
+}

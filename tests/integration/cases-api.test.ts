@@ -131,11 +131,14 @@ describe('the case API', () => {
       expect(response.body.messages[0]).toMatchObject({ direction: 'in', body: 'my boss keeps my passport', status: 'received' });
     });
 
-    it('keeps a private note inside its organisation and shows a shared one to partners', async () => {
+    it('keeps a private note inside its organisation and shows a shared one to partners once the worker consented', async () => {
       await call('caseworker', 'post', `/api/v1/cases/${refs.referred}/notes`, { body: 'private to Mae Sot', visibility: 'organisation' }).expect(201);
       await call('caseworker', 'post', `/api/v1/cases/${refs.referred}/notes`, { body: 'shared with partners', visibility: 'partners' }).expect(201);
-      const seen = await call('other-caseworker', 'get', `/api/v1/cases/${refs.referred}`).expect(200);
-      const bodies = seen.body.notes.map((note: { body: string }) => note.body);
+      const notesSeen = async () => (await call('other-caseworker', 'get', `/api/v1/cases/${refs.referred}`).expect(200)).body.notes.map((note: { body: string }) => note.body);
+      // Without consent, what another organisation wrote does not travel.
+      expect(await notesSeen()).not.toContain('shared with partners');
+      await handle.db.updateTable('cases').set({ consent_given: true, consent_at: new Date(), consent_wording: 'May we share?' }).where('reference', '=', refs.referred).execute();
+      const bodies = await notesSeen();
       expect(bodies).toContain('shared with partners');
       expect(bodies).not.toContain('private to Mae Sot');
     });

@@ -105,7 +105,8 @@ describe('web intake', () => {
       expect(hotline.cipher.openOptional(found.summary_encrypted)).toBe(VALID.story);
       expect(hotline.cipher.openOptional(found.employer_encrypted)).toBe('Golden Sea Foods');
       const events = await handle.db.selectFrom('case_events').select('type').where('case_id', '=', found.id).execute();
-      expect(events.map((event) => event.type)).toEqual(['case.opened']);
+      // No routing rule exists in this database, so the case waits for the coordinators' triage.
+      expect(events.map((event) => event.type)).toEqual(['case.opened', 'case.needs_triage']);
     });
 
     it('queues a confirmation message in the worker\'s language when a number is given', async () => {

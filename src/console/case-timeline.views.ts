@@ -1,0 +1,55 @@
+import type { CaseDetail } from '../cases/case-view';
+import type { listCaseEvents } from '../cases/case-event.repository';
+import { html, type SafeHtml } from '../http/html';
+import { formatTime, type ConsolePageContext } from './console-shell';
+
+// Events of a case's timeline besides messages and notes: referrals, escalations, triage and
+// consent. Events carry ids only; names come from the case's own referrals and escalations.
+
+/** The event types the case page shows on its timeline. */
+export const TIMELINE_EVENT_TYPES = [
+  'referral.created', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed', 'referral.expired',
+  'escalation.created', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
+  'case.needs_triage', 'case.consent_recorded',
+] as const;
+
+type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];
+
+/** One line of the timeline, to sort among messages and notes. */
+export interface TimelineEntry {
+  at: Date;
+  item: SafeHtml;
+}
+
+const idIn = (data: Record<string, unknown>, key: string): string | undefined => (typeof data[key] === 'string' ? data[key] : undefined);
+
+/** What an event says, in the reader's language, with the organisations named. */
+function eventText(context: ConsolePageContext, event: CaseEventRow, found: Pick<CaseDetail, 'referrals' | 'escalations'>): string {
+  const { t } = context;
+  const data = event.data;
+  const unknown = t('console:event.unknown_organisation');
+  if (event.type.startsWith('referral.')) {
+    const referral = found.referrals.find((item) => item.id === idIn(data, 'referralId'));
+    const to = referral?.to.name ?? unknown;
+    if (event.type === 'referral.created' && event.actor_kind === 'system') return t('console:event.referral.created_by_rule', { to });
+    return t(`console:event.${event.type}`, { to });
+  }
+  if (event.type.startsWith('escalation.')) {
+    const escalation = found.escalations.find((item) => item.id === idIn(data, 'escalationId'));
+    const embassy = escalation?.embassy.name ?? unknown;
+    if (event.type === 'escalation.created' && event.actor_kind === 'system') return t('console:event.escalation.created_by_rule', { embassy });
+    return t(`console:event.${event.type}`, { embassy });
+  }
+  if (event.type === 'case.consent_recorded') return t(data['given'] === true ? 'console:event.case.consent_given' : 'console:event.case.consent_refused');
+  return t(`console:event.${event.type}`);
+}
+
+/** The timeline entries of a case's events. */
+export function eventEntries(context: ConsolePageContext, events: readonly CaseEventRow[], found: Pick<CaseDetail, 'referrals' | 'escalations'>): TimelineEntry[] {
+  return events.map((event) => ({
+    at: new Date(event.created_at),
+    item: html`<li class="event">
+<p class="meta">${event.organisation ? html`${event.organisation} · ` : ''}${formatTime(event.created_at, context.language)}</p>
+<p class="body">${eventText(context, event, found)}</p></li>`,
+  }));
+}

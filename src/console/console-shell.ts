@@ -1,0 +1,60 @@
+import type { Request, Response } from 'express';
+import type { i18n, TFunction } from 'i18next';
+import type { Kysely } from 'kysely';
+import type { Language } from '../cases/case.vocabulary';
+import type { Database } from '../db/schema';
+import { principalOf } from '../http/access';
+import { csrfToken } from '../http/csrf';
+import { html, type SafeHtml } from '../http/html';
+import { page } from '../http/layout';
+import { countUnreadOf } from '../notifications/notification.repository';
+import { consoleNav } from './console-nav';
+
+// What every signed-in console page shares: the reader's language, a CSRF token for its forms,
+// and the menu with the reader's unread notices.
+
+/** What a console page's route needs to draw the page around its content. */
+export interface ConsolePageDeps {
+  db: Kysely<Database>;
+  i18n: i18n;
+  sessionSecret: string;
+  secureCookies: boolean;
+}
+
+/** The reader's language and translator, the CSRF token for forms, and the menu. */
+export interface ConsolePageContext {
+  language: Language;
+  t: TFunction;
+  csrf: string;
+  nav: SafeHtml;
+}
+
+/** The context of a console page for the signed-in reader (counts their unread notices). */
+export async function consolePageContext(deps: ConsolePageDeps, req: Request, res: Response): Promise<ConsolePageContext> {
+  const principal = principalOf(res);
+  const t = deps.i18n.getFixedT(principal.locale);
+  const unread = await countUnreadOf(deps.db, principal.userId);
+  return { language: principal.locale, t, csrf: csrfToken(req, res, deps.sessionSecret, deps.secureCookies), nav: consoleNav(t, principal.role, unread) };
+}
+
+/** The document around a console page: the menu, then the page's own content. */
+export function consolePage(context: Pick<ConsolePageContext, 'language' | 't' | 'nav'>, title: string, body: SafeHtml): string {
+  return page({
+    language: context.language,
+    title: `${title} · ${context.t('console:product')}`,
+    noIndex: true,
+    body: html`${context.nav}
+${body}`,
+  });
+}
+
+/** Sends a console page; nothing on it may be cached. */
+export function sendConsolePage(res: Response, status: number, body: string): void {
+  res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
+}
+
+/** A date and time as staff in the region read it (Bangkok time), or '' for none. */
+export function formatTime(date: Date | string | null, language: Language): string {
+  if (!date) return '';
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Bangkok' }).format(new Date(date));
+}
