@@ -55,8 +55,8 @@ export function presentEscalations(cipher: PersonalDataCipher, escalations: Esca
 
 /**
  * A case as one person may read it. In the `limited` view (a partner without the worker's
- * consent) identifying fields are left out, the worker's words lose their contact details, and
- * only the reader's own organisation's notes are shown.
+ * consent) identifying fields are left out, and the worker's words and other organisations'
+ * shared notes lose their contact details.
  */
 export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 'role' | 'organisationId'>, record: CaseRecord) {
   const { found } = record;
@@ -109,9 +109,14 @@ export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 
       created_at: message.created_at,
       status_updated_at: message.status_updated_at,
     })),
+    // Notes shared with partners reach the limited view too, without contact details.
     notes: record.notes
-      .filter((note) => (full ? canSeeNote(viewer, { organisationId: note.organisation_id, visibility: note.visibility }) : note.organisation_id === viewer.organisationId))
-      .map((note) => ({ id: note.id, body: cipher.open(note.body_encrypted), visibility: note.visibility, author: note.author, organisation: note.organisation, created_at: note.created_at })),
+      .filter((note) => canSeeNote(viewer, { organisationId: note.organisation_id, visibility: note.visibility }))
+      .map((note) => {
+        const body = cipher.open(note.body_encrypted);
+        const own = note.organisation_id === viewer.organisationId;
+        return { id: note.id, body: full || own ? body : redactContactDetails(body), visibility: note.visibility, author: note.author, organisation: note.organisation, created_at: note.created_at };
+      }),
     referrals: presentReferrals(cipher, record.referrals),
     escalations: presentEscalations(cipher, record.escalations),
   };

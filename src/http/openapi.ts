@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { addNoteBody, addReplyBody, listCasesQuery, updateCaseBody } from '../cases/cases.schema';
+import { addEscalationNoteBody, createEscalationBody, listEscalationsQuery, updateEscalationBody } from '../escalations/escalations.schema';
+import { listNotificationsQuery, markReadBody } from '../notifications/notifications.schema';
+import { createReferralBody, listReferralsQuery, updateReferralBody } from '../referrals/referrals.schema';
+import { createRoutingRuleBody, testRoutingRuleBody, updateRoutingRuleBody } from '../routing/routing-rule.schema';
 import { statsApiPaths } from '../stats/stats.openapi';
 import type { RouteSpec } from './routes';
 
@@ -18,6 +22,9 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input; `fields` names each field and reason', 401: 'No valid token', 403: 'The role may not use this route',
   404: 'No such case for this caller (its existence is not confirmed)', 409: 'The case cannot take this (no contact, or the worker opted out)',
 };
+const idParameter = (description: string) => ({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description });
+const ANY_OBJECT = { type: 'object' };
+const LIST = { type: 'object', required: ['data'], properties: { data: { type: 'array', items: ANY_OBJECT } } };
 
 const referenceParameter = { name: 'reference', in: 'path', required: true, schema: { type: 'string', pattern: '^[2-9A-HJKMNP-Za-hjkmnp-z]{3}-?[2-9A-HJKMNP-Za-hjkmnp-z]{3}$' }, description: 'Case reference such as K7M-4QX' };
 
@@ -49,7 +56,10 @@ const CASE = {
   required: ['reference', 'status', 'messages', 'notes'],
   properties: {
     ...CASE_SUMMARY.properties,
+    view: { type: 'string', enum: ['full', 'limited'], description: "limited: a partner without the worker's consent sees no identifying fields, and words without contact details" },
     summary: { type: ['string', 'null'], description: "The worker's own words" },
+    referrals: { type: 'array', items: { type: 'object' } },
+    escalations: { type: 'array', items: { type: 'object' } },
     messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
     notes: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, body: { type: 'string' }, visibility: { type: 'string' }, author: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } } } },
   },
@@ -103,6 +113,54 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/api/v1/cases/{reference}/notes': {
         parameters: [referenceParameter],
         post: { summary: 'Add a note', operationId: 'addNote', requestBody: jsonBody(addNoteBody), responses: { '201': json('The new note', { type: 'object', properties: { id: { type: 'string' } } }), ...errorResponses(400, 401, 403, 404) } },
+      },
+      '/api/v1/cases/{reference}/referrals': {
+        parameters: [referenceParameter],
+        post: { summary: 'Refer the case to another organisation, with a reason and a response time', operationId: 'referCase', requestBody: jsonBody(createReferralBody), responses: { '201': json('The pending referral', { type: 'object', properties: { id: { type: 'string' }, due_at: { type: 'string', format: 'date-time' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/cases/{reference}/escalations': {
+        parameters: [referenceParameter],
+        post: { summary: "Escalate the case to the labour liaison of the worker's embassy, with a reason", operationId: 'escalateCase', requestBody: jsonBody(createEscalationBody), responses: { '201': json('The open escalation', { type: 'object', properties: { id: { type: 'string' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/referrals': {
+        get: { summary: "Referrals to or from the caller's organisation (coordinators: the network's), soonest due first", operationId: 'listReferrals', parameters: queryParameters(listReferralsQuery), responses: { '200': json('Referrals', LIST), ...errorResponses(400, 401, 403) } },
+      },
+      '/api/v1/referrals/{id}': {
+        parameters: [idParameter('Referral id')],
+        patch: { summary: 'Accept, decline (with a reason), complete or withdraw a referral', operationId: 'updateReferral', requestBody: jsonBody(updateReferralBody), responses: { '204': { description: 'Changed' }, ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/escalations': {
+        get: { summary: "Open escalations of the liaison's embassy (coordinators: all), oldest first", operationId: 'listEscalations', parameters: queryParameters(listEscalationsQuery), responses: { '200': json('Escalations', LIST), ...errorResponses(400, 401, 403) } },
+      },
+      '/api/v1/escalations/{id}': {
+        parameters: [idParameter('Escalation id')],
+        get: { summary: "An escalation with its case, as much as the worker's consent allows", operationId: 'getEscalation', responses: { '200': json('The escalation and its case', { type: 'object', properties: { escalation: ANY_OBJECT, case: { $ref: '#/components/schemas/Case' } } }), ...errorResponses(401, 403, 404) } },
+        patch: { summary: 'Acknowledge, or close with an outcome', operationId: 'updateEscalation', requestBody: jsonBody(updateEscalationBody), responses: { '204': { description: 'Changed' }, ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/escalations/{id}/notes': {
+        parameters: [idParameter('Escalation id')],
+        post: { summary: "A liaison's note on the case, shared with its partners", operationId: 'addEscalationNote', requestBody: jsonBody(addEscalationNoteBody), responses: { '201': json('The new note', { type: 'object', properties: { id: { type: 'string' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/routing-rules': {
+        get: { summary: 'Routing rules in priority order (coordinators)', operationId: 'listRoutingRules', responses: { '200': json('Rules', LIST), ...errorResponses(401, 403) } },
+        post: { summary: 'Create a routing rule', operationId: 'createRoutingRule', requestBody: jsonBody(createRoutingRuleBody), responses: { '201': json('The rule', ANY_OBJECT), ...errorResponses(400, 401, 403) } },
+      },
+      '/api/v1/routing-rules/test': {
+        post: { summary: 'Try a rule (saved or not) on a sample or real case: each condition, what it would do, and what the rule set would do with it', operationId: 'testRoutingRule', requestBody: jsonBody(testRoutingRuleBody), responses: { '200': json('The trial', ANY_OBJECT), ...errorResponses(400, 401, 403, 404) } },
+      },
+      '/api/v1/routing-rules/{id}': {
+        parameters: [idParameter('Rule id')],
+        get: { summary: 'One rule', operationId: 'getRoutingRule', responses: { '200': json('The rule', ANY_OBJECT), ...errorResponses(401, 403, 404) } },
+        patch: { summary: 'Change a rule', operationId: 'updateRoutingRule', requestBody: jsonBody(updateRoutingRuleBody), responses: { '200': json('The rule', ANY_OBJECT), ...errorResponses(400, 401, 403, 404) } },
+        delete: { summary: 'Delete a rule (referrals it made keep their history)', operationId: 'deleteRoutingRule', responses: { '204': { description: 'Deleted' }, ...errorResponses(401, 403, 404) } },
+      },
+      '/api/v1/notifications': {
+        get: { summary: "The caller's own notices, newest first, with the unread count", operationId: 'listNotifications', parameters: queryParameters(listNotificationsQuery), responses: { '200': json('Notices', { type: 'object', properties: { unread: { type: 'integer' }, data: { type: 'array', items: ANY_OBJECT } } }), ...errorResponses(400, 401) } },
+        patch: { summary: "Mark all the caller's notices read", operationId: 'markAllNotificationsRead', requestBody: jsonBody(markReadBody), responses: { '200': json('How many were marked', { type: 'object', properties: { marked: { type: 'integer' } } }), ...errorResponses(400, 401) } },
+      },
+      '/api/v1/notifications/{id}': {
+        parameters: [idParameter('Notice id')],
+        patch: { summary: 'Mark one notice read', operationId: 'markNotificationRead', requestBody: jsonBody(markReadBody), responses: { '204': { description: 'Marked' }, ...errorResponses(400, 401, 404) } },
       },
       '/api/v1/cases/{reference}/replies': {
         parameters: [referenceParameter],

@@ -26,7 +26,7 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
       case 'invalid_format':
         return { field, reason: 'invalid_format' };
       case 'unrecognized_keys':
-        return { field: issue.keys.join(', '), reason: 'unknown_field' };
+        return { field: issue.keys.map((key) => [...issue.path.map(String), key].join('.')).join(', '), reason: 'unknown_field' };
       default:
         return { field, reason: issue.message === 'Invalid input' ? 'invalid' : issue.message };
     }

@@ -5,8 +5,9 @@ import type {
 import { findProvince, type CountryCode } from '../places/places';
 import {
   DEMO_ORGANISATIONS, DEMO_ROUTING_RULES, DEMO_USERS, type DemoOrganisation, type DemoRoutingRule,
-  type RoutingConditionKey,
 } from './demo-network';
+import { checkRule, type RoutableCase } from '../routing/routing';
+import type { RoutingConditions } from '../routing/routing-rule.schema';
 
 // Synthetic historic cases for the demo. Everything is drawn from one seeded generator and dated
 // relative to `now`, so the same seed and clock give the same cases (only the database's ids and
@@ -396,23 +397,10 @@ function drawIndicators(random: DemoRandom, status: CaseStatus, categories: read
 // ---------------------------------------------------------------------------------------------
 // Who handles it: the demo routing rules, first match wins
 
-type RoutingFacts = Record<RoutingConditionKey, string | readonly string[]>;
-
-const CONDITION_KEYS: readonly RoutingConditionKey[] = [
-  'destination_country', 'destination_province', 'origin_country', 'categories', 'sector', 'language', 'urgency', 'channel',
-];
-
-function ruleMatches(rule: DemoRoutingRule, facts: RoutingFacts): boolean {
-  return CONDITION_KEYS.every((key) => {
-    const accepted = rule.conditions[key];
-    if (!accepted) return true;
-    const value = facts[key];
-    return typeof value === 'string' ? accepted.includes(value) : value.some((item) => accepted.includes(item));
-  });
-}
+type RoutingFacts = RoutableCase;
 
 function firstRule(action: DemoRoutingRule['action'], facts: RoutingFacts): DemoRoutingRule | undefined {
-  return DEMO_ROUTING_RULES.find((rule) => rule.action === action && ruleMatches(rule, facts));
+  return DEMO_ROUTING_RULES.find((rule) => rule.action === action && checkRule(rule.conditions as RoutingConditions, facts).matches);
 }
 
 function organisation(slug: string): DemoOrganisation {

@@ -2,6 +2,7 @@ import {
   CATEGORIES, ESCALATING_CATEGORIES, type Category, type Language, type OrganisationKind, type Role,
 } from '../cases/case.vocabulary';
 import { provincesOf, type CountryCode } from '../places/places';
+import type { RoutingConditionKey } from '../routing/routing-rule.schema';
 
 // The fictional network the demo runs on: every name ends in "(demo)" and every address is under
 // demo.hotline.test, so nobody mistakes a demo row for a real organisation or person.
@@ -31,11 +32,6 @@ export interface DemoUser {
   locale: Language;
   organisationSlug: string;
 }
-
-/** Condition keys of a routing rule; every value is a list of accepted values. */
-export type RoutingConditionKey =
-  | 'destination_country' | 'destination_province' | 'origin_country' | 'categories' | 'sector' | 'language'
-  | 'urgency' | 'channel';
 
 export interface DemoRoutingRule {
   name: string;

@@ -131,16 +131,17 @@ describe('the case API', () => {
       expect(response.body.messages[0]).toMatchObject({ direction: 'in', body: 'my boss keeps my passport', status: 'received' });
     });
 
-    it('keeps a private note inside its organisation and shows a shared one to partners once the worker consented', async () => {
+    it('keeps a private note inside its organisation and shows a shared one to partners, without contact details until the worker consents', async () => {
       await call('caseworker', 'post', `/api/v1/cases/${refs.referred}/notes`, { body: 'private to Mae Sot', visibility: 'organisation' }).expect(201);
-      await call('caseworker', 'post', `/api/v1/cases/${refs.referred}/notes`, { body: 'shared with partners', visibility: 'partners' }).expect(201);
+      await call('caseworker', 'post', `/api/v1/cases/${refs.referred}/notes`, { body: 'shared with partners: call 081 234 5678', visibility: 'partners' }).expect(201);
       const notesSeen = async () => (await call('other-caseworker', 'get', `/api/v1/cases/${refs.referred}`).expect(200)).body.notes.map((note: { body: string }) => note.body);
-      // Without consent, what another organisation wrote does not travel.
-      expect(await notesSeen()).not.toContain('shared with partners');
+      const limited = await notesSeen();
+      expect(limited).toContain('shared with partners: call […]');
+      expect(limited).not.toContain('private to Mae Sot');
       await handle.db.updateTable('cases').set({ consent_given: true, consent_at: new Date(), consent_wording: 'May we share?' }).where('reference', '=', refs.referred).execute();
-      const bodies = await notesSeen();
-      expect(bodies).toContain('shared with partners');
-      expect(bodies).not.toContain('private to Mae Sot');
+      const full = await notesSeen();
+      expect(full).toContain('shared with partners: call 081 234 5678');
+      expect(full).not.toContain('private to Mae Sot');
     });
 
     it('names each bad field of an update, and changes nothing', async () => {

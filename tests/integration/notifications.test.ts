@@ -1,0 +1,94 @@
+import type { DatabaseHandle } from '../../src/db/database';
+import { createMailer, type Mailer } from '../../src/notifications/mailer';
+import { notify } from '../../src/notifications/notification.service';
+import { buildTestHotline, type TestHotline } from '../support/app';
+import { createFakeClock } from '../support/clock';
+import { openTestDatabase, truncate } from '../support/database';
+import { seedTestNetwork, type TestNetwork } from '../support/network';
+import { startSmtpServer, type LocalSmtpServer } from '../support/smtp';
+
+describe('notifications', () => {
+  let handle: DatabaseHandle;
+  let hotline: TestHotline;
+  let network: TestNetwork;
+  let smtp: LocalSmtpServer;
+  let mailer: Mailer;
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+    smtp = await startSmtpServer({ rejectRecipient: (address) => address.startsWith('yangon@') });
+    const built = createMailer({ smtpUrl: smtp.url, from: 'Migrant Hotline <no-reply@hotline.test>' });
+    if (!built) throw new Error('no mailer');
+    mailer = built;
+    const clock = createFakeClock();
+    hotline = buildTestHotline(handle, { clock, mailer });
+    network = await seedTestNetwork(handle, hotline, clock);
+    await handle.db.updateTable('users').set({ locale: 'my' }).where('id', '=', network.user.maesot).execute();
+  });
+  afterAll(async () => {
+    mailer.close();
+    await smtp.close();
+    await handle.close();
+  });
+  beforeEach(async () => {
+    await truncate(handle, ['notifications', 'escalations', 'referrals', 'case_events', 'notes', 'messages', 'cases', 'jobs_outbox']);
+    smtp.messages.length = 0;
+  });
+
+  it('counts a person\'s unread notices, lists them newest first and marks them read', async () => {
+    const first = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-10', categories: ['wages'] });
+    const second = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-10', categories: ['wages'] });
+    const listed = await network.as('bangkok', 'get', '/api/v1/notifications').expect(200);
+    expect(listed.body.unread).toBe(2);
+    expect(listed.body.data.map((row: { kind: string; reference: string }) => [row.kind, row.reference]).sort()).toEqual([
+      ['referral.received', first.reference], ['referral.received', second.reference],
+    ].sort());
+    const [one] = listed.body.data as { id: string }[];
+    await network.as('maesot', 'patch', `/api/v1/notifications/${one?.id}`, { read: true }).expect(404);
+    await network.as('bangkok', 'patch', `/api/v1/notifications/${one?.id}`, { read: true }).expect(204);
+    expect((await network.as('bangkok', 'get', '/api/v1/notifications?unread=true').expect(200)).body.unread).toBe(1);
+    await network.as('bangkok', 'patch', '/api/v1/notifications', { read: false }).expect(400);
+    expect((await network.as('bangkok', 'patch', '/api/v1/notifications', { read: true }).expect(200)).body).toEqual({ marked: 1 });
+    expect((await network.as('bangkok', 'get', '/api/v1/notifications').expect(200)).body.unread).toBe(0);
+  });
+
+  it('keeps one unread notice of a kind per case and person, however often it happens', async () => {
+    const created = await network.openRoutedCase({ destinationCountry: 'MY', categories: ['wages'] });
+    const deps = { clock: { now: () => new Date() }, jobs: hotline.jobs, mailEnabled: false };
+    await handle.db.transaction().execute(async (trx) => {
+      for (let time = 0; time < 3; time += 1) await notify(trx, deps, { kind: 'case.worker_replied', caseId: created.id }, { userIds: [network.user.coordinator] });
+    });
+    const rows = await handle.db.selectFrom('notifications').select('kind').where('user_id', '=', network.user.coordinator).where('case_id', '=', created.id).orderBy('kind').execute();
+    expect(rows).toEqual([{ kind: 'case.needs_triage' }, { kind: 'case.worker_replied' }]);
+    await network.as('coordinator', 'patch', '/api/v1/notifications', { read: true }).expect(200);
+    await handle.db.transaction().execute((trx) => notify(trx, deps, { kind: 'case.worker_replied', caseId: created.id }, { userIds: [network.user.coordinator] }));
+    expect((await network.as('coordinator', 'get', '/api/v1/notifications?unread=true').expect(200)).body.data).toMatchObject([{ kind: 'case.worker_replied' }]);
+  });
+
+  it('emails each notice in its reader\'s language, with no details of the case', async () => {
+    const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-63', categories: ['wages'], story: 'Boss took my passport, call 0812345678' });
+    // openRoutedCase in the test network runs without email; a referral by hand goes through the API with it.
+    await network.as('coordinator', 'post', `/api/v1/cases/${created.reference}/referrals`, { to_organisation: 'yangon-returnees', reason: 'Going home' }).expect(201);
+    await network.as('coordinator', 'post', `/api/v1/cases/${created.reference}/referrals`, { to_organisation: 'bangkok-legal', reason: 'Legal advice' }).expect(201);
+    await hotline.runJobs();
+    expect(smtp.messages).toHaveLength(1);
+    const [mail] = smtp.messages;
+    expect(mail?.to).toEqual(['bangkok@network.test']);
+    expect(mail?.subject).toContain(created.reference);
+    expect(mail?.text).toContain('https://hotline.example.org/console/notifications');
+    expect(mail?.text).not.toContain('passport');
+    expect(mail?.text).not.toContain('0812345678');
+    const states = await handle.db.selectFrom('notifications').innerJoin('users', 'users.id', 'notifications.user_id').select(['users.email', 'notifications.email_status']).where('notifications.kind', '=', 'referral.received').execute();
+    // Mae Sot's notice came from the rule, routed without email in this test network.
+    expect(states.map((row) => [row.email, row.email_status]).sort()).toEqual([['bangkok@network.test', 'sent'], ['maesot@network.test', null], ['yangon@network.test', 'failed']]);
+  });
+
+  it('writes the email in Burmese for a Burmese-speaking caseworker', async () => {
+    const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-10', categories: ['wages'] });
+    await network.as('coordinator', 'post', `/api/v1/cases/${created.reference}/referrals`, { to_organisation: 'mae-sot', reason: 'Closer to the worker' }).expect(201);
+    await hotline.runJobs();
+    const [mail] = smtp.messages.filter((message) => message.to.includes('maesot@network.test'));
+    expect(mail?.subject).toMatch(/[\u1000-\u109F]/);
+    expect(mail?.subject).toContain(created.reference);
+  });
+});
