@@ -101,7 +101,7 @@ export async function testRuleFor(deps: CaseWorkDeps, caller: Caller, body: Test
   }
   const { matches, checks } = checkRule(candidate.conditions, facts);
   const others = (await activeRules(deps.db)).filter((rule) => rule.id !== candidate.id);
-  const ruleSet = candidate.priority >= 0 && body.rule.is_active ? [...others, candidate].sort((a, b) => a.priority - b.priority) : others;
+  const ruleSet = body.rule.is_active ? [...others, candidate].sort((a, b) => a.priority - b.priority) : others;
   const plan = planRouting(facts, ruleSet, situation);
   const embassy = candidate.action === 'escalate' ? embassyFor(embassies, facts) : undefined;
   const names = await organisationNames(deps, [

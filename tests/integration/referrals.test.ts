@@ -2,7 +2,8 @@ import type { DatabaseHandle } from '../../src/db/database';
 import { expireReferral } from '../../src/referrals/referral.service';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { createFakeClock, type FakeClock } from '../support/clock';
-import { openTestDatabase, truncate } from '../support/database';
+import { openTestDatabase, truncate, usingRealPostgres } from '../support/database';
+import { routeCase } from '../../src/routing/routing.service';
 import { seedTestNetwork, type TestNetwork } from '../support/network';
 
 const HOUR = 3600_000;
@@ -204,6 +205,32 @@ describe('referrals between organisations', () => {
       await hotline.runJobs();
       expect((await referralsOf(created.id)).map((row) => row.status)).toEqual(['expired']);
       expect(await eventsOf(created.id)).toEqual(['case.opened', 'referral.created', 'referral.expired', 'case.needs_triage']);
+    });
+  });
+
+  describe(`at the same time (${usingRealPostgres() ? 'against real PostgreSQL' : 'on the embedded database'})`, () => {
+    const deps = () => ({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false });
+
+    it('routes a case once when two triggers run together', async () => {
+      const created = await network.openRoutedCase({ destinationCountry: null, categories: ['wages'] });
+      await handle.db.updateTable('cases').set({ destination_country: 'TH', destination_province: 'TH-63' }).where('id', '=', created.id).execute();
+      await Promise.all(Array.from({ length: 8 }, () => handle.db.transaction().execute((trx) => routeCase(trx, deps(), created.id, 'triage_changed'))));
+      expect(await referralsOf(created.id)).toHaveLength(1);
+    });
+
+    it('lets either the answer or the expiry win, never both', async () => {
+      const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-63', categories: ['wages'] });
+      const [referral] = await referralsOf(created.id);
+      clock.advance(49 * HOUR);
+      const [accepted, expired] = await Promise.all([
+        network.as('maesot', 'patch', `/api/v1/referrals/${referral?.id}`, { status: 'accepted' }),
+        expireReferral(deps(), referral?.id ?? ''),
+      ]);
+      const status = (await referralsOf(created.id))[0]?.status;
+      if (expired) expect([accepted.status, status]).toEqual([409, 'expired']);
+      else expect([accepted.status, status]).toEqual([204, 'accepted']);
+      const answers = (await eventsOf(created.id)).filter((type) => type === 'referral.accepted' || type === 'referral.expired');
+      expect(answers).toHaveLength(1);
     });
   });
 });
