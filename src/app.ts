@@ -10,6 +10,11 @@ import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
 import { adminRoutes } from './console/admin.routes';
 import { cannedReplyRoutes } from './console/canned-replies.routes';
 import { casePageRoutes } from './console/case-pages.routes';
+import { caseActionRoutes } from './console/case-actions.routes';
+import { notificationPageRoutes } from './console/notification-pages.routes';
+import { referralPageRoutes } from './console/referral-pages.routes';
+import { escalationPageRoutes } from './console/escalation-pages.routes';
+import { rulePageRoutes } from './console/rules.routes';
 import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { CaseWorkDeps } from './cases/case-work.service';
 import { caseRoutes } from './cases/cases.routes';
@@ -110,6 +115,11 @@ export function createApp(deps: AppDeps): Express {
     ...caseRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
     ...notificationRoutes(deps), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
     ...casePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...caseActionRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...referralPageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...notificationPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...rulePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...escalationPageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...adminRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
   ];

@@ -6,14 +6,14 @@ import { recordAudit } from '../audit/audit.repository';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
-import { csrfToken } from '../http/csrf';
 import { errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { listApiTokens, listAudit, listOrganisations, listUsers, revokeApiToken, setUserDisabled, updateOrganisationSettings } from '../users/admin.repository';
 import { endAllSessions } from '../users/session.service';
 import { issueApiToken } from '../users/user.service';
-import { auditPage, organisationsPage, tokensPage, usersPage, type AdminViewContext } from './admin.views';
+import { auditPage, organisationsPage, tokensPage, usersPage } from './admin.views';
+import { consolePageContext } from './console-shell';
 
 export interface AdminRouteDeps {
   db: Kysely<Database>;
@@ -33,10 +33,7 @@ function send(res: Response, body: string): void {
 
 /** Admin pages: users (disable ends sessions at once), API tokens, the audit log. */
 export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
-  const context = (req: Request, res: Response): AdminViewContext => {
-    const { locale } = principalOf(res);
-    return { language: locale, t: deps.i18n.getFixedT(locale), csrf: csrfToken(req, res, deps.sessionSecret, deps.secureCookies) };
-  };
+  const context = (req: Request, res: Response) => consolePageContext(deps, req, res);
   const actor = (req: Request, res: Response) => ({ actorKind: principalOf(res).kind, actorUserId: principalOf(res).userId, ip: req.ip ?? null });
 
   const toggleUser = (disable: boolean) => async (req: Request, res: Response) => {
@@ -49,14 +46,14 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
   };
 
   return [
-    { method: 'get', path: '/console/admin/users', access, handler: async (req, res) => send(res, usersPage(context(req, res), await listUsers(deps.db))) },
+    { method: 'get', path: '/console/admin/users', access, handler: async (req, res) => send(res, usersPage(await context(req, res), await listUsers(deps.db))) },
     { method: 'post', path: '/console/admin/users/:id/disable', access, handler: toggleUser(true) },
     { method: 'post', path: '/console/admin/users/:id/enable', access, handler: toggleUser(false) },
     {
       method: 'get',
       path: '/console/admin/organisations',
       access,
-      handler: async (req, res) => send(res, organisationsPage(context(req, res), await listOrganisations(deps.db))),
+      handler: async (req, res) => send(res, organisationsPage(await context(req, res), await listOrganisations(deps.db))),
     },
     {
       method: 'post',
@@ -71,7 +68,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
         res.redirect(303, '/console/admin/organisations');
       },
     },
-    { method: 'get', path: '/console/admin/tokens', access, handler: async (req, res) => send(res, tokensPage(context(req, res), await listApiTokens(deps.db))) },
+    { method: 'get', path: '/console/admin/tokens', access, handler: async (req, res) => send(res, tokensPage(await context(req, res), await listApiTokens(deps.db))) },
     {
       method: 'post',
       path: '/console/admin/tokens',
@@ -79,7 +76,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const form = validate(z.object({ email: z.email(), name: z.string().trim().max(100).optional() }), req.body);
         const token = await issueApiToken(deps, { email: form.email, name: form.name || 'console' }, { kind: principalOf(res).kind, userId: principalOf(res).userId });
-        send(res, tokensPage(context(req, res), await listApiTokens(deps.db), token));
+        send(res, tokensPage(await context(req, res), await listApiTokens(deps.db), token));
       },
     },
     {
@@ -104,7 +101,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
         const next = rows.length === AUDIT_PAGE && last
           ? `/console/admin/audit?${new URLSearchParams({ ...(query.action ? { action: query.action } : {}), ...(query.subject ? { subject: query.subject } : {}), before: String(last.id) }).toString()}`
           : null;
-        send(res, auditPage(context(req, res), rows, { action: query.action ?? '', subject: query.subject ?? '' }, next));
+        send(res, auditPage(await context(req, res), rows, { action: query.action ?? '', subject: query.subject ?? '' }, next));
       },
     },
   ];

@@ -1,24 +1,14 @@
-import type { TFunction } from 'i18next';
-import type { Language } from '../cases/case.vocabulary';
 import { html, type SafeHtml } from '../http/html';
-import { page } from '../http/layout';
+import { consolePage, type ConsolePageContext } from './console-shell';
 import type { listApiTokens, listAudit, listOrganisations, listUsers } from '../users/admin.repository';
 
-export interface AdminViewContext {
-  language: Language;
-  t: TFunction;
-  csrf: string;
-}
+/** The reader's language, the CSRF token of the page's forms and the console menu. */
+export type AdminViewContext = ConsolePageContext;
 
 function shell(context: AdminViewContext, title: string, body: SafeHtml): string {
   const { t } = context;
-  return page({
-    language: context.language,
-    title: `${title} · ${t('console:product')}`,
-    noIndex: true,
-    body: html`<nav class="console-nav" aria-label="${t('console:product')}"><a href="/console">${t('console:product')}</a> · <a href="/console/admin/users">${t('console:admin.users')}</a> · <a href="/console/admin/organisations">${t('console:admin.organisations')}</a> · <a href="/console/admin/tokens">${t('console:admin.tokens')}</a> · <a href="/console/admin/audit">${t('console:admin.audit')}</a></nav>
-${body}`,
-  });
+  return consolePage(context, title, html`<nav class="admin-nav" aria-label="${t('console:nav.admin')}"><a href="/console/admin/users">${t('console:admin.users')}</a> · <a href="/console/admin/organisations">${t('console:admin.organisations')}</a> · <a href="/console/admin/tokens">${t('console:admin.tokens')}</a> · <a href="/console/admin/audit">${t('console:admin.audit')}</a></nav>
+${body}`);
 }
 
 const stamp = (date: Date | string | null) => (date ? new Date(date).toISOString().slice(0, 16).replace('T', ' ') : '—');

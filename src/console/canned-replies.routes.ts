@@ -7,14 +7,13 @@ import { LANGUAGES, type Language } from '../cases/case.vocabulary';
 import { countSegments } from '../channels/sms/segments';
 import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
-import { csrfToken } from '../http/csrf';
 import { errors } from '../http/errors';
 import { html } from '../http/html';
-import { page } from '../http/layout';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { LANGUAGE_NAMES } from '../language/language-names';
 import { deleteCannedReply, insertCannedReply, listCannedReplies } from './canned-replies.repository';
+import { consolePage, consolePageContext, sendConsolePage } from './console-shell';
 
 export interface CannedReplyDeps {
   db: Kysely<Database>;
@@ -30,24 +29,17 @@ const newReply = z.object({ language: z.enum(LANGUAGES), title: z.string().trim(
 /** Canned replies, kept per language by coordinators (each must fit in 3 SMS). */
 export function cannedReplyRoutes(deps: CannedReplyDeps): RouteSpec[] {
   const render = async (req: Request, res: Response, status = 200) => {
-    const { locale } = principalOf(res);
-    const t = deps.i18n.getFixedT(locale);
-    const csrf = csrfToken(req, res, deps.sessionSecret, deps.secureCookies);
+    const context = await consolePageContext(deps, req, res);
+    const { t, csrf } = context;
     const replies = await listCannedReplies(deps.db);
-    res.status(status).set('Cache-Control', 'no-store').type('html').send(page({
-      language: locale as Language,
-      title: t('console:canned.title'),
-      noIndex: true,
-      body: html`<nav class="console-nav"><a href="/console">${t('console:product')}</a></nav>
-<h1>${t('console:canned.title')}</h1>
+    sendConsolePage(res, status, consolePage(context, t('console:canned.title'), html`<h1>${t('console:canned.title')}</h1>
 <form method="post" action="/console/canned-replies"><input type="hidden" name="_csrf" value="${csrf}">
 <div class="field"><label for="language">${t('console:field.language')}</label><select id="language" name="language">${LANGUAGES.map((code) => html`<option value="${code}">${LANGUAGE_NAMES[code]}</option>`)}</select></div>
 <div class="field"><label for="title">${t('console:canned.name')}</label><input id="title" name="title" type="text" maxlength="100" required></div>
 <div class="field"><label for="body">${t('console:reply.body')}</label><textarea id="body" name="body" rows="3" maxlength="1600" required></textarea></div>
 <p><button type="submit">${t('console:canned.add')}</button></p></form>
 <ul class="timeline">${replies.map((reply) => html`<li><p class="meta">${LANGUAGE_NAMES[reply.language as Language] ?? reply.language} · ${reply.title}</p><p class="body">${reply.body}</p>
-<form method="post" action="/console/canned-replies/${reply.id}/delete"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary">${t('console:canned.delete')}</button></form></li>`)}</ul>`,
-    }));
+<form method="post" action="/console/canned-replies/${reply.id}/delete"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary">${t('console:canned.delete')}</button></form></li>`)}</ul>`));
   };
   return [
     { method: 'get', path: '/console/canned-replies', access, handler: (req, res) => render(req, res) },

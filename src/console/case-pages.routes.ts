@@ -1,23 +1,17 @@
 import type { Request, Response } from 'express';
-import type { i18n } from 'i18next';
 import { z } from 'zod';
 import { CASE_ROLES } from '../cases/case.policy';
-import { addNoteFor, getCaseFor, listCasesFor, overdueSince, replyFor, updateCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
+import { addNoteFor, listCasesFor, overdueSince, replyFor, updateCaseFor } from '../cases/case-work.service';
 import { listCasesQuery, referenceParam, updateCaseBody } from '../cases/cases.schema';
 import { countSegments } from '../channels/sms/segments';
 import { principalOf } from '../http/access';
-import { csrfToken } from '../http/csrf';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { listCannedReplies } from './canned-replies.repository';
-import { listAssignableColleagues } from '../users/admin.repository';
-import { casePage, inboxPage, type CasePageContext, type InboxQuery } from './case-pages.views';
+import { showCasePage, type CasePageDeps, type CasePageShowing } from './case-page';
+import { inboxPage, type InboxQuery } from './case-pages.views';
+import { consolePageContext, sendConsolePage } from './console-shell';
 
-export interface CasePageDeps extends CaseWorkDeps {
-  i18n: i18n;
-  sessionSecret: string;
-  secureCookies: boolean;
-}
+export type { CasePageDeps } from './case-page';
 
 const access = { roles: CASE_ROLES };
 const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
@@ -40,25 +34,12 @@ const updateForm = z.object({
   assigned_user_id: z.string().optional(),
 });
 
-function send(res: Response, status: number, body: string): void {
-  res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
-}
-
 /** The console's inbox and case pages (caseworkers and coordinators). */
 export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
-  const context = (req: Request, res: Response): CasePageContext => {
-    const { locale } = principalOf(res);
-    return { language: locale, t: deps.i18n.getFixedT(locale), csrf: csrfToken(req, res, deps.sessionSecret, deps.secureCookies) };
-  };
   const caller = (req: Request, res: Response) => ({ principal: principalOf(res), ip: req.ip ?? null });
   const reference = (req: Request) => validate(referenceParam, req.params).reference;
 
-  const showCase = async (req: Request, res: Response, options: Parameters<typeof casePage>[2] = {}) => {
-    const found = await getCaseFor(deps, caller(req, res), reference(req));
-    const cannedReplies = await listCannedReplies(deps.db, found.language);
-    const colleagues = await listAssignableColleagues(deps.db, principalOf(res).organisationId);
-    send(res, 200, casePage(context(req, res), found, { ...options, cannedReplies, colleagues }));
-  };
+  const showCase = (req: Request, res: Response, showing: CasePageShowing = {}) => showCasePage(deps, req, res, reference(req), showing);
 
   return [
     {
@@ -76,21 +57,25 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
           ...(raw['assigned'] === 'me' ? { assigned: 'me' } : {}),
           ...(raw['waiting'] === 'true' ? { waiting: 'true' } : {}),
           ...(raw['overdue'] === 'true' ? { overdue: 'true' } : {}),
+          ...(raw['triage'] === 'true' ? { triage: 'true' } : {}),
           ...(typeof raw['reference'] === 'string' && raw['reference'].trim() !== '' ? { reference: raw['reference'] } : {}),
           ...(typeof raw['cursor'] === 'string' ? { cursor: raw['cursor'] } : {}),
         });
         const who = caller(req, res);
+        // The triage queue is the coordinators' work; a caseworker's inbox ignores the flag.
+        const triageOffered = who.principal.role === 'coordinator';
         const list = await listCasesFor(deps, who, {
           status: query.status, urgency: query.urgency, category: query.category, country: query.country, channel: query.channel,
           language: query.language, waiting: query.waiting, reference: query.reference, overdueBefore: query.overdue ? overdueSince(deps.clock) : undefined, assignedTo: query.assigned === 'me' ? who.principal.userId : undefined,
+          triage: triageOffered && query.triage,
         }, { limit: query.limit, cursor: query.cursor });
         const inbox: InboxQuery = {
           status: query.status ?? [], urgency: query.urgency ?? [], category: query.category ?? [], country: query.country ?? [],
           channel: query.channel ?? [], language: query.language ?? [], assigned: query.assigned === 'me', waiting: query.waiting, overdue: query.overdue,
-          reference: typeof raw['reference'] === 'string' ? raw['reference'] : '',
+          triage: triageOffered ? query.triage : null, reference: typeof raw['reference'] === 'string' ? raw['reference'] : '',
         };
         const next = list.next_cursor ? `/console/cases?${nextQuery(req.originalUrl, list.next_cursor)}` : null;
-        send(res, 200, inboxPage(context(req, res), inbox, list, next));
+        sendConsolePage(res, 200, inboxPage(await consolePageContext(deps, req, res), inbox, list, next));
       },
     },
     { method: 'get', path: '/console/cases/:reference', access, handler: (req, res) => showCase(req, res) },

@@ -38,6 +38,20 @@ function describedBy(view: CaseWorkView, form: string, field: string, ids: { hin
   return list ? html` aria-describedby="${list}"` : html``;
 }
 
+/** Where on the page each form starts, for the summary's links. */
+function anchorOf(form: string): string {
+  if (form.startsWith('referral-')) return `#${form}`;
+  return `#${form}-heading`;
+}
+
+/** At the top of a page drawn again after a refused form: what went wrong, each linking to its form. */
+export function problemSummary(view: CaseWorkView): SafeHtml {
+  const { problem } = view;
+  if (!problem) return html``;
+  return html`<div class="error-summary" role="alert"><p>${view.context.t('console:problem.summary')}</p>
+<ul>${problem.messages.map((item) => html`<li><a href="${anchorOf(problem.form)}">${item.message}</a></li>`)}</ul></div>`;
+}
+
 /** The banner of the limited view, and the form to record the worker's answer on sharing. */
 export function limitedViewBanner(view: CaseWorkView): SafeHtml {
   const { t } = view.context;
@@ -112,7 +126,7 @@ function referralItem(view: CaseWorkView, referral: Referral): SafeHtml {
     referral.responded_at ? t('console:referral.answered_at', { time: formatTime(referral.responded_at, language) }) : null,
     referral.completed_at ? t('console:referral.completed_at', { time: formatTime(referral.completed_at, language) }) : null,
   ].filter((text): text is string => text !== null);
-  return html`<li class="referral">
+  return html`<li class="referral" id="referral-${referral.id}">
 <p><strong>${t('console:referral.from_to', { from, to: referral.to.name })}</strong> · <span class="referral-status">${t(`console:referral.status.${referral.status}`)}</span>${isOverdue(referral, view.now) ? html` <span class="badge">${t('console:referral.overdue')}</span>` : ''}</p>
 <p class="meta">${times.join(' · ')}</p>
 ${referral.rule ? html`<p>${t('console:referral.rule', { rule: referral.rule })}</p>` : ''}
@@ -149,7 +163,7 @@ export function referralsSection(view: CaseWorkView, referrals: readonly Referra
   const { t } = view.context;
   return html`<section aria-labelledby="referrals-heading">
 <h2 id="referrals-heading">${t('console:referral.title')}</h2>
-${referrals.length === 0 ? html`<p>${t('console:referral.none')}</p>` : html`<ul class="timeline referrals">${referrals.map((referral) => referralItem(view, referral))}</ul>`}
+${referrals.length === 0 ? html`<p>${t('console:referral.none')}</p>` : html`<ul class="referral-list">${referrals.map((referral) => referralItem(view, referral))}</ul>`}
 <h3 id="refer-heading">${t('console:referral.new_title')}</h3>
 ${referForm(view, targets)}
 </section>`;
@@ -177,7 +191,7 @@ export function escalationsSection(view: CaseWorkView, escalations: readonly Esc
   const form = 'escalate';
   return html`<section aria-labelledby="escalations-heading">
 <h2 id="escalations-heading">${t('console:escalation.title')}</h2>
-${escalations.length === 0 ? html`<p>${t('console:escalation.none')}</p>` : html`<ul class="timeline escalations">${escalations.map((escalation) => escalationItem(view, escalation))}</ul>`}
+${escalations.length === 0 ? html`<p>${t('console:escalation.none')}</p>` : html`<ul class="escalation-list">${escalations.map((escalation) => escalationItem(view, escalation))}</ul>`}
 <h3 id="escalate-heading">${t('console:escalation.new_title')}</h3>
 <form method="post" action="/console/cases/${view.reference}/escalations" aria-labelledby="escalate-heading">
 ${csrfField(view)}

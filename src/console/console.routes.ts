@@ -12,10 +12,12 @@ import type { RateLimiter } from '../http/rate-limit';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { negotiateLanguage } from '../language/negotiation';
+import { countUnreadOf } from '../notifications/notification.repository';
 import { SESSION_COOKIE } from '../users/authentication';
 import { ANY_ROLE } from '../users/roles';
 import { endSessionByToken, ABSOLUTE_LIFETIME_MS } from '../users/session.service';
 import { SIGN_INS_PER_ADDRESS, signIn } from '../users/sign-in.service';
+import { consoleNav } from './console-nav';
 import { homePage, signInPage, type ConsoleViewContext } from './console.views';
 
 export interface ConsoleRouteDeps {
@@ -91,10 +93,12 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
       method: 'get',
       path: '/console',
       access: { roles: ANY_ROLE },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const principal = principalOf(res);
         const displayName = 'displayName' in principal && typeof principal.displayName === 'string' ? principal.displayName : principal.role;
-        sendPage(res, 200, homePage(view(req, res, principal.locale), { displayName, role: principal.role }));
+        const context = view(req, res, principal.locale);
+        const nav = consoleNav(context.t, principal.role, await countUnreadOf(deps.db, principal.userId));
+        sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role }));
       },
     },
   ];

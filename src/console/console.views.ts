@@ -8,10 +8,13 @@ export interface ConsoleViewContext {
   language: Language;
   t: TFunction;
   csrf: string;
+  /** The console menu, once someone is signed in. */
+  nav?: SafeHtml;
 }
 
 function consolePage(context: ConsoleViewContext, title: string, body: SafeHtml): string {
-  return page({ language: context.language, title: `${title} · ${context.t('console:product')}`, noIndex: true, body });
+  return page({ language: context.language, title: `${title} · ${context.t('console:product')}`, noIndex: true, body: context.nav ? html`${context.nav}
+${body}` : body });
 }
 
 /** The sign-in form, with a generic message after a failed attempt. */

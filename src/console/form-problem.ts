@@ -43,11 +43,11 @@ export function fieldError(problem: FormProblem | undefined, form: string, field
   return messages.length === 0 ? html`` : html`<p class="field-error" id="${id}">${messages.join(' ')}</p>`;
 }
 
-/** The messages of a form's problem that belong to none of the fields it shows, as an alert above its button. */
+/** The messages of a form's problem that belong to none of the fields it shows, above its button. */
 export function formError(problem: FormProblem | undefined, form: string, fields: readonly string[]): SafeHtml {
   if (!problem || problem.form !== form) return html``;
   const messages = problem.messages.filter((item) => item.field === null || !fields.includes(item.field)).map((item) => item.message);
-  return messages.length === 0 ? html`` : html`<p class="field-error" role="alert">${messages.join(' ')}</p>`;
+  return messages.length === 0 ? html`` : html`<p class="field-error">${messages.join(' ')}</p>`;
 }
 
 /** Whether a form has any problem (to mark it and announce it). */

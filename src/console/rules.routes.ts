@@ -1,30 +1,33 @@
 import type { Request, Response } from 'express';
-import type { i18n } from 'i18next';
 import type { CaseWorkDeps } from '../cases/case-work.service';
+import type { TFunction } from 'i18next';
 import { principalOf } from '../http/access';
-import { csrfToken } from '../http/csrf';
 import { AppError, type FieldIssue } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { countUnreadOf } from '../notifications/notification.repository';
 import { listReferableOrganisations } from '../orgs/organisation.repository';
 import { createRoutingRuleBody, ruleIdParam, testRoutingRuleBody } from '../routing/routing-rule.schema';
 import { createRuleFor, deleteRuleFor, getRuleFor, listRulesFor, testRuleFor, updateRuleFor } from '../routing/routing-rule.service';
-import { translateIssue, type ConsolePageContext, type FormError } from './console-page';
+import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';
+import type { FormProblem } from './form-problem';
 import { deleteRuleForm, emptyRuleForm, formFieldOf, ruleBodyOf, ruleForm, ruleFormOf, ruleFormValuesOf, trialCaseOf, type RuleFormValues } from './rules.schema';
-import { rulePage, rulesListPage, type RuleFormState } from './rules.views';
+import { DELETE_FORM, RULE_FORM, rulePage, rulesListPage, type RuleFormState } from './rules.views';
 
-export interface RulePageDeps extends CaseWorkDeps {
-  i18n: i18n;
-  sessionSecret: string;
-  secureCookies: boolean;
-}
+/** What the rule pages work with: the rules service's dependencies and the console's. */
+export interface RulePageDeps extends CaseWorkDeps, ConsolePageDeps {}
 
 /** Coordinators keep the rules, as in the API. */
 const access = { roles: ['coordinator'] } as const;
 
-function send(res: Response, status: number, body: string): void {
-  res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
+/** A refusal in the rules' own words where they have some (`rules:error.<reason>`), else the generic ones. */
+function problemOf(t: TFunction, form: string, issues: readonly FieldIssue[]): FormProblem {
+  return {
+    form,
+    messages: issues.map((issue) => {
+      const generic = t(`errors:field.${issue.reason}`, { ...issue.params, defaultValue: t('errors:field.invalid') });
+      return { field: formFieldOf(issue.field), message: t(`rules:error.${issue.reason}`, { ...issue.params, defaultValue: generic }) };
+    }),
+  };
 }
 
 /** The issues of an error a form can show beside its fields, or undefined for any other error. */
@@ -38,17 +41,14 @@ function formIssuesOf(error: unknown, trial: { reference: boolean }): FieldIssue
 
 /** `/console/rules`: the routing rules, a form to write one and try it on a case, and deletion. */
 export function rulePageRoutes(deps: RulePageDeps): RouteSpec[] {
-  const context = async (req: Request, res: Response): Promise<ConsolePageContext> => {
-    const { locale, role, userId } = principalOf(res);
-    return { language: locale, role, t: deps.i18n.getFixedT(locale), csrf: csrfToken(req, res, deps.sessionSecret, deps.secureCookies), unread: await countUnreadOf(deps.db, userId) };
-  };
   const caller = (req: Request, res: Response) => ({ principal: principalOf(res), ip: req.ip ?? null });
   const ruleId = (req: Request) => validate(ruleIdParam, req.params).id;
 
-  const showForm = async (req: Request, res: Response, status: number, state: Omit<RuleFormState, 'errors'> & { issues?: FieldIssue[] }) => {
-    const page = await context(req, res);
-    const errors: FormError[] = (state.issues ?? []).map((issue) => ({ field: formFieldOf(issue.field), message: translateIssue(page.t, 'rules', issue) }));
-    send(res, status, rulePage(page, { ...state, errors }, await listReferableOrganisations(deps.db)));
+  const showForm = async (req: Request, res: Response, status: number, state: Omit<RuleFormState, 'problem'> & { refused?: { form: string; issues: readonly FieldIssue[] } }) => {
+    const page = await consolePageContext(deps, req, res);
+    const { refused, ...shown } = state;
+    const problem = refused ? problemOf(page.t, refused.form, refused.issues) : undefined;
+    sendConsolePage(res, status, rulePage(page, { ...shown, problem }, await listReferableOrganisations(deps.db)));
   };
 
   // Save and "Try it" post the same form; trying saves nothing.
@@ -70,7 +70,7 @@ export function rulePageRoutes(deps: RulePageDeps): RouteSpec[] {
     } catch (error) {
       const issues = formIssuesOf(error, { reference: form.action === 'try' && values.caseReference !== '' });
       if (!issues) throw error;
-      await showForm(req, res, 400, { saved, values, issues });
+      await showForm(req, res, 400, { saved, values, refused: { form: RULE_FORM, issues } });
     }
   };
 
@@ -84,7 +84,7 @@ export function rulePageRoutes(deps: RulePageDeps): RouteSpec[] {
       method: 'get',
       path: '/console/rules',
       access,
-      handler: async (req, res) => send(res, 200, rulesListPage(await context(req, res), await listRulesFor(deps))),
+      handler: async (req, res) => sendConsolePage(res, 200, rulesListPage(await consolePageContext(deps, req, res), await listRulesFor(deps))),
     },
     { method: 'get', path: '/console/rules/new', access, handler: (req, res) => showForm(req, res, 200, { values: emptyRuleForm() }) },
     { method: 'post', path: '/console/rules', access, handler: (req, res) => submit(req, res) },
@@ -111,7 +111,7 @@ export function rulePageRoutes(deps: RulePageDeps): RouteSpec[] {
         const { rule, saved } = await savedRule(req);
         const confirmed = deleteRuleForm.safeParse(req.body);
         if (!confirmed.success) {
-          await showForm(req, res, 400, { saved, values: ruleFormOf(rule), issues: [{ field: 'confirm', reason: 'confirm_required' }] });
+          await showForm(req, res, 400, { saved, values: ruleFormOf(rule), refused: { form: DELETE_FORM, issues: [{ field: 'confirm', reason: 'confirm_required' }] } });
           return;
         }
         await deleteRuleFor(deps, caller(req, res), saved.id);

@@ -8,6 +8,8 @@ import { principalOf } from '../http/access';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { isLanguage } from '../language/negotiation';
+import { consoleNav } from '../console/console-nav';
+import { countUnreadOf } from '../notifications/notification.repository';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { csvRecords, jsonTable } from './stats.csv';
 import { loadDashboard } from './stats.dashboard';
@@ -95,7 +97,9 @@ export function statsRoutes(deps: StatsRouteDeps): RouteSpec[] {
         const lang = req.query['lang'];
         const language = isLanguage(lang) ? lang : principalOf(res).locale;
         const dashboard = await loadDashboard(service, clock.now());
-        res.set('Cache-Control', 'no-store').type('html').send(renderDashboard(dashboard, language, deps.i18n.getFixedT(language, 'stats')));
+        const principal = principalOf(res);
+        const nav = consoleNav(deps.i18n.getFixedT(language), principal.role, await countUnreadOf(deps.db, principal.userId));
+        res.set('Cache-Control', 'no-store').type('html').send(renderDashboard(dashboard, language, deps.i18n.getFixedT(language, 'stats'), nav));
       },
     },
   ];

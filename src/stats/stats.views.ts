@@ -220,14 +220,14 @@ function summary(dashboard: Dashboard, view: View): SafeHtml {
 }
 
 /** The dashboard page, in the reader's language. */
-export function renderDashboard(dashboard: Dashboard, language: Language, t: TFunction): string {
+export function renderDashboard(dashboard: Dashboard, language: Language, t: TFunction, nav?: SafeHtml): string {
   const view = viewFor(language, t, dashboard.k);
   const { from, to } = dashboard.period;
   return page({
     language,
     title: t('title'),
     noIndex: true,
-    body: html`<div class="stats-dashboard">
+    body: html`${nav ?? ''}<div class="stats-dashboard">
 <h1>${t('title')}</h1>
 <p>${t('intro', { from, to, k: dashboard.k })}</p>
 ${summary(dashboard, view)}

@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import { listCaseEvents } from '../cases/case-event.repository';
+import { findCaseId } from '../cases/case-query.repository';
+import { getCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
+import { principalOf } from '../http/access';
+import { markCaseNotificationsRead } from '../notifications/notification.repository';
+import { listReferralTargets } from '../orgs/organisation.repository';
+import { listAssignableColleagues } from '../users/admin.repository';
+import { listCannedReplies } from './canned-replies.repository';
+import { casePage, type ReplyPreview } from './case-pages.views';
+import { TIMELINE_EVENT_TYPES } from './case-timeline.views';
+import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';
+import type { FormProblem } from './form-problem';
+
+/** What the case pages work with: case work, and the console's language, CSRF secret and cookies. */
+export interface CasePageDeps extends CaseWorkDeps, ConsolePageDeps {}
+
+/** How a case page is drawn this time: after a preview, or with a refused form and its status. */
+export interface CasePageShowing {
+  status?: number;
+  preview?: ReplyPreview;
+  problem?: FormProblem;
+}
+
+/**
+ * Sends the case page for the signed-in reader (404 outside their scope). Opening a case marks
+ * the reader's notices about it read, before the menu counts what is still unread.
+ */
+export async function showCasePage(deps: CasePageDeps, req: Request, res: Response, reference: string, showing: CasePageShowing = {}): Promise<void> {
+  const principal = principalOf(res);
+  const found = await getCaseFor(deps, { principal, ip: req.ip ?? null }, reference);
+  const caseId = await findCaseId(deps.db, found.reference);
+  if (caseId) await markCaseNotificationsRead(deps.db, principal.userId, caseId, deps.clock.now());
+  const [context, cannedReplies, colleagues, referralTargets, events] = await Promise.all([
+    consolePageContext(deps, req, res),
+    listCannedReplies(deps.db, found.language),
+    listAssignableColleagues(deps.db, principal.organisationId),
+    listReferralTargets(deps.db, principal.organisationId),
+    caseId ? listCaseEvents(deps.db, caseId, TIMELINE_EVENT_TYPES) : Promise.resolve([]),
+  ]);
+  const page = casePage(context, found, {
+    cannedReplies, colleagues, events, preview: showing.preview, problem: showing.problem,
+    // The organisation that holds the case cannot be offered it again.
+    referralTargets: referralTargets.filter((target) => target.slug !== found.owner),
+    viewer: principal, now: deps.clock.now(),
+  });
+  sendConsolePage(res, showing.status ?? 200, page);
+}

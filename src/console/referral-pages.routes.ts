@@ -1,0 +1,36 @@
+import type { Request, Response } from 'express';
+import { CASE_ROLES } from '../cases/case.policy';
+import type { CaseWorkDeps } from '../cases/case-work.service';
+import { principalOf } from '../http/access';
+import type { RouteSpec } from '../http/routes';
+import { listReferralsFor } from '../referrals/referral.service';
+import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';
+import { referralsPage } from './referral-pages.views';
+
+/** How many referrals each list shows, soonest due first. */
+const PER_LIST = 50;
+
+/** `/console/referrals`: incoming, outgoing and overdue referrals (caseworkers and coordinators). */
+export function referralPageRoutes(deps: CaseWorkDeps & ConsolePageDeps): RouteSpec[] {
+  const overdueOf = async (req: Request, res: Response, incoming: Awaited<ReturnType<typeof listReferralsFor>>, outgoing: typeof incoming) => {
+    const principal = principalOf(res);
+    // Coordinators watch the whole network's deadlines; an organisation, its own two lists.
+    if (principal.role === 'coordinator') return listReferralsFor(deps, { principal, ip: req.ip ?? null }, { direction: 'all', overdue: true, limit: PER_LIST });
+    return [...incoming, ...outgoing].filter((row) => row.overdue).sort((a, b) => new Date(a.due_at).getTime() - new Date(b.due_at).getTime());
+  };
+  return [
+    {
+      method: 'get',
+      path: '/console/referrals',
+      access: { roles: CASE_ROLES },
+      handler: async (req, res) => {
+        const principal = principalOf(res);
+        const caller = { principal, ip: req.ip ?? null };
+        const incoming = await listReferralsFor(deps, caller, { direction: 'incoming', overdue: false, limit: PER_LIST });
+        const outgoing = await listReferralsFor(deps, caller, { direction: 'outgoing', overdue: false, limit: PER_LIST });
+        const overdue = await overdueOf(req, res, incoming, outgoing);
+        sendConsolePage(res, 200, referralsPage(await consolePageContext(deps, req, res), principal.role, { incoming, outgoing, overdue }));
+      },
+    },
+  ];
+}
