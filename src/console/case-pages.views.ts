@@ -5,7 +5,7 @@ import { PROVINCES } from '../places/places';
 import type { getCaseFor, listCasesFor } from '../cases/case-work.service';
 import type { Principal } from '../http/access';
 import type { listCaseEvents } from '../cases/case-event.repository';
-import { escalationsSection, limitedViewBanner, problemSummary, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
+import { consentSection, escalationsSection, limitedViewBanner, problemSummary, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
 import { eventEntries } from './case-timeline.views';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 import type { FormProblem } from './form-problem';
@@ -119,7 +119,7 @@ export function casePage(context: CasePageContext, found: CaseDetail, options: C
   const body = html`<h1>${t('console:case.title', { reference })}</h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
 ${problemSummary(work)}
-${found.view === 'limited' ? limitedViewBanner(work) : ''}
+${found.view === 'limited' ? limitedViewBanner(work) : found.consent?.given === true ? '' : consentSection(work)}
 <dl class="facts">
 <dt>${t('console:field.status')}</dt><dd>${t(`console:status.${found.status}`)}</dd>
 <dt>${t('console:field.urgency')}</dt><dd>${t(`console:urgency.${found.urgency}`)}</dd>

@@ -52,14 +52,11 @@ export function problemSummary(view: CaseWorkView): SafeHtml {
 <ul>${problem.messages.map((item) => html`<li><a href="${anchorOf(problem.form)}">${item.message}</a></li>`)}</ul></div>`;
 }
 
-/** The banner of the limited view, and the form to record the worker's answer on sharing. */
-export function limitedViewBanner(view: CaseWorkView): SafeHtml {
+/** The form to record the worker's answer on sharing their details with partners. */
+function consentForm(view: CaseWorkView): SafeHtml {
   const { t } = view.context;
   const form = 'consent';
-  return html`<section class="notice limited-view" aria-labelledby="limited-heading">
-<h2 id="limited-heading">${t('console:limited.title')}</h2>
-<p>${t('console:limited.text')}</p>
-<form method="post" action="/console/cases/${view.reference}/consent" aria-labelledby="consent-heading">
+  return html`<form method="post" action="/console/cases/${view.reference}/consent" aria-labelledby="consent-heading">
 <h3 id="consent-heading">${t('console:consent_form.title')}</h3>
 ${csrfField(view)}
 <fieldset class="field"><legend>${t('console:consent_form.given')}</legend>
@@ -72,8 +69,22 @@ ${fieldError(view.problem, form, 'given', 'consent-given-error')}</fieldset>
 ${fieldError(view.problem, form, 'wording', 'consent-wording-error')}</div>
 ${formError(view.problem, form, ['given', 'wording'])}
 <p><button type="submit" class="secondary">${t('console:consent_form.submit')}</button></p>
-</form>
+</form>`;
+}
+
+/** The banner of the limited view, with the consent form. */
+export function limitedViewBanner(view: CaseWorkView): SafeHtml {
+  const { t } = view.context;
+  return html`<section class="notice limited-view" aria-labelledby="limited-heading">
+<h2 id="limited-heading">${t('console:limited.title')}</h2>
+<p>${t('console:limited.text')}</p>
+${consentForm(view)}
 </section>`;
+}
+
+/** The consent form alone, for a reader who sees the whole case before the worker has said yes. */
+export function consentSection(view: CaseWorkView): SafeHtml {
+  return html`<section class="consent-record">${consentForm(view)}</section>`;
 }
 
 /** Which sides of a referral the viewer may act for: the receiving and the referring organisation; coordinators both. */

@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { CASE_ROLES } from '../cases/case.policy';
 import type { CaseWorkDeps } from '../cases/case-work.service';
 import { principalOf } from '../http/access';
@@ -12,12 +11,6 @@ const PER_LIST = 50;
 
 /** `/console/referrals`: incoming, outgoing and overdue referrals (caseworkers and coordinators). */
 export function referralPageRoutes(deps: CaseWorkDeps & ConsolePageDeps): RouteSpec[] {
-  const overdueOf = async (req: Request, res: Response, incoming: Awaited<ReturnType<typeof listReferralsFor>>, outgoing: typeof incoming) => {
-    const principal = principalOf(res);
-    // Coordinators watch the whole network's deadlines; an organisation, its own two lists.
-    if (principal.role === 'coordinator') return listReferralsFor(deps, { principal, ip: req.ip ?? null }, { direction: 'all', overdue: true, limit: PER_LIST });
-    return [...incoming, ...outgoing].filter((row) => row.overdue).sort((a, b) => new Date(a.due_at).getTime() - new Date(b.due_at).getTime());
-  };
   return [
     {
       method: 'get',
@@ -28,7 +21,8 @@ export function referralPageRoutes(deps: CaseWorkDeps & ConsolePageDeps): RouteS
         const caller = { principal, ip: req.ip ?? null };
         const incoming = await listReferralsFor(deps, caller, { direction: 'incoming', overdue: false, limit: PER_LIST });
         const outgoing = await listReferralsFor(deps, caller, { direction: 'outgoing', overdue: false, limit: PER_LIST });
-        const overdue = await overdueOf(req, res, incoming, outgoing);
+        // Coordinators watch the whole network's deadlines; an organisation, its own.
+        const overdue = await listReferralsFor(deps, caller, { direction: 'all', overdue: true, limit: PER_LIST });
         sendConsolePage(res, 200, referralsPage(await consolePageContext(deps, req, res), principal.role, { incoming, outgoing, overdue }));
       },
     },

@@ -81,6 +81,8 @@ export interface ReferralFilters {
   /** Only referrals to (incoming) or from (outgoing) this organisation; none: the whole network. */
   toOrganisationId?: string | undefined;
   fromOrganisationId?: string | undefined;
+  /** Referrals to or from this organisation. */
+  involvingOrganisationId?: string | undefined;
   status?: readonly string[] | undefined;
   /** Pending referrals past their due time as of this instant. */
   overdueAt?: Date | undefined;
@@ -99,6 +101,8 @@ export async function listReferrals(db: Executor, filters: ReferralFilters) {
     .where('cases.status', '<>', 'closed');
   if (filters.toOrganisationId) query = query.where('referrals.to_organisation_id', '=', filters.toOrganisationId);
   if (filters.fromOrganisationId) query = query.where('referrals.from_organisation_id', '=', filters.fromOrganisationId);
+  const involving = filters.involvingOrganisationId;
+  if (involving) query = query.where((eb) => eb.or([eb('referrals.to_organisation_id', '=', involving), eb('referrals.from_organisation_id', '=', involving)]));
   if (filters.status?.length) query = query.where('referrals.status', 'in', filters.status);
   if (filters.overdueAt) query = query.where('referrals.status', '=', 'pending').where('referrals.due_at', '<', filters.overdueAt);
   return query.orderBy('referrals.due_at').orderBy('referrals.id').limit(filters.limit).execute();

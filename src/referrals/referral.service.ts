@@ -141,7 +141,10 @@ export function overdueAt(clock: Clock): Date {
   return clock.now();
 }
 
-/** Referrals to (incoming) or from (outgoing) the caller's organisation; coordinators see the network's. */
+/**
+ * Referrals to (incoming) or from (outgoing) the caller's organisation, or both (`all`); for
+ * coordinators `all` is the whole network's.
+ */
 export async function listReferralsFor(
   deps: CaseWorkDeps,
   caller: Caller,
@@ -151,8 +154,9 @@ export async function listReferralsFor(
   const own = principal.organisationId;
   const network = principal.role === 'coordinator' && filters.direction === 'all';
   const rows = await listReferrals(deps.db, {
-    toOrganisationId: network ? undefined : filters.direction === 'outgoing' ? undefined : own,
-    fromOrganisationId: !network && filters.direction === 'outgoing' ? own : undefined,
+    toOrganisationId: filters.direction === 'incoming' ? own : undefined,
+    fromOrganisationId: filters.direction === 'outgoing' ? own : undefined,
+    involvingOrganisationId: filters.direction === 'all' && !network ? own : undefined,
     status: filters.status, overdueAt: filters.overdue ? overdueAt(deps.clock) : undefined, limit: filters.limit,
   });
   await recordAudit(deps.db, { ...actorOf(caller), action: 'referral.listed', subjectType: 'referral', details: { count: rows.length } });
