@@ -318,6 +318,7 @@ export async function runInboxBenchmark(): Promise<void> {
       { label: 'search by reference, network scope (`findCaseInScope`)', call: (d, run) => findCaseInScope(d, network, searched[run % searched.length] ?? '') },
       { label: "caseworker's inbox, page 5 by keyset cursor", call: (d) => listCases(d, caseworker, inbox, { limit: PAGE, after: page5 }) },
       { label: "caseworker's inbox, first page, no filter (the console's default view)", call: (d) => listCases(d, caseworker, {}, { limit: PAGE }) },
+      { label: "coordinator's triage queue, first page (`triage=true`: nobody holds the case)", call: (d) => listCases(d, network, { triage: true }, { limit: PAGE }) },
     ];
 
     const capture = sqlCapturer();
@@ -375,6 +376,8 @@ export async function runInboxBenchmark(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await handle.close();
-    await database.drop();
+    // BENCH_KEEP=1 leaves the database for a look at its plans with psql.
+    if (process.env['BENCH_KEEP'] === '1') process.stderr.write(`kept ${database.url}\n`);
+    else await database.drop();
   }
 }

@@ -1,27 +1,15 @@
 import type { DatabaseHandle } from '../../src/db/database';
-import { buildTestHotline, type TestHotline } from '../support/app';
-import { createFakeClock, type FakeClock } from '../support/clock';
-import { openTestDatabase, truncate } from '../support/database';
-import { seedTestNetwork, type TestNetwork } from '../support/network';
+import type { TestHotline } from '../support/app';
+import type { FakeClock } from '../support/clock';
+import { useTestNetwork, type TestNetwork } from '../support/network';
 
 describe('escalations to embassy labour liaisons', () => {
+  const testbed = useTestNetwork();
   let handle: DatabaseHandle;
   let hotline: TestHotline;
   let clock: FakeClock;
   let network: TestNetwork;
-
-  beforeAll(async () => {
-    handle = await openTestDatabase();
-    clock = createFakeClock();
-    hotline = buildTestHotline(handle, { clock });
-    network = await seedTestNetwork(handle, hotline, clock);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
-  beforeEach(async () => {
-    await truncate(handle, ['notifications', 'escalations', 'referrals', 'case_events', 'notes', 'messages', 'cases', 'jobs_outbox']);
-  });
+  beforeAll(() => ({ handle, hotline, clock, network } = testbed));
 
   const unreadOf = async (userId: string) =>
     (await handle.db.selectFrom('notifications').select('kind').where('user_id', '=', userId).where('read_at', 'is', null).execute()).map((row) => row.kind);

@@ -1,32 +1,20 @@
 import type { DatabaseHandle } from '../../src/db/database';
 import { expireReferral } from '../../src/referrals/referral.service';
-import { buildTestHotline, type TestHotline } from '../support/app';
-import { createFakeClock, type FakeClock } from '../support/clock';
-import { openTestDatabase, truncate, usingRealPostgres } from '../support/database';
+import type { TestHotline } from '../support/app';
+import type { FakeClock } from '../support/clock';
+import { usingRealPostgres } from '../support/database';
 import { routeCase } from '../../src/routing/routing.service';
-import { seedTestNetwork, type TestNetwork } from '../support/network';
+import { useTestNetwork, type TestNetwork } from '../support/network';
 
 const HOUR = 3600_000;
 
 describe('referrals between organisations', () => {
+  const testbed = useTestNetwork();
   let handle: DatabaseHandle;
   let hotline: TestHotline;
   let clock: FakeClock;
   let network: TestNetwork;
-
-  beforeAll(async () => {
-    handle = await openTestDatabase();
-    clock = createFakeClock();
-    hotline = buildTestHotline(handle, { clock });
-    network = await seedTestNetwork(handle, hotline, clock);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
-  beforeEach(async () => {
-    await truncate(handle, ['notifications', 'escalations', 'referrals', 'case_events', 'notes', 'messages', 'cases', 'jobs_outbox']);
-    clock.set('2026-11-27T08:00:00Z');
-  });
+  beforeAll(() => ({ handle, hotline, clock, network } = testbed));
 
   const referralsOf = (caseId: string) =>
     handle.db.selectFrom('referrals').select(['id', 'to_organisation_id', 'status', 'due_at', 'routing_rule_id']).where('case_id', '=', caseId).orderBy('created_at').execute();

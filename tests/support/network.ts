@@ -7,7 +7,9 @@ import { routeCase } from '../../src/routing/routing.service';
 import { issueApiToken } from '../../src/users/user.service';
 import { upsertUser } from '../../src/users/user.repository';
 import type { Clock } from '../../src/clock';
-import type { TestHotline } from './app';
+import { buildTestHotline, type TestHotline } from './app';
+import { createFakeClock, type FakeClock } from './clock';
+import { openTestDatabase, truncate } from './database';
 
 // A small network for routing, referral and escalation tests: a hotline, two Thai partners, a
 // Yangon returnee centre, two embassies in Thailand, one person per desk, and four rules.
@@ -88,4 +90,34 @@ export async function seedTestNetwork(handle: DatabaseHandle, hotline: TestHotli
       });
     },
   };
+}
+
+/** What a test file on the network works with, ready inside its tests. */
+export interface NetworkTestbed {
+  handle: DatabaseHandle;
+  hotline: TestHotline;
+  clock: FakeClock;
+  network: TestNetwork;
+}
+
+/**
+ * Opens a test database with the network for the calling test file (under a fake clock set to the
+ * same instant before each test) and empties the case tables before each test.
+ */
+export function useTestNetwork(): NetworkTestbed {
+  const testbed = {} as NetworkTestbed;
+  beforeAll(async () => {
+    testbed.handle = await openTestDatabase();
+    testbed.clock = createFakeClock();
+    testbed.hotline = buildTestHotline(testbed.handle, { clock: testbed.clock });
+    testbed.network = await seedTestNetwork(testbed.handle, testbed.hotline, testbed.clock);
+  });
+  afterAll(async () => {
+    await testbed.handle.close();
+  });
+  beforeEach(async () => {
+    await truncate(testbed.handle, ['notifications', 'escalations', 'referrals', 'case_events', 'notes', 'messages', 'cases', 'jobs_outbox']);
+    testbed.clock.set('2026-11-27T08:00:00Z');
+  });
+  return testbed;
 }
