@@ -82,3 +82,8 @@ export async function ownerWantsDiscretion(db: Executor, organisationId: string 
   const row = await db.selectFrom('organisations').select('discreet_by_default').where('id', '=', organisationId).executeTakeFirst();
   return row?.discreet_by_default ?? false;
 }
+
+/** Who holds a case: its assignee and owning organisation, and whether its intake is complete. */
+export async function findCaseHolders(db: Executor, caseId: string) {
+  return db.selectFrom('cases').select(['assigned_user_id', 'owner_organisation_id', 'intake_complete']).where('id', '=', caseId).executeTakeFirst();
+}

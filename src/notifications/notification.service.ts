@@ -2,6 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { HotlineJobQueue } from '../jobs/job-queue';
+import { findCaseHolders } from '../cases/case.repository';
+import { caseTeamOf } from './audiences';
 import { insertNotifications, type Audience } from './notification.repository';
 
 /** What a notice is about. Labels and email wording live in locales/ (`console:notifications.kind.*`). */
@@ -41,4 +43,11 @@ export async function notify(
     for (const id of ids) await deps.jobs.enqueue(trx, 'notification.email', { notificationId: id });
   }
   return ids.length;
+}
+
+/** A worker wrote again (SMS, WhatsApp or the status page) on a case someone holds: its team is told. */
+export async function notifyWorkerWroteAgain(trx: Transaction<Database>, deps: NotifyDeps, caseId: string): Promise<void> {
+  const holders = await findCaseHolders(trx, caseId);
+  if (!holders?.intake_complete || (!holders.assigned_user_id && !holders.owner_organisation_id)) return;
+  await notify(trx, deps, { kind: 'case.worker_replied', caseId }, caseTeamOf(holders));
 }

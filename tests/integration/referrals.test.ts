@@ -80,6 +80,11 @@ describe('referrals between organisations', () => {
       // The worker writes again: Mae Sot has not accepted yet, so nobody holds the case to tell.
       await phone.text('they also took my phone');
       expect(await unreadOf(network.user.maesot)).toEqual(['referral.received']);
+      const [referral] = await referralsOf(found.id);
+      await network.as('maesot', 'patch', `/api/v1/referrals/${referral?.id}`, { status: 'accepted' }).expect(204);
+      await phone.text('and my friend too');
+      await phone.text('please help');
+      expect((await unreadOf(network.user.maesot)).sort()).toEqual(['case.worker_replied', 'referral.received']);
     });
   });
 

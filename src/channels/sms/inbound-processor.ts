@@ -12,9 +12,8 @@ import {
 } from '../../cases/case.repository';
 import { openCase as openNewCase } from '../../cases/case.service';
 import type { Clock } from '../../clock';
-import { caseTeamOf } from '../../notifications/audiences';
 import type { HotlineJobQueue } from '../../jobs/job-queue';
-import { notify } from '../../notifications/notification.service';
+import { notifyWorkerWroteAgain } from '../../notifications/notification.service';
 import { routeCase } from '../../routing/routing.service';
 import type { Database } from '../../db/schema';
 import { isLanguage } from '../../language/negotiation';
@@ -146,7 +145,7 @@ async function applyAction(
       if (caseId) {
         await updateCase(trx, caseId, { last_worker_message_at: message.createdAt }, now);
         await event('message.received', { messageId: message.id });
-        await tellCaseTeamOfReply(trx, deps, caseId);
+        await notifyWorkerWroteAgain(trx, deps, caseId);
       }
       return caseId;
     case 'set_categories':
@@ -196,13 +195,6 @@ async function applyAction(
       await event('contact.opted_in');
       return caseId;
   }
-}
-
-/** A worker wrote again on a case someone holds: its assignee (or owner's staff) is told. */
-async function tellCaseTeamOfReply(trx: Transaction<Database>, deps: InboundProcessorDeps, caseId: string): Promise<void> {
-  const row = await trx.selectFrom('cases').select(['assigned_user_id', 'owner_organisation_id', 'intake_complete']).where('id', '=', caseId).executeTakeFirst();
-  if (!row?.intake_complete || (!row.assigned_user_id && !row.owner_organisation_id)) return;
-  await notify(trx, deps, { kind: 'case.worker_replied', caseId }, caseTeamOf(row));
 }
 
 async function openCase(

@@ -14,6 +14,7 @@ import type { HotlineJobQueue } from '../../jobs/job-queue';
 import { matchPlace } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { notifyWorkerWroteAgain } from '../../notifications/notification.service';
 import { routeCase } from '../../routing/routing.service';
 import { queueOutboundMessage } from '../sms/outbound';
 import { normalisePhone, type ReportForm } from './web.schema';
@@ -114,7 +115,7 @@ export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin
 /** Adds what the worker wrote on the status page to their case, as an inbound web message. */
 export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, text: string, ip: string | null): Promise<void> {
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
     const message = await trx
       .insertInto('messages')
       .values({
@@ -131,6 +132,7 @@ export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, 
       .executeTakeFirstOrThrow();
     await updateCase(trx, view.caseId, { last_worker_message_at: now }, now);
     await insertCaseEvent(trx, { caseId: view.caseId, type: 'message.received', actorKind: 'worker', data: { messageId: message.id, channel: 'web' }, at: now });
+    await notifyWorkerWroteAgain(trx, deps, view.caseId);
     await recordAudit(trx, {
       actorKind: 'worker', action: 'case.updated', subjectType: 'case', subjectId: view.reference, caseId: view.caseId, ip, details: { via: 'status_page' },
     });
