@@ -2,7 +2,6 @@ import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import { updateCase } from '../cases/case.repository';
 import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
-import type { Clock } from '../clock';
 import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
 import { errors } from '../http/errors';
@@ -109,7 +108,7 @@ export async function changeReferralStatus(
  * referring side) are alerted, and the case goes to the next matching organisation. Running it
  * again, or for a referral answered meanwhile, does nothing. Returns whether it expired one.
  */
-export async function expireReferral(deps: Omit<CaseWorkDeps, 'cipher'> & Pick<CaseWorkDeps, 'cipher'>, referralId: string): Promise<boolean> {
+export async function expireReferral(deps: CaseWorkDeps, referralId: string): Promise<boolean> {
   return inTransaction(deps, async (trx) => {
     const referral = await findReferralForUpdate(trx, referralId);
     const now = deps.clock.now();
@@ -136,11 +135,6 @@ export async function expireDueReferrals(deps: CaseWorkDeps): Promise<number> {
   return expired;
 }
 
-/** Pending referrals past due as of now. */
-export function overdueAt(clock: Clock): Date {
-  return clock.now();
-}
-
 /**
  * Referrals to (incoming) or from (outgoing) the caller's organisation, or both (`all`); for
  * coordinators `all` is the whole network's.
@@ -157,7 +151,7 @@ export async function listReferralsFor(
     toOrganisationId: filters.direction === 'incoming' ? own : undefined,
     fromOrganisationId: filters.direction === 'outgoing' ? own : undefined,
     involvingOrganisationId: filters.direction === 'all' && !network ? own : undefined,
-    status: filters.status, overdueAt: filters.overdue ? overdueAt(deps.clock) : undefined, limit: filters.limit,
+    status: filters.status, overdueAt: filters.overdue ? deps.clock.now() : undefined, limit: filters.limit,
   });
   await recordAudit(deps.db, { ...actorOf(caller), action: 'referral.listed', subjectType: 'referral', details: { count: rows.length } });
   const now = deps.clock.now();
