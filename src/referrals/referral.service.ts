@@ -106,13 +106,19 @@ export async function changeReferralStatus(
 /**
  * The SLA job: a referral still pending at its due time expires, the coordinators (and the
  * referring side) are alerted, and the case goes to the next matching organisation. Running it
- * again, or for a referral answered meanwhile, does nothing. Returns whether it expired one.
+ * again, or for a referral answered meanwhile, does nothing; run before the due time, it looks
+ * again then. Returns whether it expired one.
  */
 export async function expireReferral(deps: CaseWorkDeps, referralId: string): Promise<boolean> {
   return inTransaction(deps, async (trx) => {
     const referral = await findReferralForUpdate(trx, referralId);
     const now = deps.clock.now();
-    if (!referral || referral.status !== 'pending' || referral.due_at > now) return false;
+    if (!referral || referral.status !== 'pending') return false;
+    if (referral.due_at > now) {
+      // Woken early (a queue's timer is not exact): look again at the due time.
+      await deps.jobs.enqueue(trx, 'referral.expire', { referralId }, { delayMs: referral.due_at.getTime() - now.getTime() });
+      return false;
+    }
     await setReferralStatus(trx, referral.id, { status: 'expired', at: now });
     await insertCaseEvent(trx, {
       caseId: referral.case_id, type: 'referral.expired', actorKind: 'system',

@@ -183,6 +183,19 @@ describe('referrals between organisations', () => {
       expect((await eventsOf(created.id)).filter((type) => type === 'referral.expired')).toHaveLength(1);
     });
 
+    it('looks again at the due time when its job runs early', async () => {
+      const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-63', categories: ['wages'] });
+      const [referral] = await referralsOf(created.id);
+      clock.advance(48 * HOUR - 5000);
+      expect(await expireReferral({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false }, referral?.id ?? '')).toBe(false);
+      const checks = await handle.db.selectFrom('jobs_outbox').select('run_after').where('name', '=', 'referral.expire').where('status', '=', 'pending').execute();
+      expect(checks.map((job) => job.run_after.toISOString())).toEqual([referral?.due_at.toISOString(), referral?.due_at.toISOString()]);
+      clock.advance(5000);
+      await hotline.runJobs();
+      expect((await referralsOf(created.id)).map((row) => row.status)).toEqual(['expired', 'pending']);
+      expect((await eventsOf(created.id)).filter((type) => type === 'referral.expired')).toHaveLength(1);
+    });
+
     it('leaves a referral answered before its due time alone', async () => {
       const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-63', categories: ['wages'] });
       const [referral] = await referralsOf(created.id);
