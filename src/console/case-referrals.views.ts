@@ -199,11 +199,20 @@ ${escalation.outcome ? html`<p>${t('console:escalation.outcome', { outcome: esca
 /** The case's escalations to embassy labour liaisons, and the form to escalate it. */
 export function escalationsSection(view: CaseWorkView, escalations: readonly Escalation[]): SafeHtml {
   const { t } = view.context;
-  const form = 'escalate';
+  // While an escalation is open the embassy already has the case: the list says so, no form.
+  const open = escalations.some((escalation) => escalation.status !== 'closed');
   return html`<section aria-labelledby="escalations-heading">
 <h2 id="escalations-heading">${t('console:escalation.title')}</h2>
 ${escalations.length === 0 ? html`<p>${t('console:escalation.none')}</p>` : html`<ul class="escalation-list">${escalations.map((escalation) => escalationItem(view, escalation))}</ul>`}
-<h3 id="escalate-heading">${t('console:escalation.new_title')}</h3>
+${open && view.problem?.form !== 'escalate' ? '' : escalateForm(view)}
+</section>`;
+}
+
+/** The form to escalate the case to the embassy by hand. */
+function escalateForm(view: CaseWorkView): SafeHtml {
+  const { t } = view.context;
+  const form = 'escalate';
+  return html`<h3 id="escalate-heading">${t('console:escalation.new_title')}</h3>
 <form method="post" action="/console/cases/${view.reference}/escalations" aria-labelledby="escalate-heading">
 ${csrfField(view)}
 <div class="field"><label for="escalate-reason">${t('console:escalation.reason_label')}</label>
@@ -212,6 +221,5 @@ ${csrfField(view)}
 ${fieldError(view.problem, form, 'reason', 'escalate-reason-error')}</div>
 ${formError(view.problem, form, ['reason'])}
 <p><button type="submit">${t('console:escalation.submit')}</button></p>
-</form>
-</section>`;
+</form>`;
 }

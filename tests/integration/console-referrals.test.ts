@@ -226,6 +226,8 @@ describe('console referrals, escalations and notifications', () => {
       expect(section).toContain('Myanmar Embassy Bangkok');
       expect(section).toContain('Reason: Arrested at a checkpoint');
       expect(after.text).toContain('Escalated to Myanmar Embassy Bangkok');
+      // The embassy has the case: no second escalation form while this one is open.
+      expect(section).not.toContain(`action="/console/cases/${kase.reference}/escalations"`);
     });
 
     it('says plainly when no embassy covers the worker\'s nationality (409), beside the form', async () => {
