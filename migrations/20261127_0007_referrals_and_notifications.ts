@@ -40,6 +40,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('email_status', 'text', (col) => col.check(sql`email_status in ('queued', 'sent', 'failed')`))
     .addColumn('emailed_at', 'timestamptz')
     .execute();
+  // Each person chooses whether their notices are also emailed (when SMTP_URL is set).
+  await db.schema.alterTable('users').addColumn('email_notifications', 'boolean', (col) => col.notNull().defaultTo(true)).execute();
   await db.schema.createIndex('notifications_user_idx').on('notifications').columns(['user_id', 'created_at']).execute();
   // One unread notice of a kind per case and person: ten texts from a worker make one "replied".
   await sql`create unique index notifications_one_unread_key on notifications (user_id, kind, case_id)
@@ -48,6 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('notifications').execute();
+  await db.schema.alterTable('users').dropColumn('email_notifications').execute();
   await sql`drop index cases_unowned_idx`.execute(db);
   await sql`drop index referrals_outgoing_idx`.execute(db);
   await sql`alter table escalations rename column outcome_encrypted to outcome`.execute(db);

@@ -90,6 +90,16 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
       },
     },
     {
+      method: 'post',
+      path: '/console/email-notifications',
+      access: { roles: ANY_ROLE },
+      handler: async (req, res) => {
+        const { email_notifications: wanted } = validate(z.object({ email_notifications: z.enum(['yes', 'no']) }), req.body);
+        await deps.db.updateTable('users').set({ email_notifications: wanted === 'yes', updated_at: deps.clock.now() }).where('id', '=', principalOf(res).userId).execute();
+        res.redirect(303, '/console');
+      },
+    },
+    {
       method: 'get',
       path: '/console',
       access: { roles: ANY_ROLE },
@@ -98,7 +108,8 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
         const displayName = 'displayName' in principal && typeof principal.displayName === 'string' ? principal.displayName : principal.role;
         const context = view(req, res, principal.locale);
         const nav = consoleNav(context.t, principal.role, await countUnreadOf(deps.db, principal.userId));
-        sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role }));
+        const settings = await deps.db.selectFrom('users').select('email_notifications').where('id', '=', principal.userId).executeTakeFirst();
+        sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role, emailNotifications: settings?.email_notifications ?? true }));
       },
     },
   ];

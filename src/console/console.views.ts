@@ -37,7 +37,7 @@ ${notice ? html`<p class="error-summary" role="alert">${notice}</p>` : ''}
 }
 
 /** The console's landing page: who is signed in and where they can go. */
-export function homePage(context: ConsoleViewContext, user: { displayName: string; role: Role }): string {
+export function homePage(context: ConsoleViewContext, user: { displayName: string; role: Role; emailNotifications: boolean }): string {
   const { t } = context;
   const links: SafeHtml[] = [];
   if (user.role === 'admin') {
@@ -57,6 +57,12 @@ ${links.length > 0 ? html`<ul>${links}</ul>` : ''}
 <form method="post" action="/console/language"><input type="hidden" name="_csrf" value="${context.csrf}">
 <div class="field"><label for="language">${t('common:language')}</label><select id="language" name="language">${LANGUAGES.map((code) => html`<option value="${code}" lang="${code}"${code === context.language ? html` selected` : ''}>${LANGUAGE_NAMES[code]}</option>`)}</select></div>
 <p><button type="submit" class="secondary">${t('console:home.change_language')}</button></p></form>
+<form method="post" action="/console/email-notifications"><input type="hidden" name="_csrf" value="${context.csrf}">
+<fieldset class="field"><legend>${t('console:home.email_notifications')}</legend>
+<p class="hint">${t('console:home.email_notifications_hint')}</p>
+<label class="choice"><input type="radio" name="email_notifications" value="yes"${user.emailNotifications ? html` checked` : ''}> ${t('console:home.email_on')}</label>
+<label class="choice"><input type="radio" name="email_notifications" value="no"${user.emailNotifications ? '' : html` checked`}> ${t('console:home.email_off')}</label></fieldset>
+<p><button type="submit" class="secondary">${t('console:home.save_email')}</button></p></form>
 <form method="post" action="/console/sign-out"><input type="hidden" name="_csrf" value="${context.csrf}">
 <button type="submit" class="secondary">${t('console:sign_out')}</button></form>`,
   );

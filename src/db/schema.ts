@@ -38,6 +38,8 @@ export interface UsersTable {
   locked_until: Timestamp | null;
   disabled_at: Timestamp | null;
   last_sign_in_at: Timestamp | null;
+  /** Notices are also emailed (when SMTP_URL is set). */
+  email_notifications: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -330,7 +332,8 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
   },
   users: {
     id: true, organisation_id: true, email: true, display_name: true, role: true, locale: true, password_hash: true,
-    failed_sign_ins: true, locked_until: true, disabled_at: true, last_sign_in_at: true, created_at: true, updated_at: true,
+    failed_sign_ins: true, locked_until: true, disabled_at: true, last_sign_in_at: true, email_notifications: true, created_at: true,
+    updated_at: true,
   },
   sessions: {
     id_hash: true, user_id: true, csrf_secret: true, ip: true, user_agent: true, created_at: true, last_seen_at: true,

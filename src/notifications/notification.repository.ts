@@ -9,9 +9,9 @@ export type Audience =
   | { userIds: readonly string[] }
   | { roles: readonly Role[]; organisationId?: string | null };
 
-/** Active people in an audience. */
-async function recipientsOf(db: Executor, audience: Audience): Promise<string[]> {
-  let query = db.selectFrom('users').select('id').where('disabled_at', 'is', null);
+/** Active people in an audience, and whether each wants notices by email. */
+async function recipientsOf(db: Executor, audience: Audience): Promise<{ id: string; email_notifications: boolean }[]> {
+  let query = db.selectFrom('users').select(['id', 'email_notifications']).where('disabled_at', 'is', null);
   if ('userIds' in audience) {
     if (audience.userIds.length === 0) return [];
     query = query.where('id', 'in', audience.userIds);
@@ -19,31 +19,31 @@ async function recipientsOf(db: Executor, audience: Audience): Promise<string[]>
     query = query.where('role', 'in', audience.roles);
     if (audience.organisationId) query = query.where('organisation_id', '=', audience.organisationId);
   }
-  return (await query.execute()).map((row) => row.id);
+  return query.execute();
 }
 
 /**
  * Inserts one notice per person; a person who already has the same unread notice for the case
- * gets no second one. Returns the ids of the notices written.
+ * gets no second one. With `email` each is marked for email, unless its reader turned email off.
+ * Returns the notices written, with whether each is to be emailed.
  */
 export async function insertNotifications(
   db: Executor,
-  notice: { kind: string; caseId: string | null; subjectId: string | null; at: Date; emailStatus: 'queued' | null },
+  notice: { kind: string; caseId: string | null; subjectId: string | null; at: Date; email: boolean },
   audience: Audience,
   exceptUserId: string | null,
-): Promise<string[]> {
-  const userIds = (await recipientsOf(db, audience)).filter((id) => id !== exceptUserId);
-  if (userIds.length === 0) return [];
-  const rows = await db
+): Promise<{ id: string; email_status: string | null }[]> {
+  const recipients = (await recipientsOf(db, audience)).filter((recipient) => recipient.id !== exceptUserId);
+  if (recipients.length === 0) return [];
+  return db
     .insertInto('notifications')
-    .values(userIds.map((userId) => ({
-      user_id: userId, kind: notice.kind, case_id: notice.caseId, subject_id: notice.subjectId, created_at: notice.at,
-      email_status: notice.emailStatus,
+    .values(recipients.map((recipient) => ({
+      user_id: recipient.id, kind: notice.kind, case_id: notice.caseId, subject_id: notice.subjectId, created_at: notice.at,
+      email_status: notice.email && recipient.email_notifications ? 'queued' : null,
     })))
     .onConflict((oc) => oc.columns(['user_id', 'kind', 'case_id']).where('read_at', 'is', null).doNothing())
-    .returning('id')
+    .returning(['id', 'email_status'])
     .execute();
-  return rows.map((row) => row.id);
 }
 
 /** A person's notices, newest first, with the case reference. */

@@ -24,7 +24,7 @@ export interface NotifyDeps {
 
 /**
  * Notifies an audience in the caller's transaction (the actor themself is left out) and queues
- * one email per notice when email is configured. Notices carry a kind and ids, never personal data.
+ * one email per notice when email is configured and its reader has not turned email off. Notices carry a kind and ids, never personal data.
  */
 export async function notify(
   trx: Transaction<Database>,
@@ -33,16 +33,16 @@ export async function notify(
   audience: Audience,
   actorUserId: string | null = null,
 ): Promise<number> {
-  const ids = await insertNotifications(
+  const written = await insertNotifications(
     trx,
-    { kind: notice.kind, caseId: notice.caseId, subjectId: notice.subjectId ?? null, at: deps.clock.now(), emailStatus: deps.mailEnabled ? 'queued' : null },
+    { kind: notice.kind, caseId: notice.caseId, subjectId: notice.subjectId ?? null, at: deps.clock.now(), email: deps.mailEnabled },
     audience,
     actorUserId,
   );
-  if (deps.mailEnabled) {
-    for (const id of ids) await deps.jobs.enqueue(trx, 'notification.email', { notificationId: id });
+  for (const row of written) {
+    if (row.email_status === 'queued') await deps.jobs.enqueue(trx, 'notification.email', { notificationId: row.id });
   }
-  return ids.length;
+  return written.length;
 }
 
 /** A worker wrote again (SMS, WhatsApp or the status page) on a case someone holds: its team is told. */

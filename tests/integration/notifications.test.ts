@@ -1,6 +1,8 @@
 import type { DatabaseHandle } from '../../src/db/database';
 import { createMailer, type Mailer } from '../../src/notifications/mailer';
 import { notify } from '../../src/notifications/notification.service';
+import { hashPassword } from '../../src/users/password';
+import { csrfOf, signedInAgent } from '../support/console';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { createFakeClock } from '../support/clock';
 import { openTestDatabase, truncate } from '../support/database';
@@ -90,5 +92,20 @@ describe('notifications', () => {
     const [mail] = smtp.messages.filter((message) => message.to.includes('maesot@network.test'));
     expect(mail?.subject).toMatch(/[\u1000-\u109F]/);
     expect(mail?.subject).toContain(created.reference);
+  });
+
+  it('lets a person turn their emails off in the console; their notices still come', async () => {
+    await handle.db.updateTable('users').set({ password_hash: await hashPassword('a long test password') }).where('id', '=', network.user.bangkok).execute();
+    const { agent } = await signedInAgent(hotline.app, 'bangkok@network.test', 'a long test password');
+    const home = await agent.get('/console').expect(200);
+    expect(home.text).toMatch(/name="email_notifications" value="yes" checked/);
+    await agent.post('/console/email-notifications').type('form').send({ email_notifications: 'maybe', _csrf: csrfOf(home.text) }).expect(400);
+    await agent.post('/console/email-notifications').type('form').send({ email_notifications: 'no', _csrf: csrfOf(home.text) }).expect(303);
+    expect((await agent.get('/console').expect(200)).text).toMatch(/name="email_notifications" value="no" checked/);
+    const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-63', categories: ['wages'] });
+    await network.as('coordinator', 'post', `/api/v1/cases/${created.reference}/referrals`, { to_organisation: 'bangkok-legal', reason: 'Legal advice' }).expect(201);
+    await hotline.runJobs();
+    expect(smtp.messages).toEqual([]);
+    expect((await network.as('bangkok', 'get', '/api/v1/notifications?unread=true').expect(200)).body.data).toMatchObject([{ kind: 'referral.received', reference: created.reference }]);
   });
 });
