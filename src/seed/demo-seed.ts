@@ -11,14 +11,17 @@ import type { Logger } from '../observability/logger';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { hashPassword } from '../users/password';
 import { upsertUser } from '../users/user.repository';
+import type { HotlineJobQueue } from '../jobs/job-queue';
+import { openDemoArrivals } from './demo-arrivals';
 import { DEMO_CASE_SEED, generateDemoCases, type DemoCase } from './demo-cases';
 import {
   DEMO_ORGANISATIONS, DEMO_ROUTING_RULES, DEMO_SIGN_IN_EMAIL, DEMO_USERS, NETWORK_SLUG, type DemoOrganisation,
 } from './demo-network';
 
-// The demo seed writes its rows directly: it is a one-off loader of fixed data, run once in one
+// The demo seed writes its history directly: it is a one-off loader of fixed data, run once in one
 // transaction, and the write paths of the services (routing, notifications, outbox) must not fire
-// for synthetic history.
+// for synthetic history. Only the few complaints arriving "now" (demo-arrivals.ts) go through
+// intake and routing like real ones.
 
 /** The settings key whose presence means the demo data is in (or was never wanted again). */
 export const DEMO_SEEDED_SETTING = 'demo_seeded_at';
@@ -33,6 +36,8 @@ export interface DemoSeedDeps {
   cipher: PersonalDataCipher;
   clock: Clock;
   logger: Logger;
+  /** For the referrals' response clocks of the arriving complaints. */
+  jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
 }
 
 export interface DemoSeedResult {
@@ -71,8 +76,10 @@ export async function seedDemo(deps: DemoSeedDeps): Promise<DemoSeedResult> {
       actorKind: 'system', action: 'demo.seeded', subjectType: 'database', at: now,
       details: { organisations: organisations.size, users: users.size, cases: cases.length, seed: DEMO_CASE_SEED },
     });
+    await openDemoArrivals(trx, { cipher, clock, jobs: deps.jobs });
     return true;
   });
+  deps.jobs.wake();
   if (!seeded) return { seeded: false };
   logger.info({ cases: cases.length, ms: Math.round(performance.now() - started) }, 'demo data seeded');
   return { seeded: true, signIn: { email: DEMO_SIGN_IN_EMAIL, password } };

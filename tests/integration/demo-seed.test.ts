@@ -9,12 +9,14 @@ import { seedDemo, type DemoSeedResult } from '../../src/seed/demo-seed';
 import { ROLES } from '../../src/cases/case.vocabulary';
 import { findProvince } from '../../src/places/places';
 import { verifyPassword } from '../../src/users/password';
+import { buildTestHotline } from '../support/app';
+import { DEMO_ARRIVALS } from '../../src/seed/demo-arrivals';
 import { openTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const TABLES: (keyof Database)[] = [
   'organisations', 'users', 'routing_rules', 'contacts', 'cases', 'case_events', 'messages', 'notes', 'referrals',
-  'escalations', 'audit_log', 'settings',
+  'escalations', 'audit_log', 'settings', 'notifications', 'jobs_outbox',
 ];
 
 async function countRows(handle: DatabaseHandle): Promise<Record<string, number>> {
@@ -31,7 +33,7 @@ describe('the demo seed', () => {
   let first: DemoSeedResult;
   let countsAfterFirst: Record<string, number>;
   const cipher = createPersonalDataCipher({ current: crypto.randomBytes(32).toString('base64') });
-  const deps = () => ({ db: handle.db, cipher, clock: { now: () => NOW }, logger: createLogger('silent') });
+  const deps = () => ({ db: handle.db, cipher, clock: { now: () => NOW }, logger: createLogger('silent'), jobs: buildTestHotline(handle).jobs });
 
   beforeAll(async () => {
     handle = await openTestDatabase();
@@ -63,10 +65,11 @@ describe('the demo seed', () => {
     expect(new Set(users.map((user) => user.role))).toEqual(new Set(ROLES));
   });
 
-  it('writes about 300 cases spread over more than 18 months, all in the past', async () => {
+  it('writes 300 cases of history spread over more than 18 months, all in the past', async () => {
     const cases = await handle.db
       .selectFrom('cases')
       .select(['created_at', 'updated_at', 'destination_country', 'destination_province', 'owner_organisation_id'])
+      .where('owner_organisation_id', 'is not', null)
       .execute();
     expect(cases.length).toBe(300);
     const months = new Set(cases.map((row) => row.created_at.toISOString().slice(0, 7)));
@@ -84,7 +87,26 @@ describe('the demo seed', () => {
     expect(countsAfterFirst['referrals']).toBeGreaterThan(0);
     expect(countsAfterFirst['escalations']).toBeGreaterThan(0);
     expect(countsAfterFirst['routing_rules']).toBeGreaterThan(0);
-    expect(countsAfterFirst['audit_log']).toBe(1);
+    expect(countsAfterFirst['audit_log']).toBeGreaterThan(1);
+  });
+
+  it('lets a few complaints arrive through intake and the routing rules', async () => {
+    const arrived = await handle.db.selectFrom('cases').select(['id', 'reference']).where('owner_organisation_id', 'is', null).execute();
+    expect(arrived).toHaveLength(DEMO_ARRIVALS.length);
+    const referrals = await handle.db.selectFrom('referrals').innerJoin('organisations', 'organisations.id', 'referrals.to_organisation_id')
+      .select(['organisations.slug', 'referrals.status']).where('referrals.case_id', 'in', arrived.map((row) => row.id)).execute();
+    expect(referrals.map((row) => row.slug).sort()).toEqual([
+      'chao-phraya-migrant-legal-aid', 'kl-migrant-legal-aid-desk', 'mae-sot-workers-rights-centre', 'mahachai-seafood-workers-union', 'yangon-returnee-legal-aid',
+    ]);
+    expect(referrals.every((row) => row.status === 'pending')).toBe(true);
+    const escalations = await handle.db.selectFrom('escalations').innerJoin('organisations', 'organisations.id', 'escalations.embassy_organisation_id')
+      .select('organisations.country').select('organisations.nationalities').where('escalations.case_id', 'in', arrived.map((row) => row.id)).execute();
+    expect(escalations).toEqual([{ country: 'TH', nationalities: ['KH'] }]);
+    const triage = await handle.db.selectFrom('case_events').select('case_id').where('type', '=', 'case.needs_triage').execute();
+    expect(triage).toHaveLength(1);
+    expect(countsAfterFirst['notifications']).toBeGreaterThan(0);
+    const clocks = await handle.db.selectFrom('jobs_outbox').select('name').where('name', '=', 'referral.expire').execute();
+    expect(clocks).toHaveLength(5);
   });
 
   it('stores summaries and phone numbers sealed, never in clear', async () => {
