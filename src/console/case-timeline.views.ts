@@ -3,14 +3,14 @@ import type { listCaseEvents } from '../cases/case-event.repository';
 import { html, type SafeHtml } from '../http/html';
 import { formatTime, type ConsolePageContext } from './console-shell';
 
-// Events of a case's timeline besides messages and notes: referrals, escalations, triage and
-// consent. Events carry ids only; names come from the case's own referrals and escalations.
+// Events of a case's timeline besides messages and notes: referrals, escalations, triage,
+// consent, status changes and assignments. Events carry ids only; names come from the case's own referrals and escalations.
 
 /** The event types the case page shows on its timeline. */
 export const TIMELINE_EVENT_TYPES = [
   'referral.created', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed', 'referral.expired',
   'escalation.created', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
-  'case.needs_triage', 'case.consent_recorded',
+  'case.needs_triage', 'case.consent_recorded', 'case.status_changed', 'case.assigned',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];
@@ -41,6 +41,11 @@ function eventText(context: ConsolePageContext, event: CaseEventRow, found: Pick
     return t(`console:event.${event.type}`, { embassy });
   }
   if (event.type === 'case.consent_recorded') return t(data['given'] === true ? 'console:event.case.consent_given' : 'console:event.case.consent_refused');
+  if (event.type === 'case.status_changed') {
+    const status = (key: string) => t(`console:status.${idIn(data, key) ?? ''}`, { defaultValue: idIn(data, key) ?? '' });
+    return t('console:event.case.status_changed', { from: status('from'), to: status('to') });
+  }
+  if (event.type === 'case.assigned') return t(idIn(data, 'to') ? 'console:event.case.assigned' : 'console:event.case.unassigned');
   return t(`console:event.${event.type}`);
 }
 

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../../src/db/database';
+import { createI18n } from '../../src/language/i18n';
 import { hashPassword } from '../../src/users/password';
 import { upsertUser } from '../../src/users/user.repository';
 import { buildTestHotline, type TestHotline } from '../support/app';
@@ -70,6 +71,11 @@ describe('console case pages', () => {
     expect(found).toMatchObject({ status: 'open', urgency: 'high', categories: ['wages', 'documents'], forced_labour_indicators: ['withholding_of_wages'], recovered_currency: 'THB', outcome: 'wages_recovered' });
     expect(Number(found.amount_recovered)).toBe(1500);
     expect(found.assigned_user_id).not.toBeNull();
+    // The caseworker reads the console in Burmese.
+    const t = createI18n().getFixedT('my', 'console');
+    expect(page.text).toContain(t('event.case.assigned'));
+    await agent.post(`/console/cases/${reference}`).type('form').send({ status: 'waiting', _csrf: csrf }).expect(303);
+    expect((await agent.get(`/console/cases/${reference}`).expect(200)).text).toContain(t('event.case.status_changed', { from: t('status.open'), to: t('status.waiting') }));
   });
 
   it('refuses a change posted without the form\'s CSRF token', async () => {
