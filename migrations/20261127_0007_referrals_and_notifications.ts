@@ -9,7 +9,7 @@ import { type Kysely, sql } from 'kysely';
 const NOTIFICATION_KINDS = [
   'referral.received', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed',
   'referral.expired', 'escalation.opened', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
-  'case.worker_replied', 'case.needs_triage',
+  'case.worker_replied', 'case.needs_triage', 'case.overdue',
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -25,6 +25,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`update escalations set reason_encrypted = null where reason_encrypted not like 'v1.%'`.execute(db);
   await sql`update escalations set outcome_encrypted = null where outcome_encrypted not like 'v1.%'`.execute(db);
 
+  // The hourly look for cases left unanswered finds the ones it already flagged by this event.
+  await sql`create index case_events_overdue_idx on case_events (case_id) where type = 'case.overdue'`.execute(db);
   // The coordinators' triage queue: open cases nobody owns, newest activity first.
   await sql`create index cases_unowned_idx on cases (updated_at, id) where owner_organisation_id is null`.execute(db);
 
@@ -52,6 +54,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('notifications').execute();
   await db.schema.alterTable('users').dropColumn('email_notifications').execute();
   await sql`drop index cases_unowned_idx`.execute(db);
+  await sql`drop index case_events_overdue_idx`.execute(db);
   await sql`drop index referrals_outgoing_idx`.execute(db);
   await sql`alter table escalations rename column outcome_encrypted to outcome`.execute(db);
   await sql`update escalations set reason_encrypted = '' where reason_encrypted is null`.execute(db);

@@ -184,3 +184,27 @@ export async function listNotesOfCase(db: Kysely<Database>, caseId: string) {
     .orderBy('notes.id')
     .execute();
 }
+
+/**
+ * Cases someone holds that have waited past `before` for our answer (as the `overdue` filter
+ * reads it) and were not flagged yet for this wait: `since` is when the wait began (the case's
+ * creation, or the worker's latest message once we had answered before).
+ */
+export async function listUnflaggedOverdueCases(db: Kysely<Database>, before: Date, limit: number) {
+  const since = sql<Date>`case when ${sql.ref('cases.first_response_at')} is null then ${sql.ref('cases.created_at')} else ${sql.ref('cases.last_worker_message_at')} end`;
+  return db
+    .selectFrom('cases')
+    .select(['cases.id', 'cases.assigned_user_id', 'cases.owner_organisation_id', since.as('since')])
+    .where((eb) => applyFilters(eb, { overdueBefore: before }))
+    .where((eb) => eb.or([eb('cases.owner_organisation_id', 'is not', null), eb('cases.assigned_user_id', 'is not', null)]))
+    .where((eb) => eb.not(eb.exists(
+      eb.selectFrom('case_events')
+        .select('case_events.id')
+        .whereRef('case_events.case_id', '=', 'cases.id')
+        .where('case_events.type', '=', 'case.overdue')
+        .where(sql<boolean>`(case_events.data->>'since')::timestamptz = date_trunc('milliseconds', ${since})`),
+    )))
+    .orderBy('cases.updated_at')
+    .limit(limit)
+    .execute();
+}

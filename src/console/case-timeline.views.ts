@@ -10,7 +10,7 @@ import { formatTime, type ConsolePageContext } from './console-shell';
 export const TIMELINE_EVENT_TYPES = [
   'referral.created', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed', 'referral.expired',
   'escalation.created', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
-  'case.needs_triage', 'case.consent_recorded', 'case.status_changed', 'case.assigned',
+  'case.needs_triage', 'case.consent_recorded', 'case.status_changed', 'case.assigned', 'case.overdue',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];

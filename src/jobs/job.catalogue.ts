@@ -12,6 +12,7 @@ import { purgeFinishedJobs } from './outbox.repository';
 import type { JobCatalogue, JobQueue } from './job.types';
 import { expireDueReferrals, expireReferral } from '../referrals/referral.service';
 import { sendNotificationEmail } from '../notifications/notification-email';
+import { flagOverdueCases } from '../cases/case-overdue.service';
 import type { Mailer } from '../notifications/mailer';
 
 /** Every job the hotline runs, by name, with its payload type. Payloads carry ids only. */
@@ -26,6 +27,8 @@ export type HotlineJobs = {
   'referral.expire': { referralId: string };
   /** Expires every referral past due (a safety net should a delayed job be lost). */
   'referral.sweep': Record<string, never>;
+  /** Flags cases left 48 hours without our answer and tells their teams (hourly). */
+  'case.flag_overdue': Record<string, never>;
   /** Emails one notification to its reader. */
   'notification.email': { notificationId: string };
 };
@@ -90,6 +93,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       async handle(_payload, { logger }) {
         const expired = await expireDueReferrals(workflow);
         if (expired > 0) logger.info({ expired }, 'overdue referrals expired by the sweep');
+      },
+    },
+    'case.flag_overdue': {
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      retry: { attempts: 3, backoffMs: 60_000 },
+      async handle(_payload, { logger }) {
+        const flagged = await flagOverdueCases(workflow);
+        if (flagged > 0) logger.info({ flagged }, 'cases waiting 48 hours for an answer flagged');
       },
     },
     'notification.email': {

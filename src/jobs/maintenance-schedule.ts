@@ -9,6 +9,7 @@ const HOUR = 3600_000;
 const PERIODIC = [
   { name: 'maintenance.purge', everyMs: 6 * HOUR },
   { name: 'referral.sweep', everyMs: HOUR },
+  { name: 'case.flag_overdue', everyMs: HOUR },
 ] as const;
 
 /** Queues the periodic jobs now and on their intervals; returns a stop function. */

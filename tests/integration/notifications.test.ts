@@ -1,6 +1,7 @@
 import type { DatabaseHandle } from '../../src/db/database';
 import { createMailer, type Mailer } from '../../src/notifications/mailer';
 import { notify } from '../../src/notifications/notification.service';
+import { flagOverdueCases } from '../../src/cases/case-overdue.service';
 import { hashPassword } from '../../src/users/password';
 import { csrfOf, signedInAgent } from '../support/console';
 import { buildTestHotline, type TestHotline } from '../support/app';
@@ -107,5 +108,26 @@ describe('notifications', () => {
     await hotline.runJobs();
     expect(smtp.messages).toEqual([]);
     expect((await network.as('bangkok', 'get', '/api/v1/notifications?unread=true').expect(200)).body.data).toMatchObject([{ kind: 'referral.received', reference: created.reference }]);
+  });
+
+  it('tells a case\'s team once when the worker has waited 48 hours for an answer, and again after the next wait', async () => {
+    const clock = { now: () => now };
+    let now = new Date();
+    const deps = { db: handle.db, clock, jobs: hotline.jobs, mailEnabled: false };
+    const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-10', categories: ['wages'] });
+    await handle.db.updateTable('cases').set({ owner_organisation_id: network.org['bangkok-legal'] ?? null, created_at: now, last_worker_message_at: now }).where('id', '=', created.id).execute();
+    await handle.db.updateTable('notifications').set({ read_at: now }).execute();
+    expect(await flagOverdueCases(deps)).toBe(0);
+    now = new Date(now.getTime() + 49 * 3600_000);
+    expect(await flagOverdueCases(deps)).toBe(1);
+    expect(await flagOverdueCases(deps)).toBe(0);
+    const unread = await handle.db.selectFrom('notifications').select('kind').where('user_id', '=', network.user.bangkok).where('read_at', 'is', null).execute();
+    expect(unread).toEqual([{ kind: 'case.overdue' }]);
+    // We answer; the worker writes again and waits another two days: a new wait, a new flag.
+    await handle.db.updateTable('cases').set({ first_response_at: now, last_staff_message_at: now, last_worker_message_at: new Date(now.getTime() + 60_000) }).where('id', '=', created.id).execute();
+    now = new Date(now.getTime() + 50 * 3600_000);
+    expect(await flagOverdueCases(deps)).toBe(1);
+    const events = await handle.db.selectFrom('case_events').select('type').where('case_id', '=', created.id).where('type', '=', 'case.overdue').execute();
+    expect(events).toHaveLength(2);
   });
 });
