@@ -4,7 +4,7 @@ import { findCaseId } from '../cases/case-query.repository';
 import { getCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
 import { principalOf } from '../http/access';
 import { markCaseNotificationsRead } from '../notifications/notification.repository';
-import { listReferralTargets } from '../orgs/organisation.repository';
+import { listReferableOrganisations } from '../orgs/organisation.repository';
 import { listAssignableColleagues } from '../users/admin.repository';
 import { listCannedReplies } from './canned-replies.repository';
 import { casePage, type ReplyPreview } from './case-pages.views';
@@ -35,13 +35,13 @@ export async function showCasePage(deps: CasePageDeps, req: Request, res: Respon
     consolePageContext(deps, req, res),
     listCannedReplies(deps.db, found.language),
     listAssignableColleagues(deps.db, principal.organisationId),
-    listReferralTargets(deps.db, principal.organisationId),
+    listReferableOrganisations(deps.db),
     caseId ? listCaseEvents(deps.db, caseId, TIMELINE_EVENT_TYPES) : Promise.resolve([]),
   ]);
   const page = casePage(context, found, {
     cannedReplies, colleagues, events, preview: showing.preview, problem: showing.problem,
-    // The organisation that holds the case cannot be offered it again.
-    referralTargets: referralTargets.filter((target) => target.slug !== found.owner),
+    // Neither the reader's own organisation nor the one holding the case can be offered it.
+    referralTargets: referralTargets.filter((target) => target.id !== principal.organisationId && target.slug !== found.owner),
     viewer: principal, now: deps.clock.now(),
   });
   sendConsolePage(res, showing.status ?? 200, page);

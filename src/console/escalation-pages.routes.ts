@@ -9,6 +9,7 @@ import { AppError, type FieldIssue } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';
+import { issueMessage } from './form-problem';
 import { escalationPage, escalationsListPage, type EscalationForm, type EscalationPageState } from './escalation-pages.views';
 
 /** What the escalation pages work with: the escalation service's dependencies and the console's. */
@@ -25,8 +26,7 @@ const noteForm = z.object({ body: z.string().max(5000).default('') });
 function messageOf(t: TFunction, issue: FieldIssue): string {
   const from = issue.params?.['from'];
   const params = { ...issue.params, ...(from === undefined ? {} : { from: t(`liaison:status.${from}`, { defaultValue: String(from) }) }) };
-  const generic = t(`errors:field.${issue.reason}`, { ...params, defaultValue: t('errors:field.invalid') });
-  return t(`liaison:error.${issue.reason}`, { ...params, defaultValue: generic });
+  return issueMessage(t, { ...issue, params }, 'liaison:error');
 }
 
 /** `/console/escalations`: the escalations to work and one escalation's page with its forms. */

@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { AppError } from '../http/errors';
+import { AppError, type FieldIssue } from '../http/errors';
 import { html, type SafeHtml } from '../http/html';
 
 // A refused console form comes back on its own page with the reason beside it, rather than as
@@ -16,6 +16,15 @@ export interface FormProblem {
 /** Answers a person can act on by changing the form; anything else goes to the error page. */
 const SHOWN_BESIDE_FORM = new Set([400, 403, 409]);
 
+/**
+ * One refused field in the reader's words: the page's own wording for the reason
+ * (`<pageKey>.<reason>`) if it has one, else the shared one (`errors:field.<reason>`), else `fallback`.
+ */
+export function issueMessage(t: TFunction, issue: FieldIssue, pageKey: string, fallback: string = t('errors:field.invalid')): string {
+  const shared = t(`errors:field.${issue.reason}`, { ...issue.params, defaultValue: fallback });
+  return t(`${pageKey}.${issue.reason}`, { ...issue.params, defaultValue: shared });
+}
+
 /** The problem to show beside a form for an error, or undefined when the error is not one to show there. */
 export function formProblemOf(error: unknown, t: TFunction, form: string, values: Record<string, string> = {}): FormProblem | undefined {
   if (!(error instanceof AppError) || !SHOWN_BESIDE_FORM.has(error.status)) return undefined;
@@ -26,7 +35,7 @@ export function formProblemOf(error: unknown, t: TFunction, form: string, values
     values,
     messages: error.issues.map((issue) => ({
       field: issue.field,
-      message: t(`console:problem.${issue.reason}`, { defaultValue: t(`errors:field.${issue.reason}`, { defaultValue: general, ...issue.params }) }),
+      message: issueMessage(t, issue, 'console:problem', general),
     })),
   };
 }

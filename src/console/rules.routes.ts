@@ -9,7 +9,7 @@ import { listReferableOrganisations } from '../orgs/organisation.repository';
 import { createRoutingRuleBody, ruleIdParam, testRoutingRuleBody } from '../routing/routing-rule.schema';
 import { createRuleFor, deleteRuleFor, getRuleFor, listRulesFor, testRuleFor, updateRuleFor } from '../routing/routing-rule.service';
 import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';
-import type { FormProblem } from './form-problem';
+import { issueMessage, type FormProblem } from './form-problem';
 import { deleteRuleForm, emptyRuleForm, formFieldOf, ruleBodyOf, ruleForm, ruleFormOf, ruleFormValuesOf, trialCaseOf, type RuleFormValues } from './rules.schema';
 import { DELETE_FORM, RULE_FORM, rulePage, rulesListPage, type RuleFormState } from './rules.views';
 
@@ -23,10 +23,7 @@ const access = { roles: ['coordinator'] } as const;
 function problemOf(t: TFunction, form: string, issues: readonly FieldIssue[]): FormProblem {
   return {
     form,
-    messages: issues.map((issue) => {
-      const generic = t(`errors:field.${issue.reason}`, { ...issue.params, defaultValue: t('errors:field.invalid') });
-      return { field: formFieldOf(issue.field), message: t(`rules:error.${issue.reason}`, { ...issue.params, defaultValue: generic }) };
-    }),
+    messages: issues.map((issue) => ({ field: formFieldOf(issue.field), message: issueMessage(t, issue, 'rules:error') })),
   };
 }
 

@@ -14,27 +14,28 @@ export async function countOrganisations(db: Executor): Promise<number> {
   return Number(row.count);
 }
 
-/** Active organisations that take referrals (not embassies, not the network itself), by country and name. */
+/** Kinds of organisation that never take referrals: embassies get escalations, the network is the hotline. */
+const NOT_REFERABLE = ['embassy', 'network'];
+
+/** Active organisations that take referrals, by country and name. */
 export async function listReferableOrganisations(db: Executor) {
   return db
     .selectFrom('organisations')
-    .select(['slug', 'name', 'country'])
+    .select(['id', 'slug', 'name', 'country', 'city'])
     .where('is_active', '=', true)
-    .where('kind', 'not in', ['embassy', 'network'])
+    .where('kind', 'not in', NOT_REFERABLE)
     .orderBy('country')
     .orderBy('name')
     .execute();
 }
 
-/** Active organisations a case can be referred to by hand: not embassies, not the network, not the caller's own. */
-export async function listReferralTargets(db: Executor, exceptOrganisationId: string) {
+/** The active organisation with this slug if it takes referrals (the target of a rule or a referral). */
+export async function findReferableOrganisation(db: Executor, slug: string) {
   return db
     .selectFrom('organisations')
-    .select(['id', 'slug', 'name', 'country', 'city'])
+    .select(['id', 'slug', 'name'])
+    .where('slug', '=', slug)
     .where('is_active', '=', true)
-    .where('kind', 'not in', ['embassy', 'network'])
-    .where('id', '!=', exceptOrganisationId)
-    .orderBy('country')
-    .orderBy('name')
-    .execute();
+    .where('kind', 'not in', NOT_REFERABLE)
+    .executeTakeFirst();
 }

@@ -6,7 +6,7 @@ import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
 import { errors } from '../http/errors';
 import { notify } from '../notifications/notification.service';
-import { findActiveOrganisationBySlug } from '../routing/routing-rule.repository';
+import { findReferableOrganisation } from '../orgs/organisation.repository';
 import { routeCase } from '../routing/routing.service';
 import { sideOf } from '../notifications/audiences';
 import { offerReferral } from './referral-offer';
@@ -32,8 +32,8 @@ export async function referByHand(
   input: { to_organisation: string; reason: string; response_hours: number },
 ): Promise<{ id: string; due_at: Date }> {
   const found = await caseOrNotFound(deps, caller, reference, 'referral.create');
-  const target = await findActiveOrganisationBySlug(deps.db, input.to_organisation);
-  if (!target || target.kind === 'embassy' || target.kind === 'network') throw errors.validation([{ field: 'to_organisation', reason: 'unknown_organisation' }]);
+  const target = await findReferableOrganisation(deps.db, input.to_organisation);
+  if (!target) throw errors.validation([{ field: 'to_organisation', reason: 'unknown_organisation' }]);
   const { principal } = caller;
   if (target.id === principal.organisationId || target.id === found.owner_organisation_id) throw errors.validation([{ field: 'to_organisation', reason: 'already_holds_case' }]);
   try {

@@ -130,8 +130,3 @@ export async function deleteRoutingRule(db: Executor, id: string): Promise<boole
   const result = await db.deleteFrom('routing_rules').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
-
-/** An active organisation by slug (the target of a rule or a referral). */
-export async function findActiveOrganisationBySlug(db: Executor, slug: string) {
-  return db.selectFrom('organisations').select(['id', 'slug', 'name', 'kind', 'country']).where('slug', '=', slug).where('is_active', '=', true).executeTakeFirst();
-}

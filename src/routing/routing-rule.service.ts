@@ -2,9 +2,10 @@ import { recordAudit } from '../audit/audit.repository';
 import { normaliseCaseReference } from '../cases/case-reference';
 import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
 import { errors } from '../http/errors';
+import { findReferableOrganisation } from '../orgs/organisation.repository';
 import { checkRule, embassyFor, planRouting, type RoutableCase, type Rule, type RoutingSituation } from './routing';
 import {
-  activeEmbassies, activeRules, deleteRoutingRule, findActiveOrganisationBySlug, findRoutingRule, insertRoutingRule,
+  activeEmbassies, activeRules, deleteRoutingRule, findRoutingRule, insertRoutingRule,
   listRoutingRules, routableFacts, routingSituationOf, updateRoutingRule, type RoutingRuleRow,
 } from './routing-rule.repository';
 import type { CreateRoutingRuleBody, TestRoutingRuleBody, UpdateRoutingRuleBody } from './routing-rule.schema';
@@ -29,8 +30,8 @@ export async function listRulesFor(deps: Pick<CaseWorkDeps, 'db'>) {
 async function targetIdOf(deps: Pick<CaseWorkDeps, 'db'>, action: string | undefined, slug: string | null | undefined): Promise<string | null | undefined> {
   if (slug === undefined) return undefined;
   if (slug === null) return null;
-  const target = await findActiveOrganisationBySlug(deps.db, slug);
-  if (!target || target.kind === 'embassy' || target.kind === 'network') throw errors.validation([{ field: 'target_organisation', reason: 'unknown_organisation' }]);
+  const target = await findReferableOrganisation(deps.db, slug);
+  if (!target) throw errors.validation([{ field: 'target_organisation', reason: 'unknown_organisation' }]);
   if (action === 'escalate') throw errors.validation([{ field: 'target_organisation', reason: 'refer_needs_target_escalate_has_none' }]);
   return target.id;
 }
