@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     console: { db: hotline.db, clock: hotline.clock, i18n: hotline.i18n, rateLimiter, sessionSecret: hotline.sessionSecret, secureCookies },
     logger,
     i18n: hotline.i18n,
-    authenticate: createAuthenticator({ db: hotline.db, clock: hotline.clock, sessionSecret: hotline.sessionSecret }),
+    authenticate: createAuthenticator({ db: hotline.db, clock: hotline.clock }),
     readiness: {
       database: hotline.database.ping,
       ...(config.redisUrl ? { redis: hotline.jobs.ping } : {}),

@@ -4,7 +4,6 @@ import type { Kysely } from 'kysely';
 import type { Language } from '../cases/case.vocabulary';
 import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
-import { csrfToken } from '../http/csrf';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
 import { countUnreadOf } from '../notifications/notification.repository';
@@ -30,11 +29,12 @@ export interface ConsolePageContext {
 }
 
 /** The context of a console page for the signed-in reader (counts their unread notices). */
-export async function consolePageContext(deps: ConsolePageDeps, req: Request, res: Response): Promise<ConsolePageContext> {
+export async function consolePageContext(deps: ConsolePageDeps, _req: Request, res: Response): Promise<ConsolePageContext> {
   const principal = principalOf(res);
   const t = deps.i18n.getFixedT(principal.locale);
   const unread = await countUnreadOf(deps.db, principal.userId);
-  return { language: principal.locale, t, csrf: csrfToken(req, res, deps.sessionSecret, deps.secureCookies), nav: consoleNav(t, principal.role, unread) };
+  // Console forms carry the session's own token; a page reached by bearer token has no forms to post.
+  return { language: principal.locale, t, csrf: principal.formToken ?? '', nav: consoleNav(t, principal.role, unread) };
 }
 
 /** The document around a console page: the menu, then the page's own content. */

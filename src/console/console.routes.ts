@@ -106,7 +106,8 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const principal = principalOf(res);
         const displayName = 'displayName' in principal && typeof principal.displayName === 'string' ? principal.displayName : principal.role;
-        const context = view(req, res, principal.locale);
+        // Signed in, its forms carry the session's own CSRF token, not the sign-in form's.
+        const context = { ...view(req, res, principal.locale), csrf: principal.formToken ?? '' };
         const nav = consoleNav(context.t, principal.role, await countUnreadOf(deps.db, principal.userId));
         const settings = await deps.db.selectFrom('users').select('email_notifications').where('id', '=', principal.userId).executeTakeFirst();
         sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role, emailNotifications: settings?.email_notifications ?? true }));

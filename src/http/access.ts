@@ -10,6 +10,8 @@ export interface Principal {
   organisationId: string;
   role: Role;
   locale: Language;
+  /** A console session's CSRF token for its forms (sessions only; bearer tokens need none). */
+  formToken?: string;
 }
 
 /**

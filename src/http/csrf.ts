@@ -2,9 +2,11 @@ import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { errors } from './errors';
 
-// CSRF protection without server state: a random value in an HttpOnly, SameSite=Lax cookie, and
-// in each form its HMAC under the session secret. A cross-site form can neither read the cookie
-// nor compute the HMAC, so its POST fails.
+// Two kinds of CSRF protection. Signed-in console forms carry a token derived from the session's
+// own server-side secret (`sessions.csrf_secret`), so a token picked up in one session is worthless
+// in another. Anonymous forms (a worker's report, the status page, sign-in itself) have no session:
+// there a random value sits in an HttpOnly, SameSite=Lax cookie and each form carries its HMAC
+// under the server's secret. A cross-site form can neither read the cookie nor compute the HMAC.
 
 export const CSRF_COOKIE = 'csrf';
 export const CSRF_FIELD = '_csrf';
@@ -23,17 +25,35 @@ export function csrfToken(req: Request, res: Response, secret: string, secure: b
   return sign(secret, value);
 }
 
-/** True when the request's form field (or X-CSRF-Token header) matches its CSRF cookie. */
-export function hasValidCsrf(req: Request, secret: string): boolean {
-  const cookie = req.cookies?.[CSRF_COOKIE];
-  const field = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] ?? req.get('x-csrf-token');
-  if (typeof cookie !== 'string' || typeof field !== 'string') return false;
-  const expected = Buffer.from(sign(secret, cookie));
-  const given = Buffer.from(field);
-  return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+/** The form token of a signed-in session, derived from the session's own server-side secret. */
+export function sessionFormToken(sessionCsrfSecret: string): string {
+  return crypto.createHmac('sha256', sessionCsrfSecret).update('csrf:console-form').digest('base64url');
 }
 
-/** Refuses a POST whose form token does not match its cookie. */
+function postedToken(req: Request): unknown {
+  return (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] ?? req.get('x-csrf-token');
+}
+
+function sameToken(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+/** True when the request's form field (or X-CSRF-Token header) is the token of this session. */
+export function hasValidSessionCsrf(req: Request, formToken: string): boolean {
+  return sameToken(formToken, postedToken(req));
+}
+
+/** True when the request's form field (or X-CSRF-Token header) matches its CSRF cookie (anonymous forms). */
+export function hasValidCsrf(req: Request, secret: string): boolean {
+  const cookie = req.cookies?.[CSRF_COOKIE];
+  if (typeof cookie !== 'string') return false;
+  return sameToken(sign(secret, cookie), postedToken(req));
+}
+
+/** Refuses a POST whose form token does not match its cookie (anonymous forms only). */
 export function requireCsrf(secret: string) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (!hasValidCsrf(req, secret)) throw errors.csrfFailed();

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Authenticate } from '../http/access';
-import { hasValidCsrf } from '../http/csrf';
+import { hasValidSessionCsrf } from '../http/csrf';
 import { errors } from '../http/errors';
 import { isLanguage } from '../language/negotiation';
 import { hashApiToken, looksLikeApiToken } from './api-token';
@@ -35,15 +35,15 @@ async function fromBearer(db: Kysely<Database>, clock: Clock, req: Request) {
  * Resolves who makes a request: `Authorization: Bearer mh_…` (API tokens), else the console's
  * session cookie. A bearer header that is present but wrong is not second-guessed by a cookie.
  */
-export function createAuthenticator({ db, clock, sessionSecret }: { db: Kysely<Database>; clock: Clock; sessionSecret?: string }): Authenticate {
+export function createAuthenticator({ db, clock }: { db: Kysely<Database>; clock: Clock }): Authenticate {
   return async (req: Request) => {
     if (req.get('authorization')) return fromBearer(db, clock, req);
     const token = req.cookies?.[SESSION_COOKIE];
     if (typeof token !== 'string') return undefined;
     const principal = await resumeSession({ db, clock }, token);
     // A cookie travels with every request the browser makes, so a change made with one must
-    // prove it came from our own page.
-    if (principal && !SAFE_METHODS.has(req.method) && !(sessionSecret && hasValidCsrf(req, sessionSecret))) throw errors.csrfFailed();
+    // prove it came from a page of this very session.
+    if (principal && !SAFE_METHODS.has(req.method) && !hasValidSessionCsrf(req, principal.formToken)) throw errors.csrfFailed();
     return principal;
   };
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Principal } from '../http/access';
+import { sessionFormToken } from '../http/csrf';
 import { isLanguage } from '../language/negotiation';
 import { isRole } from './roles';
 import { endSession, endSessionsOfUser, findSessionWithUser, insertSession, touchSession } from './session.repository';
@@ -40,7 +41,7 @@ export async function startSession(deps: SessionServiceDeps, userId: string, fro
 }
 
 /** The principal of a live session token, sliding its idle timeout; undefined when it ended or expired. */
-export async function resumeSession(deps: SessionServiceDeps, token: string): Promise<(Principal & { displayName: string }) | undefined> {
+export async function resumeSession(deps: SessionServiceDeps, token: string): Promise<(Principal & { displayName: string; formToken: string }) | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const idHash = sessionHash(token);
   const found = await findSessionWithUser(deps.db, idHash);
@@ -59,6 +60,7 @@ export async function resumeSession(deps: SessionServiceDeps, token: string): Pr
     role: found.role,
     locale: isLanguage(found.locale) ? found.locale : 'en',
     displayName: found.displayName,
+    formToken: sessionFormToken(found.csrf_secret),
   };
 }
 

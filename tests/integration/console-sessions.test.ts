@@ -37,7 +37,10 @@ describe('console sign-in and sessions', () => {
     const form = await agent.get('/console/sign-in').expect(200);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
     const response = await agent.post('/console/sign-in').type('form').send({ email, password, _csrf: csrf });
-    return { agent, response, csrf };
+    if (response.status !== 303) return { agent, response, csrf };
+    // Signed in, the console's forms carry the session's own token.
+    const home = await agent.get('/console').expect(200);
+    return { agent, response, csrf: /name="_csrf" value="([^"]+)"/.exec(home.text)?.[1] ?? '' };
   }
 
   const sessionCookie = (response: request.Response) =>
@@ -120,6 +123,37 @@ describe('console sign-in and sessions', () => {
     await agent.post('/console/sign-out').type('form').send({}).expect(403);
     await agent.get('/console').expect(200);
     await request(hotline.app).post('/console/sign-in').type('form').send({ email: 'naw.paw@example.org', password: PASSWORD }).expect(403);
+  });
+
+  const cookieOf = (response: request.Response, name: string) =>
+    ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((cookie) => cookie.startsWith(`${name}=`))?.split(';')[0] ?? '';
+
+  it('refuses a form token of one session posted with another session, even with the first one\'s CSRF cookie', async () => {
+    const first = await signIn();
+    const second = await signIn();
+    expect(first.csrf).not.toBe('');
+    expect(first.csrf).not.toBe(second.csrf);
+    // An attacker who planted their own CSRF cookie and token in the victim's browser.
+    const attackerPage = await request(hotline.app).get('/console/sign-in').expect(200);
+    const plantedCookie = cookieOf(attackerPage, 'csrf');
+    const plantedToken = /name="_csrf" value="([^"]+)"/.exec(attackerPage.text)?.[1] ?? '';
+    const victimSession = cookieOf(second.response, 'hotline_session');
+    await request(hotline.app).post('/console/language').set('Cookie', `${victimSession}; ${plantedCookie}`).type('form').send({ language: 'km', _csrf: plantedToken }).expect(403);
+    await request(hotline.app).post('/console/language').set('Cookie', victimSession).type('form').send({ language: 'km', _csrf: first.csrf }).expect(403);
+    await second.agent.post('/console/sign-out').type('form').send({ _csrf: first.csrf }).expect(403);
+    await second.agent.get('/console').expect(200);
+    await request(hotline.app).post('/console/language').set('Cookie', victimSession).type('form').send({ language: 'km', _csrf: second.csrf }).expect(303);
+  });
+
+  it('refuses a token picked up anonymously on a worker form in a signed-in session', async () => {
+    const { agent, response } = await signIn();
+    const report = await agent.get('/report?lang=en').expect(200);
+    const anonymous = /name="_csrf" value="([^"]+)"/.exec(report.text)?.[1] ?? '';
+    expect(anonymous).not.toBe('');
+    await agent.post('/console/sign-out').type('form').send({ _csrf: anonymous }).expect(403);
+    const session = cookieOf(response, 'hotline_session');
+    await request(hotline.app).post('/console/sign-out').set('Cookie', `${session}; ${cookieOf(report, 'csrf') || 'csrf=x'}`).type('form').send({ _csrf: anonymous }).expect(403);
+    await agent.get('/console').expect(200);
   });
 
   it('ends every session of a user who is disabled, at once', async () => {

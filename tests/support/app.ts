@@ -96,7 +96,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined },
     console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
-    authenticate: createAuthenticator({ db: handle.db, clock, sessionSecret: TEST_SESSION_SECRET }),
+    authenticate: createAuthenticator({ db: handle.db, clock }),
     readiness: options.readiness ?? { database: handle.ping },
     secureCookies: false,
     trustProxy: true,

@@ -12,5 +12,7 @@ export async function signedInAgent(app: Express, email: string, password: strin
   const form = await agent.get('/console/sign-in');
   const csrf = csrfOf(form.text);
   await agent.post('/console/sign-in').type('form').send({ email, password, _csrf: csrf }).expect(303);
-  return { agent, csrf };
+  // Once signed in, forms carry the session's own token (the sign-in form's is for anonymous forms).
+  const home = await agent.get('/console').expect(200);
+  return { agent, csrf: csrfOf(home.text) };
 }
