@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { migrateToLatest } from './db/migrator';
-import { openHotline, type Hotline } from './hotline';
+import { openHotline, sealAfterMigrations, type Hotline } from './hotline';
 import { AppError } from './http/errors';
 import { createLogger } from './observability/logger';
 import { seedDemo } from './seed/demo-seed';
@@ -32,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     async run(hotline, _values, io) {
       const applied = await migrateToLatest(hotline.db);
+      await sealAfterMigrations(hotline);
       io.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     },
   },

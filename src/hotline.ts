@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrator';
+import { sealPlaintextConsentWordings } from './cases/case.repository';
 import type { Database } from './db/schema';
 import { createInboundSpool } from './channels/sms/inbound-spool';
 import { createInboundService, type InboundService } from './channels/sms/inbound.service';
@@ -44,6 +45,15 @@ export interface OpenHotlineOptions {
   sender?: SmsSender;
 }
 
+/**
+ * The part of a migration that needs the encryption key, which migrations never hold: free text
+ * an earlier version stored in plain text is sealed here (consent wordings, migration 0008).
+ */
+export async function sealAfterMigrations(deps: Pick<Hotline, 'db' | 'cipher' | 'logger'>): Promise<void> {
+  const sealed = await sealPlaintextConsentWordings(deps.db, (text) => deps.cipher.seal(text));
+  if (sealed > 0) deps.logger.info({ sealed }, 'sealed consent wordings stored in plain text');
+}
+
 /** Opens the database (migrating it when asked), the job queue and the cipher. */
 export async function openHotline(config: Config, logger: Logger, options: OpenHotlineOptions): Promise<Hotline> {
   const secrets = resolveSecrets(config, logger);
@@ -63,6 +73,7 @@ export async function openHotline(config: Config, logger: Logger, options: OpenH
     throw error;
   }
   const cipher = createPersonalDataCipher({ current: secrets.encryptionKey, previous: secrets.previousEncryptionKeys });
+  if (options.migrate) await sealAfterMigrations({ db: database.db, cipher, logger });
   const i18n = createI18n();
   const sender = options.sender ?? createTwilioSender(config.twilio);
   const mailer = createMailer(config.mail);

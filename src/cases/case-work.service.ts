@@ -21,7 +21,8 @@ import {
 } from './case-query.repository';
 import { updateCase } from './case.repository';
 import { ROUTED_FIELDS, routeCase } from '../routing/routing.service';
-import { caseScopeOf } from './case.policy';
+import { caseScopeOf, mayRecordConsent } from './case.policy';
+import { recordConsent } from './consent.service';
 import { presentCase, type CaseDetail } from './case-view';
 import { listReferralsOfCase } from '../referrals/referral.repository';
 import { listEscalationsOfCase } from '../escalations/escalation.repository';
@@ -133,27 +134,30 @@ async function assigneeAllowed(deps: CaseWorkDeps, caller: Caller, userId: strin
 }
 
 /**
- * Changes triage and outcome fields, or records the worker's consent; each change is a timeline
- * event and the write is audited. A change to a field the routing rules match on runs them again.
+ * Changes triage and outcome fields, or records the worker's consent as staff heard it; each
+ * change is a timeline event and the write is audited. Consent may be recorded only by the owning
+ * organisation's staff and coordinators: anyone else gets 403 `consent_not_yours` and nothing is
+ * written. A change to a field the routing rules match on runs them again.
  */
 export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: UpdateCaseBody): Promise<void> {
   const found = await caseOrNotFound(deps, caller, reference, 'case.update');
   const { consent, ...changes } = body;
+  if (consent !== undefined && !mayRecordConsent(caller.principal, found.owner_organisation_id)) {
+    await recordAudit(deps.db, { ...actorOf(caller), action: 'case.consent_refused', subjectType: 'case', subjectId: reference, caseId: found.id });
+    throw errors.consentNotYours();
+  }
   if (changes.assigned_user_id && !(await assigneeAllowed(deps, caller, changes.assigned_user_id, found.owner_organisation_id))) {
     throw errors.validation([{ field: 'assigned_user_id', reason: 'not_allowed' }]);
   }
   const now = deps.clock.now();
   const changed = Object.entries(changes).filter(([field, value]) => JSON.stringify((found as Record<string, unknown>)[field] ?? null) !== JSON.stringify(value));
-  const consentChanged = consent !== undefined && (consent.given !== found.consent_given || consent.wording !== found.consent_wording);
+  const storedWording = found.consent_wording_encrypted ? deps.cipher.open(found.consent_wording_encrypted) : found.consent_wording;
+  const consentChanged = consent !== undefined && (consent.given !== found.consent_given || consent.wording !== storedWording || found.consent_source !== 'staff');
   if (changed.length === 0 && !consentChanged) return;
   const resolvedNow = changes.status && ['resolved', 'closed'].includes(changes.status) && !found.resolved_at;
   const staffEvent = { actorKind: 'staff' as const, actorUserId: caller.principal.userId, organisationId: caller.principal.organisationId, at: now };
   await inTransaction(deps, async (trx) => {
-    await updateCase(trx, found.id, {
-      ...changes,
-      ...(resolvedNow ? { resolved_at: now } : {}),
-      ...(consentChanged ? { consent_given: consent.given, consent_at: now, consent_wording: consent.wording } : {}),
-    }, now);
+    if (changed.length > 0) await updateCase(trx, found.id, { ...changes, ...(resolvedNow ? { resolved_at: now } : {}) }, now);
     for (const [field, value] of changed) {
       await insertCaseEvent(trx, {
         ...staffEvent,
@@ -162,11 +166,18 @@ export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, referenc
         data: { field, from: stringish((found as Record<string, unknown>)[field]), to: stringish(value) },
       });
     }
-    if (consentChanged) await insertCaseEvent(trx, { ...staffEvent, caseId: found.id, type: 'case.consent_recorded', data: { given: consent.given } });
-    await recordAudit(trx, {
-      ...actorOf(caller), action: 'case.updated', subjectType: 'case', subjectId: reference, caseId: found.id,
-      details: { fields: [...changed.map(([field]) => field), ...(consentChanged ? ['consent'] : [])] },
-    });
+    if (consentChanged) {
+      await recordConsent(trx, deps, { caseId: found.id, reference }, { given: consent.given, wording: consent.wording, source: 'staff' }, {
+        actorKind: caller.principal.kind, userId: caller.principal.userId, organisationId: caller.principal.organisationId, ip: caller.ip,
+        via: caller.principal.kind === 'token' ? 'api' : 'console',
+      }, now);
+    }
+    if (changed.length > 0) {
+      await recordAudit(trx, {
+        ...actorOf(caller), action: 'case.updated', subjectType: 'case', subjectId: reference, caseId: found.id,
+        details: { fields: changed.map(([field]) => field) },
+      });
+    }
     if (changed.some(([field]) => (ROUTED_FIELDS as readonly string[]).includes(field))) await routeCase(trx, deps, found.id, 'triage_changed');
   });
 }

@@ -33,3 +33,27 @@ export type CaseView = 'full' | 'limited';
 export function caseViewOf(principal: Pick<Principal, 'role'>, consentGiven: boolean | null): CaseView {
   return principal.role === 'coordinator' || consentGiven === true ? 'full' : 'limited';
 }
+
+/**
+ * Who may record the worker's consent, besides the worker: coordinators, and staff of the
+ * organisation that owns the case. A partner still waiting to answer a referral, or working the
+ * case beside its owner, may not: the answer decides what every partner and embassy sees.
+ */
+export function mayRecordConsent(principal: Pick<Principal, 'role' | 'organisationId'>, ownerOrganisationId: string | null): boolean {
+  if (principal.role === 'coordinator') return true;
+  return principal.role === 'caseworker' && ownerOrganisationId !== null && principal.organisationId === ownerOrganisationId;
+}
+
+/**
+ * Who may refer a case onward: coordinators, the owning organisation, and an organisation that
+ * accepted a referral of it. An organisation only offered the case must accept it first.
+ */
+export function mayReferOnward(
+  principal: Pick<Principal, 'role' | 'organisationId'>,
+  holding: { ownerOrganisationId: string | null; referrals: readonly { toOrganisationId: string; status: string }[] },
+): boolean {
+  if (principal.role === 'coordinator') return true;
+  if (principal.role !== 'caseworker') return false;
+  if (holding.ownerOrganisationId === principal.organisationId) return true;
+  return holding.referrals.some((referral) => referral.toOrganisationId === principal.organisationId && referral.status === 'accepted');
+}

@@ -64,6 +64,11 @@ export async function updateCase(db: Executor, caseId: string, changes: CaseUpda
   await db.updateTable('cases').set({ ...changes, updated_at: now }).where('id', '=', caseId).execute();
 }
 
+/** The reference of a case by its id. */
+export async function findCaseReferenceById(db: Executor, caseId: string): Promise<string> {
+  return (await db.selectFrom('cases').select('reference').where('id', '=', caseId).executeTakeFirstOrThrow()).reference;
+}
+
 /** Adds categories to a case, keeping those it has. */
 export async function addCaseCategories(db: Executor, caseId: string, categories: string[], now: Date): Promise<void> {
   await db
@@ -86,4 +91,22 @@ export async function ownerWantsDiscretion(db: Executor, organisationId: string 
 /** Who holds a case: its assignee and owning organisation, and whether its intake is complete. */
 export async function findCaseHolders(db: Executor, caseId: string) {
   return db.selectFrom('cases').select(['assigned_user_id', 'owner_organisation_id', 'intake_complete']).where('id', '=', caseId).executeTakeFirst();
+}
+
+/**
+ * Seals consent wordings stored in plain text before migration 0008, a batch at a time, and clears
+ * the plain copy; returns how many were sealed. Safe to run again, and beside a running hotline.
+ */
+export async function sealPlaintextConsentWordings(db: Kysely<Database>, seal: (text: string) => string, batchSize = 500): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const rows = await db.selectFrom('cases').select(['id', 'consent_wording']).where('consent_wording', 'is not', null).orderBy('id').limit(batchSize).execute();
+    if (rows.length === 0) return sealed;
+    for (const row of rows) {
+      if (row.consent_wording === null) continue;
+      await db.updateTable('cases').set({ consent_wording_encrypted: seal(row.consent_wording), consent_wording: null })
+        .where('id', '=', row.id).where('consent_wording', '=', row.consent_wording).execute();
+    }
+    sealed += rows.length;
+  }
 }

@@ -6,6 +6,7 @@ import type { PersonalDataCipher } from '../privacy/personal-data';
 import { insertCaseEvent } from './case-event.repository';
 import { insertCase } from './case.repository';
 import type { Channel, Language } from './case.vocabulary';
+import { consentColumns, consentSourceOfChannel } from './consent.service';
 
 /** What the worker told us when a case is opened; every channel (SMS, WhatsApp, web) uses this. */
 export interface OpenCaseInput {
@@ -68,9 +69,7 @@ export async function openCase(
     workers_affected: input.workersAffected ?? 1,
     employer_encrypted: cipher.sealOptional(employer),
     employer_key: employer ? cipher.lookupHash(`employer:${employerKeyText(employer)}`) : null,
-    consent_given: input.consent ? input.consent.given : null,
-    consent_at: input.consent ? now : null,
-    consent_wording: input.consent ? input.consent.wording : null,
+    ...(input.consent ? consentColumns(cipher, { ...input.consent, source: consentSourceOfChannel(input.channel) }, null, now) : {}),
     pin_hash: input.pinHash ?? null,
     last_worker_message_at: input.receivedAt,
     created_at: input.receivedAt,
@@ -90,8 +89,13 @@ export async function openCase(
     subjectType: 'case',
     subjectId: created.reference,
     caseId: created.id,
-    details: { channel: input.channel },
+    details: { channel: input.channel, ...(input.consent ? { consent_given: input.consent.given, consent_source: consentSourceOfChannel(input.channel) } : {}) },
     at: now,
   });
+  if (input.consent) {
+    await insertCaseEvent(trx, {
+      caseId: created.id, type: 'case.consent_recorded', actorKind: 'worker', data: { given: input.consent.given, source: consentSourceOfChannel(input.channel) }, at: now,
+    });
+  }
   return created;
 }

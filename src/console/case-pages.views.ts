@@ -119,18 +119,18 @@ export function casePage(context: CasePageContext, found: CaseDetail, options: C
   const body = html`<h1>${t('console:case.title', { reference })}</h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
 ${problemSummary(work)}
-${found.view === 'limited' ? limitedViewBanner(work) : found.consent?.given === true ? '' : consentSection(work)}
+${found.view === 'limited' ? limitedViewBanner(work, found.owner_organisation_id) : consentSection(work, found.owner_organisation_id, found.consent?.given ?? null)}
 <dl class="facts">
 <dt>${t('console:field.status')}</dt><dd>${t(`console:status.${found.status}`)}</dd>
 <dt>${t('console:field.urgency')}</dt><dd>${t(`console:urgency.${found.urgency}`)}</dd>
 <dt>${t('console:field.channel')}</dt><dd>${t(`console:channel.${found.channel}`)} · ${LANGUAGE_NAMES[found.language as Language] ?? found.language}</dd>
 <dt>${t('console:field.categories')}</dt><dd>${found.categories.map((category) => t(`web:category.${category}`)).join(', ')}</dd>
 <dt>${t('console:field.place')}</dt><dd>${[found.destination_province, found.destination_country].filter(Boolean).join(', ')}${found.location_as_written ? html` (“${found.location_as_written}”)` : ''}</dd>
-<dt>${t('console:field.consent')}</dt><dd>${found.consent === null ? t('console:consent.unknown') : t(found.consent.given ? 'console:consent.yes' : 'console:consent.no')}</dd>
+<dt>${t('console:field.consent')}</dt><dd>${found.consent === null ? t('console:consent.unknown') : t(found.consent.given ? 'console:consent.yes' : 'console:consent.no')}${found.consent?.source ? html` (${t(`console:consent.source.${found.consent.source}`)})` : ''}</dd>
 </dl>
 <h2>${t('console:case.story')}</h2>
 <blockquote class="reply">${found.summary ?? ''}</blockquote>
-${referralsSection(work, found.referrals, options.referralTargets ?? [])}
+${referralsSection(work, found.referrals, options.referralTargets ?? [], found.owner_organisation_id)}
 ${escalationsSection(work, found.escalations)}
 <h2>${t('console:case.timeline')}</h2>
 <ol class="timeline">${timeline.map((entry) => entry.item)}</ol>

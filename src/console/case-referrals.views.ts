@@ -1,5 +1,6 @@
 import type { CaseDetail } from '../cases/case-view';
 import type { Principal } from '../http/access';
+import { mayRecordConsent, mayReferOnward } from '../cases/case.policy';
 import { html, type SafeHtml } from '../http/html';
 import { formatTime, type ConsolePageContext } from './console-shell';
 import { fieldError, formError, messagesFor, type FormProblem } from './form-problem';
@@ -63,28 +64,52 @@ ${csrfField(view)}
 <label class="choice"><input type="radio" name="given" value="yes" required> ${t('console:consent_form.yes')}</label>
 <label class="choice"><input type="radio" name="given" value="no"> ${t('console:consent_form.no')}</label>
 ${fieldError(view.problem, form, 'given', 'consent-given-error')}</fieldset>
-<div class="field"><label for="consent-wording">${t('console:consent_form.wording')}</label>
-<p class="hint" id="consent-wording-hint">${t('console:consent_form.wording_hint')}</p>
-<textarea id="consent-wording" name="wording" rows="2" maxlength="1000" required${describedBy(view, form, 'wording', { hint: 'consent-wording-hint', error: 'consent-wording-error' })}>${draft(view, form, 'wording')}</textarea>
-${fieldError(view.problem, form, 'wording', 'consent-wording-error')}</div>
+${wordingField(view)}
 ${formError(view.problem, form, ['given', 'wording'])}
 <p><button type="submit" class="secondary">${t('console:consent_form.submit')}</button></p>
 </form>`;
 }
 
-/** The banner of the limited view, with the consent form. */
-export function limitedViewBanner(view: CaseWorkView): SafeHtml {
+function wordingField(view: CaseWorkView): SafeHtml {
+  const { t } = view.context;
+  const form = 'consent';
+  return html`<div class="field"><label for="consent-wording">${t('console:consent_form.wording')}</label>
+<p class="hint" id="consent-wording-hint">${t('console:consent_form.wording_hint')}</p>
+<textarea id="consent-wording" name="wording" rows="2" maxlength="1000" required${describedBy(view, form, 'wording', { hint: 'consent-wording-hint', error: 'consent-wording-error' })}>${draft(view, form, 'wording')}</textarea>
+${fieldError(view.problem, form, 'wording', 'consent-wording-error')}</div>`;
+}
+
+/** The form to record that the worker took their consent back, folded until used. */
+function withdrawalForm(view: CaseWorkView): SafeHtml {
+  const { t } = view.context;
+  return html`<details${view.problem?.form === 'consent' ? html` open` : ''}><summary id="consent-heading">${t('console:consent_form.withdraw_title')}</summary>
+<form method="post" action="/console/cases/${view.reference}/consent" aria-labelledby="consent-heading">
+${csrfField(view)}
+<input type="hidden" name="given" value="no">
+<p class="hint">${t('console:consent_form.withdraw_hint')}</p>
+${wordingField(view)}
+${formError(view.problem, 'consent', ['given', 'wording'])}
+<p><button type="submit" class="secondary">${t('console:consent_form.withdraw_submit')}</button></p>
+</form></details>`;
+}
+
+/** The banner of the limited view, with the consent form for those who may record the worker's answer. */
+export function limitedViewBanner(view: CaseWorkView, ownerOrganisationId: string | null): SafeHtml {
   const { t } = view.context;
   return html`<section class="notice limited-view" aria-labelledby="limited-heading">
 <h2 id="limited-heading">${t('console:limited.title')}</h2>
 <p>${t('console:limited.text')}</p>
-${consentForm(view)}
+${mayRecordConsent(view.viewer, ownerOrganisationId) ? consentForm(view) : html`<p>${t('console:limited.who_records')}</p>`}
 </section>`;
 }
 
-/** The consent form alone, for a reader who sees the whole case before the worker has said yes. */
-export function consentSection(view: CaseWorkView): SafeHtml {
-  return html`<section class="consent-record">${consentForm(view)}</section>`;
+/**
+ * For a reader who sees the whole case: the consent form while the worker has not said yes, and
+ * the form to record a withdrawal once they have; nothing for those who may not record it.
+ */
+export function consentSection(view: CaseWorkView, ownerOrganisationId: string | null, given: boolean | null): SafeHtml {
+  if (!mayRecordConsent(view.viewer, ownerOrganisationId)) return html``;
+  return html`<section class="consent-record">${given === true ? withdrawalForm(view) : consentForm(view)}</section>`;
 }
 
 /** Which sides of a referral the viewer may act for: the receiving and the referring organisation; coordinators both. */
@@ -169,14 +194,16 @@ ${formError(view.problem, form, ['to_organisation', 'reason', 'response_hours'])
 </form>`;
 }
 
-/** The case's referrals with the actions the viewer may take, and the form to refer it onward. */
-export function referralsSection(view: CaseWorkView, referrals: readonly Referral[], targets: readonly ReferralTarget[]): SafeHtml {
+/** The case's referrals with the actions the viewer may take, and the form to refer it onward for those who hold it. */
+export function referralsSection(view: CaseWorkView, referrals: readonly Referral[], targets: readonly ReferralTarget[], ownerOrganisationId: string | null): SafeHtml {
   const { t } = view.context;
+  const holding = { ownerOrganisationId, referrals: referrals.map((referral) => ({ toOrganisationId: referral.to.id, status: referral.status })) };
+  const mayRefer = mayReferOnward(view.viewer, holding);
   return html`<section aria-labelledby="referrals-heading">
 <h2 id="referrals-heading">${t('console:referral.title')}</h2>
 ${referrals.length === 0 ? html`<p>${t('console:referral.none')}</p>` : html`<ul class="referral-list">${referrals.map((referral) => referralItem(view, referral))}</ul>`}
 <h3 id="refer-heading">${t('console:referral.new_title')}</h3>
-${referForm(view, targets)}
+${mayRefer ? referForm(view, targets) : html`<p>${t('console:referral.accept_first')}</p>`}
 </section>`;
 }
 

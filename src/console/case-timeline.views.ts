@@ -40,7 +40,11 @@ function eventText(context: ConsolePageContext, event: CaseEventRow, found: Pick
     if (event.type === 'escalation.created' && event.actor_kind === 'system') return t('console:event.escalation.created_by_rule', { embassy });
     return t(`console:event.${event.type}`, { embassy });
   }
-  if (event.type === 'case.consent_recorded') return t(data['given'] === true ? 'console:event.case.consent_given' : 'console:event.case.consent_refused');
+  if (event.type === 'case.consent_recorded') {
+    const said = t(data['given'] === true ? 'console:event.case.consent_given' : 'console:event.case.consent_refused');
+    const source = idIn(data, 'source');
+    return source ? `${said} (${t(`console:consent.source.${source}`, { defaultValue: source })})` : said;
+  }
   if (event.type === 'case.status_changed') {
     const status = (key: string) => t(`console:status.${idIn(data, key) ?? ''}`, { defaultValue: idIn(data, key) ?? '' });
     return t('console:event.case.status_changed', { from: status('from'), to: status('to') });

@@ -9,6 +9,9 @@ type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type TextArray = ColumnType<string[], string[] | undefined, string[]>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
+/** How a worker's consent was recorded: by the worker on a channel, or by staff who heard it. */
+export type ConsentSource = 'sms' | 'whatsapp' | 'web' | 'status_page' | 'staff';
+
 export interface OrganisationsTable {
   id: Generated<string>;
   slug: string;
@@ -108,7 +111,12 @@ export interface CasesTable {
   employer_key: string | null;
   consent_given: boolean | null;
   consent_at: Timestamp | null;
+  /** Plain wording of consent recorded before migration 0008, until the application seals it. */
   consent_wording: string | null;
+  consent_wording_encrypted: string | null;
+  /** How the consent was recorded: the worker on a channel (`sms`, `whatsapp`, `web`, `status_page`) or `staff`. */
+  consent_source: ConsentSource | null;
+  consent_recorded_by_user_id: string | null;
   pin_hash: string | null;
   outcome: string | null;
   /** numeric(14,2), returned as a string to keep every digit. */
@@ -352,7 +360,8 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     intake_complete: true, categories: true, forced_labour_indicators: true, sector: true, origin_country: true,
     origin_province: true, destination_country: true, destination_province: true, location_raw_encrypted: true,
     gender: true, age_band: true, workers_affected: true, summary_encrypted: true, employer_encrypted: true,
-    employer_key: true, consent_given: true, consent_at: true, consent_wording: true, pin_hash: true, outcome: true,
+    employer_key: true, consent_given: true, consent_at: true, consent_wording: true, consent_wording_encrypted: true,
+    consent_source: true, consent_recorded_by_user_id: true, pin_hash: true, outcome: true,
     amount_recovered: true, recovered_currency: true, owner_organisation_id: true, assigned_user_id: true,
     first_response_at: true, resolved_at: true, last_worker_message_at: true, last_staff_message_at: true,
     created_at: true, updated_at: true,

@@ -4,14 +4,15 @@ import { updateCase } from '../cases/case.repository';
 import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
 import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
-import { errors } from '../http/errors';
+import { AppError, errors } from '../http/errors';
+import { mayReferOnward } from '../cases/case.policy';
 import { notify } from '../notifications/notification.service';
 import { findReferableOrganisation } from '../orgs/organisation.repository';
 import { routeCase } from '../routing/routing.service';
 import { sideOf } from '../notifications/audiences';
 import { offerReferral } from './referral-offer';
 import {
-  dueReferralIds, findReferralForUpdate, hasLiveReferral, listReferrals, setReferralStatus, type ReferralStatus,
+  dueReferralIds, findReferralForUpdate, hasLiveReferral, listReferrals, listReferralsOfCase, setReferralStatus, type ReferralStatus,
 } from './referral.repository';
 
 // A referral's life: pending → accepted | declined | expired | withdrawn, accepted → completed.
@@ -32,6 +33,10 @@ export async function referByHand(
   input: { to_organisation: string; reason: string; response_hours: number },
 ): Promise<{ id: string; due_at: Date }> {
   const found = await caseOrNotFound(deps, caller, reference, 'referral.create');
+  const referrals = await listReferralsOfCase(deps.db, found.id);
+  const holding = { ownerOrganisationId: found.owner_organisation_id, referrals: referrals.map((referral) => ({ toOrganisationId: referral.to_organisation_id, status: referral.status })) };
+  // An organisation only offered the case must accept it before passing it on.
+  if (!mayReferOnward(caller.principal, holding)) throw new AppError('forbidden', [{ field: 'reference', reason: 'accept_referral_first' }]);
   const target = await findReferableOrganisation(deps.db, input.to_organisation);
   if (!target) throw errors.validation([{ field: 'to_organisation', reason: 'unknown_organisation' }]);
   const { principal } = caller;

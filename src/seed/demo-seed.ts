@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
+import { consentSourceOfChannel } from '../cases/consent.service';
 import type { Clock } from '../clock';
 import type {
   CaseEventsTable, ContactsTable, Database, EscalationsTable, MessagesTable, NewCase, NewOrganisation, NotesTable,
@@ -256,7 +257,8 @@ function caseRow({ demo, summary, addressHash }: SealedCase, cipher: PersonalDat
     summary_encrypted: summary,
     consent_given: demo.consent?.given ?? null,
     consent_at: demo.consent?.at ?? null,
-    consent_wording: demo.consent?.wording ?? null,
+    consent_wording_encrypted: cipher.sealOptional(demo.consent?.wording),
+    consent_source: demo.consent ? (demo.channel === 'console' ? 'staff' : consentSourceOfChannel(demo.channel)) : null,
     outcome: demo.outcome,
     amount_recovered: demo.recovered?.amount ?? null,
     recovered_currency: demo.recovered?.currency ?? null,

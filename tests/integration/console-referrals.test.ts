@@ -91,16 +91,20 @@ describe('console referrals, escalations and notifications', () => {
       const page = await agent.get(`/console/cases/${kase.reference}`).expect(200);
       expect(page.text).toContain('You see a limited view of this case');
       expect(page.text).not.toContain(PHONE);
-      expect(page.text).toContain('action="/console/cases/' + kase.reference + '/consent"');
+      // Only the owner or a coordinator records the worker's answer, never a partner offered the case.
+      expect(page.text).not.toContain('action="/console/cases/' + kase.reference + '/consent"');
+      expect(page.text).toContain('can record the worker&#39;s answer');
       const home = await agent.get('/console').expect(200);
       expect(home.text).not.toContain('unread"');
     });
 
-    it('records the worker\'s consent from the banner\'s form, and then shows the whole case', async () => {
-      const { agent } = await signIn('b');
-      const page = await agent.get(`/console/cases/${kase.reference}`).expect(200);
-      await agent.post(`/console/cases/${kase.reference}/consent`).type('form')
+    it('records the worker\'s consent from the owner\'s banner form, and then shows the partner the whole case', async () => {
+      const owner = await signIn('a');
+      const page = await owner.agent.get(`/console/cases/${kase.reference}`).expect(200);
+      expect(page.text).toContain('action="/console/cases/' + kase.reference + '/consent"');
+      await owner.agent.post(`/console/cases/${kase.reference}/consent`).type('form')
         .send({ given: 'yes', wording: 'Can we share your details with the union? — Yes', _csrf: csrfOf(page.text) }).expect(303);
+      const { agent } = await signIn('b');
       const full = await agent.get(`/console/cases/${kase.reference}`).expect(200);
       expect(full.text).not.toContain('You see a limited view of this case');
       expect(full.text).toContain(PHONE);

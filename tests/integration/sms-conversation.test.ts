@@ -99,7 +99,10 @@ describe('an SMS conversation that opens a case', () => {
       consent_given: true,
       language: script.language,
     });
-    expect(found.consent_wording).toBeTruthy();
+    // The wording is sealed at rest, recorded as the worker's own answer by SMS.
+    expect(found.consent_wording).toBeNull();
+    expect(found.consent_source).toBe('sms');
+    expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toBeTruthy();
     expect(hotline.cipher.openOptional(found.location_raw_encrypted)).toBe(script.place);
     expect(await handle.db.selectFrom('cases').select('id').where('contact_id', '=', opened.contact.id).execute()).toHaveLength(1);
   });

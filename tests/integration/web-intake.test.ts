@@ -100,13 +100,16 @@ describe('web intake', () => {
         sector: 'seafood_processing', destination_country: 'TH', destination_province: 'TH-74', origin_country: 'MM',
         gender: 'female', age_band: '25_34', workers_affected: 12, consent_given: true, contact_id: null,
       });
-      expect(found.consent_wording).toContain('May we share your case with a partner organisation');
+      expect(found.consent_wording).toBeNull();
+      expect(found.consent_wording_encrypted).not.toContain('May we share');
+      expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toContain('May we share your case with a partner organisation');
+      expect(found.consent_source).toBe('web');
       expect(found.pin_hash).not.toContain(pin);
       expect(hotline.cipher.openOptional(found.summary_encrypted)).toBe(VALID.story);
       expect(hotline.cipher.openOptional(found.employer_encrypted)).toBe('Golden Sea Foods');
       const events = await handle.db.selectFrom('case_events').select('type').where('case_id', '=', found.id).execute();
       // No routing rule exists in this database, so the case waits for the coordinators' triage.
-      expect(events.map((event) => event.type)).toEqual(['case.opened', 'case.needs_triage']);
+      expect(events.map((event) => event.type)).toEqual(['case.opened', 'case.consent_recorded', 'case.needs_triage']);
     });
 
     it('queues a confirmation message in the worker\'s language when a number is given', async () => {

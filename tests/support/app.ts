@@ -14,7 +14,7 @@ import { createInProcessQueue } from '../../src/jobs/in-process-queue';
 import { createJobCatalogue, type HotlineJobs } from '../../src/jobs/job.catalogue';
 import type { JobQueue } from '../../src/jobs/job.types';
 import { createI18n } from '../../src/language/i18n';
-import type { Logger } from '../../src/observability/logger';
+import { createLogger, type Logger } from '../../src/observability/logger';
 import type { Mailer } from '../../src/notifications/mailer';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/privacy/personal-data';
 import { createAuthenticator } from '../../src/users/authentication';
@@ -52,7 +52,7 @@ export interface TestHotlineOptions {
 /** Builds the hotline's app and job runner over a test database. */
 export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOptions = {}): TestHotline {
   const clock = options.clock ?? { now: () => new Date() };
-  const logger = options.logger ?? silentLogger();
+  const logger = options.logger ?? (process.env['TEST_LOG'] ? createLogger('debug') : silentLogger());
   const cipher = options.cipher ?? createPersonalDataCipher({ current: crypto.randomBytes(32).toString('base64') });
   const i18n = createI18n();
   const publicUrl = options.publicUrl ?? TEST_PUBLIC_URL;

@@ -5,12 +5,14 @@ import { insertCaseEvent } from '../../cases/case-event.repository';
 import {
   addCaseCategories,
   findCaseOfContactByReference,
+  findCaseReferenceById,
   findLatestCaseOfContact,
   findOpenCaseOfContact,
   ownerWantsDiscretion,
   updateCase,
 } from '../../cases/case.repository';
 import { openCase as openNewCase } from '../../cases/case.service';
+import { recordConsent } from '../../cases/consent.service';
 import type { Clock } from '../../clock';
 import type { HotlineJobQueue } from '../../jobs/job-queue';
 import { notifyWorkerWroteAgain } from '../../notifications/notification.service';
@@ -168,9 +170,11 @@ async function applyAction(
     case 'set_consent':
       if (caseId) {
         const wording = render(deps.i18n, contact.language ?? 'en', action.wordingTemplate, {});
-        await updateCase(trx, caseId, { consent_given: action.given, consent_at: now, consent_wording: wording }, now);
+        const reference = await findCaseReferenceById(trx, caseId);
+        await recordConsent(trx, deps, { caseId, reference }, { given: action.given, wording, source: contact.channel === 'whatsapp' ? 'whatsapp' : 'sms' }, {
+          actorKind: 'worker', userId: null, organisationId: null, ip: null,
+        }, now);
       }
-      await event('case.consent_recorded', { given: action.given });
       return caseId;
     case 'complete_intake':
       if (caseId) await updateCase(trx, caseId, { intake_complete: true }, now);

@@ -6,7 +6,7 @@ import type { RateLimiter, RateLimitRule } from '../../http/rate-limit';
 import type { RouteSpec } from '../../http/routes';
 import { LANGUAGE_COOKIE, isLanguage, negotiateLanguage } from '../../language/negotiation';
 import { fieldErrors, parseReportForm, statusFormSchema } from './web.schema';
-import { addInformation, openCaseStatus, submitReport, type WebIntakeDeps } from './web.service';
+import { addInformation, changeConsentFromStatusPage, openCaseStatus, submitReport, type WebIntakeDeps } from './web.service';
 import { homePage, reportDonePage, reportPage, statusFormPage, statusResultPage, type ViewContext } from './web.views';
 
 export interface WebRouteDeps extends WebIntakeDeps {
@@ -94,7 +94,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           send(res, 400, statusFormPage(view, body, fieldErrors(parsed.error)), { noIndex: true });
           return;
         }
-        const { reference, pin, addition } = parsed.data;
+        const { reference, pin, addition, consent } = parsed.data;
         if (await deps.rateLimiter.isLocked(FAILURES_PER_REFERENCE, reference)) {
           send(res, 429, statusFormPage(view, { reference: body['reference'] }, {}, view.t('web:status.locked')), { noIndex: true });
           return;
@@ -107,7 +107,12 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
         }
         await deps.rateLimiter.clear(FAILURES_PER_REFERENCE, reference);
         if (addition !== '') await addInformation(deps, found, addition, address(req));
-        send(res, 200, statusResultPage(view, { reference, pin, status: found.status, latestReply: found.latestReply, added: addition !== '' }), { noIndex: true });
+        const consentChanged = consent !== undefined && (consent === 'yes') !== found.consentGiven;
+        if (consentChanged) await changeConsentFromStatusPage(deps, found, consent === 'yes', view.language, address(req));
+        send(res, 200, statusResultPage(view, {
+          reference, pin, status: found.status, latestReply: found.latestReply, added: addition !== '',
+          consentGiven: consentChanged ? consent === 'yes' : found.consentGiven, consentSaved: consentChanged,
+        }), { noIndex: true });
       },
     },
   ];

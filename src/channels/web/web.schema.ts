@@ -113,6 +113,8 @@ export const statusFormSchema = z.object({
     .transform((value) => value.normalize('NFKC').replace(/\s/g, ''))
     .pipe(z.string().regex(/^\d{6}$/, 'pin_format')),
   addition: z.string().trim().max(STORY_MAX, 'too_long').optional().default(''),
+  /** The worker's answer on sharing their case, when they change it. */
+  consent: z.enum(['yes', 'no'], { message: 'consent_required' }).optional(),
 });
 
 export type StatusForm = z.output<typeof statusFormSchema>;

@@ -5,6 +5,7 @@ import { recordAudit } from '../../audit/audit.repository';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import { openCase } from '../../cases/case.service';
 import { updateCase } from '../../cases/case.repository';
+import { recordConsent } from '../../cases/consent.service';
 import type { Language } from '../../cases/case.vocabulary';
 import type { Clock } from '../../clock';
 import { findOrCreateContact } from '../../contacts/contact.repository';
@@ -99,6 +100,8 @@ export interface CaseStatusView {
   reference: string;
   status: string;
   latestReply: string | null;
+  /** The worker's current answer on sharing their case with partners (null: not asked yet). */
+  consentGiven: boolean | null;
 }
 
 /** The case a reference and PIN open, or undefined (the caller answers the same either way). */
@@ -109,7 +112,7 @@ export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin
   await recordAudit(deps.db, {
     actorKind: 'worker', action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, ip, details: { via: 'status_page' },
   });
-  return { caseId: found.id, reference, status: found.status, latestReply: deps.cipher.openOptional(reply?.body_encrypted) };
+  return { caseId: found.id, reference, status: found.status, latestReply: deps.cipher.openOptional(reply?.body_encrypted), consentGiven: found.consent_given };
 }
 
 /** Adds what the worker wrote on the status page to their case, as an inbound web message. */
@@ -136,5 +139,21 @@ export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, 
     await recordAudit(trx, {
       actorKind: 'worker', action: 'case.updated', subjectType: 'case', subjectId: view.reference, caseId: view.caseId, ip, details: { via: 'status_page' },
     });
+  });
+}
+
+/**
+ * Records the worker's own answer on sharing their case, given on the status page after the PIN:
+ * the question and the answer as the page showed them, in the worker's language. A NO narrows
+ * every partner's view at once.
+ */
+export async function changeConsentFromStatusPage(deps: WebIntakeDeps, view: CaseStatusView, given: boolean, language: Language, ip: string | null): Promise<void> {
+  const t = deps.i18n.getFixedT(language, 'web');
+  const wording = [t('report.consent_legend'), t('report.consent_text'), t(given ? 'report.consent_yes' : 'report.consent_no')].join('\n');
+  const now = deps.clock.now();
+  await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
+    await recordConsent(trx, deps, { caseId: view.caseId, reference: view.reference }, { given, wording, source: 'status_page' }, {
+      actorKind: 'worker', userId: null, organisationId: null, ip,
+    }, now);
   });
 }

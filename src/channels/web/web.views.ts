@@ -217,14 +217,19 @@ ${errorFor(context, errors, 'pin')}
 /** The status of a case, its latest caseworker message, and a box to add information. */
 export function statusResultPage(
   context: ViewContext,
-  view: { reference: string; pin: string; status: string; latestReply: string | null; added: boolean },
+  view: { reference: string; pin: string; status: string; latestReply: string | null; added: boolean; consentGiven: boolean | null; consentSaved: boolean },
 ): string {
   const { t, language } = context;
+  const hidden = html`<input type="hidden" name="_csrf" value="${context.csrf}">
+<input type="hidden" name="reference" value="${view.reference}">
+<input type="hidden" name="pin" value="${view.pin}">`;
+  const consentNow = view.consentGiven === null ? 'consent_now_unknown' : view.consentGiven ? 'consent_now_yes' : 'consent_now_no';
   return chrome(
     context,
     t('web:status.title'),
     html`<h1>${t('web:status.title')}: ${view.reference}</h1>
 ${view.added ? html`<p class="notice" role="status">${t('web:status.added')}</p>` : ''}
+${view.consentSaved ? html`<p class="notice" role="status">${t('web:status.consent_saved')}</p>` : ''}
 <h2>${t('web:status.current')}</h2>
 <p class="status">${t(`web:status.word.${view.status}`)}</p>
 <h2>${t('web:status.latest')}</h2>
@@ -239,6 +244,16 @@ ${view.latestReply ? html`<blockquote class="reply">${view.latestReply}</blockqu
 <textarea id="addition" name="addition" rows="4" maxlength="5000" aria-describedby="addition-hint"></textarea>
 </div>
 <p><button type="submit">${t('web:status.add_submit')}</button></p>
+</form>
+<h2 id="consent-heading">${t('web:status.consent_title')}</h2>
+<p class="consent-now">${t(`web:status.${consentNow}`)}</p>
+<form method="post" action="/status?lang=${language}" accept-charset="utf-8" novalidate aria-labelledby="consent-heading">
+${hidden}
+${radios(context, { consent: view.consentGiven === null ? '' : view.consentGiven ? 'yes' : 'no' }, {}, 'consent', t('web:report.consent_legend'), [
+    { value: 'yes', label: t('web:report.consent_yes') },
+    { value: 'no', label: t('web:report.consent_no') },
+  ], html`<p class="hint">${t('web:report.consent_text')}</p>`)}
+<p><button type="submit" class="secondary">${t('web:status.consent_change')}</button></p>
 </form>`,
     '/status',
     true,
