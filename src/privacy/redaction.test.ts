@@ -24,6 +24,7 @@ const FORMS: readonly Form[] = [
   ['en', 'write to myamya [at] gmail [dot] com today', 'myamya', 'today'],
   ['en', 'write to myamya(at)gmail(dot)com today', 'myamya', 'today'],
   ['en', 'write to myamya＠gmail．com today', 'myamya', 'today'],
+  ['en', 'ask Ko Aung at aung.legal at gmail dot com today', 'aung.legal', 'ask Ko Aung at'],
   // English: links, with and without a scheme.
   ['en', 'find me at t.me/myamya99 today', 'myamya99', 'today'],
   ['en', 'my page facebook.com/mya.mya.123 today', 'mya.mya.123', 'today'],

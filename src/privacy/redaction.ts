@@ -65,8 +65,11 @@ const alternatives = (words: readonly string[]) =>
 const BRACKETED = (word: string) => `\\s*[[({<]\\s*${word}\\s*[\\])}>]\\s*`;
 const WRITTEN_AT = `(?:${BRACKETED('(?:at|@)')}|\\s+(?:${alternatives(EMAIL_AT_WORDS)})\\s+)`;
 const WRITTEN_DOT = `(?:${BRACKETED('(?:dot|\\.)')}|\\s+(?:${alternatives(EMAIL_DOT_WORDS)})\\s+|\\.)`;
+// The address ends in a common or a country's top-level domain, so that in "ask Aung at
+// aung.legal at gmail dot com" the address found is the second, not "Aung at aung.legal".
+const TOP_LEVEL = `(?:com|net|org|info|edu|gov|biz|io|me|[a-z]{2}|${alternatives(EMAIL_COM_WORDS)})`;
 const WRITTEN_EMAIL = new RegExp(
-  `(?<![\\p{L}\\p{N}._%+-])[a-z0-9._%+-]+(?:${WRITTEN_AT}|\\s*@\\s*)[a-z0-9-]+(?:${WRITTEN_DOT}(?:[a-z0-9-]+|${alternatives(EMAIL_COM_WORDS)}))+(?![\\p{L}\\p{N}])`,
+  `(?<![\\p{L}\\p{N}._%+-])[a-z0-9._%+-]+(?:${WRITTEN_AT}|\\s*@\\s*)[a-z0-9-]+(?:${WRITTEN_DOT}[a-z0-9-]+)*${WRITTEN_DOT}${TOP_LEVEL}(?![\\p{L}\\p{N}])`,
   'giu',
 );
 
