@@ -11,6 +11,7 @@ type Messages = Awaited<ReturnType<typeof listMessagesOfCase>>;
 type Notes = Awaited<ReturnType<typeof listNotesOfCase>>;
 type Referrals = Awaited<ReturnType<typeof listReferralsOfCase>>;
 type Escalations = Awaited<ReturnType<typeof listEscalationsOfCase>>;
+type Escalation = Escalations[number];
 
 /** A case and what hangs off it, as read from the database. */
 export interface CaseRecord {
@@ -21,16 +22,33 @@ export interface CaseRecord {
   escalations: Escalations;
 }
 
-/** The referrals of a case as staff read them. */
-export function presentReferrals(cipher: PersonalDataCipher, referrals: Referrals) {
+/** Who reads a case's free text: how much they see, and the organisation they work for. */
+export interface Reader {
+  view: CaseView;
+  organisationId: string;
+}
+
+/**
+ * Free text as a reader sees it: whole in the full view, and whole when the reader's own
+ * organisation wrote it; otherwise without contact details. Text whose author is not known is
+ * treated as another's.
+ */
+export function textFor(cipher: PersonalDataCipher, reader: Reader, sealed: string | null, authorOrganisationId: string | null = null): string | null {
+  const text = cipher.openOptional(sealed);
+  if (text === null || reader.view === 'full' || authorOrganisationId === reader.organisationId) return text;
+  return redactContactDetails(text);
+}
+
+/** The referrals of a case as one reader sees them: the referring side wrote the reason, the receiving side the decline. */
+export function presentReferrals(cipher: PersonalDataCipher, referrals: Referrals, reader: Reader) {
   return referrals.map((referral) => ({
     id: referral.id,
     status: referral.status,
     from: referral.from_slug ? { id: referral.from_organisation_id, slug: referral.from_slug, name: referral.from_name } : null,
     to: { id: referral.to_organisation_id, slug: referral.to_slug, name: referral.to_name, country: referral.to_country },
     rule: referral.rule_name,
-    reason: cipher.openOptional(referral.reason_encrypted),
-    decline_reason: cipher.openOptional(referral.decline_reason_encrypted),
+    reason: textFor(cipher, reader, referral.reason_encrypted, referral.from_organisation_id),
+    decline_reason: textFor(cipher, reader, referral.decline_reason_encrypted, referral.to_organisation_id),
     due_at: referral.due_at,
     created_at: referral.created_at,
     responded_at: referral.responded_at,
@@ -38,15 +56,18 @@ export function presentReferrals(cipher: PersonalDataCipher, referrals: Referral
   }));
 }
 
-/** The escalations of a case as staff read them. */
-export function presentEscalations(cipher: PersonalDataCipher, escalations: Escalations) {
+/**
+ * The escalations of a case as one reader sees them. The reason is its author's organisation's;
+ * who wrote an outcome (a liaison or a coordinator) is not kept, so the limited view never sees it whole.
+ */
+export function presentEscalations(cipher: PersonalDataCipher, escalations: readonly Escalation[], reader: Reader) {
   return escalations.map((escalation) => ({
     id: escalation.id,
     status: escalation.status,
     embassy: { slug: escalation.embassy_slug, name: escalation.embassy_name },
     rule: escalation.rule_name,
-    reason: cipher.openOptional(escalation.reason_encrypted),
-    outcome: cipher.openOptional(escalation.outcome_encrypted),
+    reason: textFor(cipher, reader, escalation.reason_encrypted, escalation.created_by_organisation_id),
+    outcome: textFor(cipher, reader, escalation.outcome_encrypted),
     created_at: escalation.created_at,
     acknowledged_at: escalation.acknowledged_at,
     closed_at: escalation.closed_at,
@@ -55,17 +76,17 @@ export function presentEscalations(cipher: PersonalDataCipher, escalations: Esca
 
 /**
  * A case as one person may read it. In the `limited` view (a partner without the worker's
- * consent) identifying fields are left out, and the worker's words and other organisations'
- * shared notes lose their contact details.
+ * consent) identifying fields are left out, and all free text — the worker's words, and other
+ * organisations' shared notes, referral and decline reasons, escalation reasons and outcomes —
+ * loses its contact details.
  */
 export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 'role' | 'organisationId'>, record: CaseRecord) {
   const { found } = record;
   const view: CaseView = caseViewOf(viewer, found.consent_given);
   const full = view === 'full';
-  const words = (sealed: string | null) => {
-    const text = cipher.openOptional(sealed);
-    return text === null || full ? text : redactContactDetails(text);
-  };
+  const reader: Reader = { view, organisationId: viewer.organisationId };
+  // The worker's words are nobody's organisation's: the limited view never sees them whole.
+  const words = (sealed: string | null) => textFor(cipher, reader, sealed);
   const identifying = <T>(value: T): T | null => (full ? value : null);
   return {
     reference: found.reference,
@@ -119,13 +140,12 @@ export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 
     // Notes shared with partners reach the limited view too, without contact details.
     notes: record.notes
       .filter((note) => canSeeNote(viewer, { organisationId: note.organisation_id, visibility: note.visibility }))
-      .map((note) => {
-        const body = cipher.open(note.body_encrypted);
-        const own = note.organisation_id === viewer.organisationId;
-        return { id: note.id, body: full || own ? body : redactContactDetails(body), visibility: note.visibility, author: note.author, organisation: note.organisation, created_at: note.created_at };
-      }),
-    referrals: presentReferrals(cipher, record.referrals),
-    escalations: presentEscalations(cipher, record.escalations),
+      .map((note) => ({
+        id: note.id, body: textFor(cipher, reader, note.body_encrypted, note.organisation_id) ?? '', visibility: note.visibility, author: note.author,
+        organisation: note.organisation, created_at: note.created_at,
+      })),
+    referrals: presentReferrals(cipher, record.referrals, reader),
+    escalations: presentEscalations(cipher, record.escalations, reader),
   };
 }
 

@@ -32,7 +32,7 @@ const columns = [
   'escalations.id', 'escalations.case_id', 'escalations.embassy_organisation_id', 'escalations.status', 'escalations.reason_encrypted',
   'escalations.outcome_encrypted', 'escalations.created_at', 'escalations.acknowledged_at', 'escalations.closed_at', 'escalations.routing_rule_id',
   'embassy.name as embassy_name', 'embassy.slug as embassy_slug', 'routing_rules.name as rule_name', 'cases.reference',
-  'cases.owner_organisation_id', 'cases.assigned_user_id',
+  'cases.owner_organisation_id', 'cases.assigned_user_id', 'creator.organisation_id as created_by_organisation_id',
 ] as const;
 
 function baseQuery(db: Executor) {
@@ -40,7 +40,8 @@ function baseQuery(db: Executor) {
     .selectFrom('escalations')
     .innerJoin('organisations as embassy', 'embassy.id', 'escalations.embassy_organisation_id')
     .innerJoin('cases', 'cases.id', 'escalations.case_id')
-    .leftJoin('routing_rules', 'routing_rules.id', 'escalations.routing_rule_id');
+    .leftJoin('routing_rules', 'routing_rules.id', 'escalations.routing_rule_id')
+    .leftJoin('users as creator', 'creator.id', 'escalations.created_by_user_id');
 }
 
 /** One escalation with its case reference, locked when asked. */

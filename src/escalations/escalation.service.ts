@@ -118,7 +118,8 @@ export async function getEscalationFor(deps: CaseWorkDeps, caller: Caller, id: s
   ]);
   const caseView = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations: escalations.filter((item) => item.id === id) });
   await recordAudit(deps.db, { ...actorOf(caller), action: 'escalation.read', subjectType: 'escalation', subjectId: id, caseId: found.id, details: { view: caseView.view } });
-  const [own] = presentEscalations(deps.cipher, [escalation]);
+  // The escalation is read as the case is: without consent, its reason and outcome lose their contact details.
+  const [own] = presentEscalations(deps.cipher, [escalation], { view: caseView.view, organisationId: caller.principal.organisationId });
   // A liaison does not need the partners' referral history, only the case and this escalation.
   return { escalation: own, case: caller.principal.role === 'liaison' ? { ...caseView, referrals: [] } : caseView };
 }
