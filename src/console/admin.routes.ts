@@ -11,7 +11,7 @@ import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { listApiTokens, listAudit, listOrganisations, listUsers, revokeApiToken, setUserDisabled, updateOrganisationSettings } from '../users/admin.repository';
 import { endAllSessions } from '../users/session.service';
-import { issueApiToken } from '../users/user.service';
+import { issueApiTokenAsAdmin } from '../users/user.service';
 import { auditPage, organisationsPage, tokensPage, usersPage } from './admin.views';
 import { consolePageContext } from './console-shell';
 
@@ -75,7 +75,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
       access,
       handler: async (req, res) => {
         const form = validate(z.object({ email: z.email(), name: z.string().trim().max(100).optional() }), req.body);
-        const token = await issueApiToken(deps, { email: form.email, name: form.name || 'console' }, { kind: principalOf(res).kind, userId: principalOf(res).userId });
+        const token = await issueApiTokenAsAdmin(deps, { kind: principalOf(res).kind, userId: principalOf(res).userId }, { email: form.email, name: form.name || 'console' });
         send(res, tokensPage(await context(req, res), await listApiTokens(deps.db), token));
       },
     },

@@ -28,6 +28,7 @@ export function usersPage(context: AdminViewContext, users: Awaited<ReturnType<t
 export function tokensPage(context: AdminViewContext, tokens: Awaited<ReturnType<typeof listApiTokens>>, issued?: string): string {
   const { t } = context;
   return shell(context, t('console:admin.tokens'), html`<h1>${t('console:admin.tokens')}</h1>
+<p>${t('console:admin.token_rule')}</p>
 ${issued ? html`<p class="notice" role="status">${t('console:admin.token_issued')}</p><p><code class="token">${issued}</code></p>` : ''}
 <form method="post" action="/console/admin/tokens"><input type="hidden" name="_csrf" value="${context.csrf}">
 <div class="field"><label for="email">${t('console:sign_in.email')}</label><input id="email" name="email" type="email" required></div>

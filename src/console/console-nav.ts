@@ -20,5 +20,5 @@ const LINKS: Record<Role, readonly (readonly [key: string, href: string])[]> = {
 export function consoleNav(t: TFunction, role: Role, unread: number): SafeHtml {
   const links = LINKS[role].map(([key, href]) => html`<a href="${href}">${t(`console:nav.${key}`)}</a> · `);
   const badge = unread > 0 ? html` <span class="badge" aria-label="${t('console:nav.unread', { count: unread })}">${unread}</span>` : html``;
-  return html`<nav class="console-nav" aria-label="${t('console:nav.label')}"><a href="/console">${t('console:product')}</a> · ${links}<a href="/console/notifications">${t('console:nav.notifications')}</a>${badge}</nav>`;
+  return html`<nav class="console-nav" aria-label="${t('console:nav.label')}"><a href="/console">${t('console:product')}</a> · ${links}<a href="/console/notifications">${t('console:nav.notifications')}</a>${badge} · <a href="/console/tokens">${t('console:nav.tokens')}</a></nav>`;
 }

@@ -13,18 +13,21 @@ export async function listUsers(db: Kysely<Database>) {
 }
 
 /** Every API token (never the token itself), newest first. */
-export async function listApiTokens(db: Kysely<Database>) {
-  return db
+export async function listApiTokens(db: Kysely<Database>, filter: { userId?: string } = {}) {
+  let query = db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.prefix', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at', 'users.email'])
-    .orderBy('api_tokens.created_at', 'desc')
-    .execute();
+    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.prefix', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at', 'users.email', 'users.role'])
+    .orderBy('api_tokens.created_at', 'desc');
+  if (filter.userId) query = query.where('api_tokens.user_id', '=', filter.userId);
+  return query.execute();
 }
 
-/** Revokes a token; returns whether one was revoked. */
-export async function revokeApiToken(db: Kysely<Database>, tokenId: string, now: Date): Promise<boolean> {
-  const result = await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', tokenId).where('revoked_at', 'is', null).executeTakeFirst();
+/** Revokes a token (only one of `userId`'s when given); returns whether one was revoked. */
+export async function revokeApiToken(db: Kysely<Database>, tokenId: string, now: Date, filter: { userId?: string } = {}): Promise<boolean> {
+  let query = db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', tokenId).where('revoked_at', 'is', null);
+  if (filter.userId) query = query.where('user_id', '=', filter.userId);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 

@@ -4,13 +4,14 @@ import { recordAudit, type AuditActorKind } from '../audit/audit.repository';
 import { LANGUAGES, ROLES } from '../cases/case.vocabulary';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
-import { errors } from '../http/errors';
+import { AppError, errors } from '../http/errors';
 import { validate } from '../http/validate';
 import { findOrganisationBySlug } from '../orgs/organisation.repository';
 import { generateApiToken, hashApiToken, tokenDisplayPrefix } from './api-token';
 import { insertApiToken } from './api-token.repository';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
-import { findUserByEmail, upsertUser } from './user.repository';
+import { findUserByEmail, findUserById, upsertUser } from './user.repository';
+import { mayIssueTokenFor } from './roles';
 
 export const newUserSchema = z.object({
   email: z.email().transform((email) => email.toLowerCase()),
@@ -86,4 +87,28 @@ export async function issueApiToken(
     });
   });
   return token;
+}
+
+/**
+ * Issues a token from the admin console: only for the admin's own account or an account that reads
+ * no case (see `mayIssueTokenFor`); anyone else gets 403 and nothing is issued.
+ */
+export async function issueApiTokenAsAdmin(
+  deps: UserServiceDeps,
+  issuer: { kind: AuditActorKind; userId: string },
+  input: { email: string; name: string },
+): Promise<string> {
+  const holder = await findUserByEmail(deps.db, input.email);
+  if (holder && !mayIssueTokenFor(issuer, holder)) {
+    await recordAudit(deps.db, { actorKind: issuer.kind, actorUserId: issuer.userId, action: 'api_token.refused', subjectType: 'user', subjectId: holder.id, details: { role: holder.role } });
+    throw new AppError('forbidden', [{ field: 'email', reason: 'token_for_case_reader' }]);
+  }
+  return issueApiToken(deps, input, issuer);
+}
+
+/** Issues a token for the signed-in person's own account (a token reads what its holder may). */
+export async function issueOwnApiToken(deps: UserServiceDeps, holder: { kind: AuditActorKind; userId: string }, name: string): Promise<string> {
+  const user = await findUserById(deps.db, holder.userId);
+  if (!user) throw errors.notFound();
+  return issueApiToken(deps, { email: user.email, name }, holder);
 }

@@ -20,6 +20,9 @@ describe('console administration', () => {
     const hash = await hashPassword(PASSWORD);
     await upsertUser(handle.db, { organisationId: org.id, email: 'admin@example.org', displayName: 'Admin', role: 'admin', locale: 'en', passwordHash: hash });
     caseworkerId = await upsertUser(handle.db, { organisationId: org.id, email: 'cw@example.org', displayName: 'Caseworker', role: 'caseworker', locale: 'en', passwordHash: hash });
+    for (const role of ['coordinator', 'liaison', 'researcher'] as const) {
+      await upsertUser(handle.db, { organisationId: org.id, email: `${role}@example.org`, displayName: role, role, locale: 'en', passwordHash: hash });
+    }
   });
   afterAll(async () => {
     await handle.close();
@@ -32,17 +35,51 @@ describe('console administration', () => {
     for (const path of ['/console/admin/users', '/console/admin/organisations', '/console/admin/tokens', '/console/admin/audit']) await agent.get(path).expect(403);
   });
 
-  it('issues an API token shown once, which then works, and revokes it', async () => {
+  const tokenIn = (html: string) => /<code class="token">(mh_[A-Za-z0-9_-]{43})<\/code>/.exec(html)?.[1] ?? '';
+
+  it('issues an API token for the admin\'s own account, shown once, which then works, and revokes it', async () => {
     const { agent, csrf } = await signedIn('admin@example.org');
-    const issued = await agent.post('/console/admin/tokens').type('form').send({ email: 'cw@example.org', name: 'partner sync', _csrf: csrf }).expect(200);
-    const token = /<code class="token">(mh_[A-Za-z0-9_-]{43})<\/code>/.exec(issued.text)?.[1] ?? '';
+    const issued = await agent.post('/console/admin/tokens').type('form').send({ email: 'admin@example.org', name: 'user sync', _csrf: csrf }).expect(200);
+    const token = tokenIn(issued.text);
     expect(issued.headers['cache-control']).toBe('no-store');
     await request(hotline.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
     const listed = await agent.get('/console/admin/tokens').expect(200);
     expect(listed.text).not.toContain(token);
-    const id = (await handle.db.selectFrom('api_tokens').select('id').where('name', '=', 'partner sync').executeTakeFirstOrThrow()).id;
+    const id = (await handle.db.selectFrom('api_tokens').select('id').where('name', '=', 'user sync').executeTakeFirstOrThrow()).id;
     await agent.post(`/console/admin/tokens/${id}/revoke`).type('form').send({ _csrf: csrf }).expect(303);
     await request(hotline.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+
+  it('refuses an admin a token for anyone who reads cases (caseworker, coordinator, liaison), issuing nothing; a researcher\'s is allowed', async () => {
+    const { agent, csrf } = await signedIn('admin@example.org');
+    const before = (await handle.db.selectFrom('api_tokens').select('id').execute()).length;
+    for (const email of ['cw@example.org', 'coordinator@example.org', 'liaison@example.org']) {
+      const refused = await agent.post('/console/admin/tokens').set('Accept', 'application/json').type('form').send({ email, name: 'read cases', _csrf: csrf }).expect(403);
+      expect(refused.body.error.fields).toEqual([expect.objectContaining({ field: 'email', reason: 'token_for_case_reader' })]);
+      expect(refused.text).not.toMatch(/mh_[A-Za-z0-9_-]{43}/);
+    }
+    expect((await handle.db.selectFrom('api_tokens').select('id').execute()).length).toBe(before);
+    const audited = await handle.db.selectFrom('audit_log').select('action').where('action', '=', 'api_token.refused').execute();
+    expect(audited).toHaveLength(3);
+    const researcher = await agent.post('/console/admin/tokens').type('form').send({ email: 'researcher@example.org', name: 'stats export', _csrf: csrf }).expect(200);
+    const token = tokenIn(researcher.text);
+    await request(hotline.app).get('/api/v1/cases').set('Authorization', `Bearer ${token}`).expect(403);
+  });
+
+  it('lets each person issue and revoke their own tokens, and no one else\'s', async () => {
+    const coordinator = await signedIn('coordinator@example.org');
+    const page = await coordinator.agent.get('/console/tokens').expect(200);
+    expect(page.text).toContain('Your API tokens');
+    const issued = await coordinator.agent.post('/console/tokens').type('form').send({ name: 'my sync', _csrf: coordinator.csrf }).expect(200);
+    const token = tokenIn(issued.text);
+    await request(hotline.app).get('/api/v1/cases').set('Authorization', `Bearer ${token}`).expect(200);
+    const id = (await handle.db.selectFrom('api_tokens').select('id').where('name', '=', 'my sync').executeTakeFirstOrThrow()).id;
+    const other = await signedIn('cw@example.org');
+    expect((await other.agent.get('/console/tokens').expect(200)).text).not.toContain('my sync');
+    await other.agent.post(`/console/tokens/${id}/revoke`).type('form').send({ _csrf: other.csrf }).expect(404);
+    await request(hotline.app).get('/api/v1/cases').set('Authorization', `Bearer ${token}`).expect(200);
+    await coordinator.agent.post(`/console/tokens/${id}/revoke`).type('form').send({ _csrf: coordinator.csrf }).expect(303);
+    await request(hotline.app).get('/api/v1/cases').set('Authorization', `Bearer ${token}`).expect(401);
   });
 
   it('disables a user, ending their sessions at once, and enables them again', async () => {
