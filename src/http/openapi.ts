@@ -108,7 +108,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/api/v1/cases/{reference}': {
         parameters: [referenceParameter],
         get: { summary: 'A case with its messages and notes', operationId: 'getCase', responses: { '200': json('The case', { $ref: '#/components/schemas/Case' }), ...errorResponses(401, 403, 404) } },
-        patch: { summary: 'Change triage and outcome fields', operationId: 'updateCase', requestBody: jsonBody(updateCaseBody), responses: { '200': json('The case after the change', { $ref: '#/components/schemas/Case' }), ...errorResponses(400, 401, 403, 404) } },
+        patch: { summary: "Change triage and outcome fields, or record the worker's consent (only the owning organisation's staff and coordinators: 403 consent_not_yours otherwise)", operationId: 'updateCase', requestBody: jsonBody(updateCaseBody), responses: { '200': json('The case after the change', { $ref: '#/components/schemas/Case' }), ...errorResponses(400, 401, 403, 404) } },
       },
       '/api/v1/cases/{reference}/notes': {
         parameters: [referenceParameter],
