@@ -116,7 +116,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/v1/cases/{reference}/referrals': {
         parameters: [referenceParameter],
-        post: { summary: 'Refer the case to another organisation, with a reason and a response time', operationId: 'referCase', requestBody: jsonBody(createReferralBody), responses: { '201': json('The pending referral', { type: 'object', properties: { id: { type: 'string' }, due_at: { type: 'string', format: 'date-time' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+        post: { summary: 'Refer the case to another organisation, with a reason and a response time (the owner, a coordinator, or an organisation that accepted a referral of it; 403 accept_referral_first otherwise)', operationId: 'referCase', requestBody: jsonBody(createReferralBody), responses: { '201': json('The pending referral', { type: 'object', properties: { id: { type: 'string' }, due_at: { type: 'string', format: 'date-time' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
       },
       '/api/v1/cases/{reference}/escalations': {
         parameters: [referenceParameter],
