@@ -1,5 +1,10 @@
 import zlib from 'node:zlib';
+import express from 'express';
+import { sql } from 'kysely';
 import request from 'supertest';
+import { createI18n } from '../../src/language/i18n';
+import { createErrorHandler } from '../../src/http/error-handler';
+import { requestLogging } from '../../src/http/request-logging';
 import type { DatabaseHandle } from '../../src/db/database';
 import { issueApiToken } from '../../src/users/user.service';
 import { upsertUser } from '../../src/users/user.repository';
@@ -7,6 +12,7 @@ import { buildTestHotline, type TestHotline } from '../support/app';
 import { openTestDatabase } from '../support/database';
 import { createCapturingLogger } from '../support/logger';
 import { csrfOf } from '../support/console';
+import { messageSid, postSigned } from '../support/twilio-webhook';
 
 // Issue #11, part 5: hostile input gets a clear 4xx naming the problem, never a 500. Each case
 // here was answered 500 before the fix.
@@ -261,6 +267,19 @@ describe('hostile input', () => {
       expect(logged).not.toContain('66812345678');
     });
 
+    it('gives a webhook\u2019s 500 an error id too, which its failure log line carries', async () => {
+      const before = capture.lines().length;
+      failing = true;
+      const response = await postSigned(hotline.app, '/webhooks/twilio/status', { MessageSid: messageSid(), MessageStatus: 'delivered' });
+      failing = false;
+      expect(response.status).toBe(500);
+      expect(Object.keys(response.body.error).sort()).toEqual(['code', 'id', 'message']);
+      const logged = capture.lines().slice(before).join('\n');
+      expect(logged).toContain(`"errorId":"${String(response.body.error.id)}"`);
+      expect(logged).toContain(`"reqId":"${String(response.body.error.id)}"`);
+      expect(logged).not.toContain('66812345678');
+    });
+
     it('shows the error id on an HTML error page, and nothing of the error', async () => {
       failing = true;
       const response = await request(hotline.app).get('/console/cases').set('Authorization', bearer('caseworker')).set('X-Request-Id', 'test-request-0002');
@@ -268,6 +287,41 @@ describe('hostile input', () => {
       expect(response.status).toBe(500);
       expect(response.text).toContain('test-request-0002');
       expect(response.text).not.toMatch(/clock broke|66812345678|\.ts\b/);
+    });
+  });
+
+  describe('a value PostgreSQL refuses as data, past every schema', () => {
+    // The schemas catch these first; this is the backstop, on a route that hands a value straight
+    // to the database.
+    function appQuerying(query: (value: string) => Promise<unknown>) {
+      const app = express();
+      app.use(requestLogging(capture.logger));
+      app.get('/probe', async (req, res, next) => {
+        try {
+          await query(String(req.query['value']));
+          res.json({ ok: true });
+        } catch (error) {
+          next(error);
+        }
+      });
+      app.use(createErrorHandler(createI18n()));
+      return app;
+    }
+
+    it.each([
+      ['a date before year 1 (22008)', '0000-01-01', (value: string) => sql`select ${value}::date`.execute(handle.db)],
+      ['a number out of range (22003)', '1'.repeat(23), (value: string) => sql`select ${value}::bigint`.execute(handle.db)],
+      ['text that is no uuid (22P02)', 'worker+66812345678', (value: string) => sql`select ${value}::uuid`.execute(handle.db)],
+      ['a NUL in text (22021)', 'a\u0000+66812345678', (value: string) => sql`select ${value}::text`.execute(handle.db)],
+    ])('answers 400 invalid_input to %s, and logs its code but not the value', async (_what, value, query) => {
+      const before = capture.lines().length;
+      const response = await request(appQuerying(query)).get(`/probe?value=${encodeURIComponent(value)}`).set('Accept', 'application/json');
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('invalid_input');
+      const logged = capture.lines().slice(before).join('\n');
+      expect(logged).toMatch(/"sqlState":"22[0-9A-Z]{3}"/);
+      expect(logged).not.toContain(value.replace('\u0000', ''));
+      expect(logged).not.toContain('66812345678');
     });
   });
 });
