@@ -115,6 +115,15 @@ const encoding = fc.option(
   { freq: 2 },
 );
 
+// Headers a browser or a proxy could send: garbage languages, session and CSRF cookies, addresses.
+const printable = fc.stringMatching(/^[\x21-\x7e]{0,60}$/);
+const headers = fc.record({
+  'Accept-Language': fc.oneof(printable, fc.constantFrom('my;q=2', '*;q=-1', 'zz-ZZ,xx;q=0.5', ',,,;', 'th'.repeat(300))),
+  Cookie: fc.tuple(printable, printable, printable).map(([session, lang, csrf]) => `hotline_session=${session}; lang=${lang}; csrf=${csrf}`),
+  Accept: fc.constantFrom('application/json', 'text/html', '*/*', 'text/csv', 'garbage/;;;', ''),
+  'X-Request-Id': printable,
+}, { requiredKeys: [] });
+
 const who = fc.constantFrom<'anonymous' | (typeof ROLES)[number]>('anonymous', ...ROLES);
 
 function compress(name: string, bytes: Buffer): Buffer {
@@ -182,7 +191,7 @@ describe('hostile input, fuzzed over the route table', () => {
     const table = routeTable(hotline.app);
     for (const route of table) {
       await fc.assert(
-        fc.asyncProperty(fc.array(segment, { minLength: 4, maxLength: 4 }), queryString, body, encoding, who, fc.boolean(), fc.boolean(), async (segments, query, given, contentEncoding, principal, withCsrf, signed) => {
+        fc.asyncProperty(fc.array(segment, { minLength: 4, maxLength: 4 }), queryString, body, encoding, who, fc.boolean(), fc.boolean(), headers, async (segments, query, given, contentEncoding, principal, withCsrf, signed, extraHeaders) => {
           let index = 0;
           const path = route.path.replace(/:\w+/g, () => segments[index++ % segments.length] ?? '');
           const url = query ? `${path}?${query}` : path;
@@ -197,6 +206,7 @@ describe('hostile input, fuzzed over the route table', () => {
           } else {
             let pending = request(hotline.app)[route.method as 'get' | 'post' | 'patch' | 'delete' | 'put'](url).set('X-Forwarded-For', ip);
             if (principal !== 'anonymous') pending = pending.set('Authorization', `Bearer ${tokens[principal] ?? ''}`);
+            pending = pending.set(extraHeaders);
             if (withCsrf) pending = pending.set('Cookie', csrf.cookie).set('X-CSRF-Token', csrf.token);
             if (serialised) {
               const bytes = contentEncoding?.truthful ? compress(contentEncoding.name, serialised.bytes) : serialised.bytes;
