@@ -1,13 +1,11 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { i18n } from 'i18next';
-import { ZodError } from 'zod';
 import { isDataException, postgresErrorCode } from '../db/errors';
 import { negotiateLanguage, LANGUAGE_COOKIE } from '../language/negotiation';
 import { AppError, errors, type FieldIssue } from './errors';
 import { html } from './html';
 import { page } from './layout';
-import { toFieldIssues } from './validate';
 
 /** Express's body parsers report problems with a `type`; map them into the catalogue. */
 function fromBodyParser(error: object, req: Request): AppError | undefined {
@@ -43,10 +41,9 @@ function statusOf(error: object): number | undefined {
 /**
  * Errors Express and its parts raise about the request itself, in the catalogue's terms: body
  * parsers, a path that does not percent-decode (the router and express.static throw 400s), a
- * schema parsed without `validate()`, a value PostgreSQL refused as data.
+ * value PostgreSQL refused as data.
  */
 function fromRequestError(error: unknown, req: Request): AppError | undefined {
-  if (error instanceof ZodError) return errors.validation(toFieldIssues(error));
   if (isDataException(error)) return errors.invalidInput();
   if (typeof error !== 'object' || error === null) return undefined;
   if (error instanceof URIError && statusOf(error) === 400) return errors.malformedUrl();
@@ -86,8 +83,8 @@ export function createErrorHandler(i18nInstance: i18n) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
     const appError = error instanceof AppError ? error : (fromRequestError(error, req) ?? new AppError('internal'));
-    // Only an id goes back with a 500; the error itself goes to the log (whose serializer keeps
-    // the values PostgreSQL quotes out of it), under the same id.
+    // Only an id goes back with a 500; the error itself goes to the log under the same id (the
+    // logger drops the values PostgreSQL quotes, see observability/logger.ts).
     const errorId = appError.code === 'internal' ? errorIdOf(req) : undefined;
     if (errorId !== undefined) req.log?.error({ errorId, err: error }, 'unhandled error');
     else if (appError.code === 'invalid_input') req.log?.warn({ sqlState: postgresErrorCode(error) }, 'the database refused a value as data');

@@ -189,6 +189,19 @@ describe('hostile input', () => {
     });
   });
 
+  describe('the sign-in form', () => {
+    it('answers 400 naming email when the email field comes twice', async () => {
+      const response = await request(hotline.app)
+        .post('/console/sign-in')
+        .set('Cookie', csrf.cookie)
+        .set('Accept', 'application/json')
+        .type('form')
+        .send(`email=a%40example.org&email=b%40example.org&password=x&_csrf=${encodeURIComponent(csrf.token)}`);
+      expect(response.status).toBe(400);
+      expect(response.body.error.fields).toEqual([expect.objectContaining({ field: 'email' })]);
+    });
+  });
+
   describe('a crafted case-list cursor', () => {
     const encode = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
     const cursors: [string, string][] = [
