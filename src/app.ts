@@ -88,7 +88,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(mountRoutes(express.Router(), smsRoutes(deps), deps.authenticate));
 
   app.use(requestLogging(deps.logger, requestIds));
-  app.use(rejectMalformedPath);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -112,6 +111,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(cookieParser());
+  // After helmet and cookies, so that a refusal is a secured page in the reader's language.
+  app.use(rejectMalformedPath);
   app.use(formParser);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(rejectNulCharacters);

@@ -110,6 +110,20 @@ describe('hostile input', () => {
       }
     });
 
+    it('tells a worker on /report in their own language', async () => {
+      const response = await request(hotline.app)
+        .post('/report')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .set('Content-Encoding', 'gzip')
+        .set('Cookie', `${csrf.cookie}; lang=km`)
+        .set('Accept', 'text/html')
+        .send(garbage);
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('<html lang="km">');
+      expect(response.text).not.toContain('We could not unpack');
+      expect(response.headers['content-security-policy']).toBeDefined();
+    });
+
     it('writes nothing for a bogus webhook body', async () => {
       const count = async () => Number((await handle.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
       const before = await count();
