@@ -48,6 +48,12 @@ describe('the logger', () => {
     expect(JSON.parse(output())).toMatchObject({ req: { method: 'POST', path: '/report' }, res: { statusCode: 400 }, caseReference: 'K7M-4QX' });
   });
 
+  it('keeps a line\u2019s own fields when it happens to carry a type and a message', () => {
+    const { logger, output } = capture();
+    logger.info({ type: 'job', message: 'done' }, 'job finished');
+    expect(JSON.parse(output())).toMatchObject({ level: 30, msg: 'job finished', service: 'migrant-hotline', type: 'job' });
+  });
+
   it('logs a database error by its code and constraint, without the values PostgreSQL quotes', () => {
     const { logger, output } = capture();
     // The shape pg and PGlite give a unique violation and a bad value.

@@ -68,7 +68,8 @@ export function censorPersonalData(value: unknown, depth = 0): unknown {
   if (depth > MAX_DEPTH) return CENSOR;
   if (Array.isArray(value)) return value.map((item) => censorPersonalData(item, depth + 1));
   const record = value as Record<string, unknown>;
-  if (looksLikeError(record)) return scrubError(record, depth);
+  // The line itself is never an error, even when it has a `type` and a `message` of its own.
+  if (depth > 0 && looksLikeError(record)) return scrubError(record, depth);
   const censored: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(record)) {
     censored[key] = PERSONAL.has(key.toLowerCase()) && child !== null && child !== undefined ? CENSOR : censorPersonalData(child, depth + 1);
