@@ -16,7 +16,7 @@ import { postSigned } from '../support/twilio-webhook';
 
 // Override both for a deeper hunt on a workstation: HOSTILE_FUZZ_SEED=… HOSTILE_FUZZ_RUNS=200.
 const SEED = Number(process.env['HOSTILE_FUZZ_SEED'] ?? 20_261_102);
-const RUNS_PER_ROUTE = Number(process.env['HOSTILE_FUZZ_RUNS'] ?? 14);
+const RUNS_PER_ROUTE = Number(process.env['HOSTILE_FUZZ_RUNS'] ?? 10);
 const REFERENCE = 'FZZ-2AA';
 const ROLES = ['admin', 'coordinator', 'caseworker', 'liaison', 'researcher'] as const;
 
