@@ -29,7 +29,8 @@ import type { Database } from './db/schema';
 import type { Authenticate } from './http/access';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoutes, type RouteSpec } from './http/routes';
-import { failureLogging, requestLogging } from './http/request-logging';
+import { rejectMalformedPath, rejectNulCharacters } from './http/input-guards';
+import { createRequestIds, failureLogging, requestLogging } from './http/request-logging';
 import { healthRoutes } from './health/health.routes';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -79,13 +80,15 @@ export function createApp(deps: AppDeps): Express {
 
   const metrics = createMetrics();
   app.use(metrics.observe);
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
+  const formParser = express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 });
+  const requestIds = createRequestIds();
   // Twilio's webhooks come first: machine-to-machine, signature-checked, answered with TwiML;
   // they need no cookies, JSON parser or browser security headers, and they are the hot path.
-  app.use('/webhooks', failureLogging(deps.logger));
+  // Logging comes before the body parser, so that a body refused unread is logged too.
+  app.use('/webhooks', failureLogging(deps.logger, requestIds), formParser);
   app.use(mountRoutes(express.Router(), smsRoutes(deps), deps.authenticate));
 
-  app.use(requestLogging(deps.logger));
+  app.use(requestLogging(deps.logger, requestIds));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -109,7 +112,11 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(cookieParser());
+  // After helmet and cookies, so that a refusal is a secured page in the reader's language.
+  app.use(rejectMalformedPath);
+  app.use(formParser);
   app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(rejectNulCharacters);
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
   const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console),

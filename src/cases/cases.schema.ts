@@ -13,6 +13,33 @@ export const commaList = <T extends readonly [string, ...string[]]>(values: T) =
 
 const provinceCodes = PROVINCES.map((province) => province.code) as [string, ...string[]];
 
+// The cursor is ours (base64url JSON of the last row's `updated_at::text` and id), but it comes
+// back from the client: check it fully here, so that PostgreSQL never sees a bad uuid or date.
+const CURSOR_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+const cursorShape = z.object({ updatedAt: z.string().max(40).regex(CURSOR_TIME), id: z.guid() }).strict();
+
+/** A calendar date in years 1 to 9999 (PostgreSQL's range starts before, JavaScript's ends after). */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** True for a case-list cursor as `GET /api/v1/cases` hands them out. */
+export function isCaseListCursor(text: string): boolean {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return false;
+  }
+  const parsed = cursorShape.safeParse(decoded);
+  if (!parsed.success) return false;
+  const [, year, month, day] = CURSOR_TIME.exec(parsed.data.updatedAt) ?? [];
+  return isCalendarDate(Number(year), Number(month), Number(day));
+}
+
 /** Query parameters of `GET /api/v1/cases`. */
 export const listCasesQuery = z
   .object({
@@ -37,7 +64,7 @@ export const listCasesQuery = z
       return reference;
     }),
     limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(200).optional(),
+    cursor: z.string().max(200).refine(isCaseListCursor, 'invalid').optional(),
   })
   .strict();
 

@@ -25,6 +25,8 @@ export interface AdminRouteDeps {
 
 const access = { roles: ['admin'] as const };
 const idParam = z.object({ id: z.uuid() });
+// Audit ids are bigint: a longer number would make PostgreSQL raise 22003 rather than page.
+const auditPageBefore = z.string().refine((value) => /^\d{1,19}$/.test(value) && BigInt(value) <= 9223372036854775807n, 'invalid_format');
 const AUDIT_PAGE = 50;
 
 function send(res: Response, body: string): void {
@@ -95,7 +97,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
       path: '/console/admin/audit',
       access,
       handler: async (req, res) => {
-        const query = validate(z.object({ action: z.string().max(100).optional(), subject: z.string().max(100).optional(), before: z.string().regex(/^\d+$/).optional() }), req.query);
+        const query = validate(z.object({ action: z.string().max(100).optional(), subject: z.string().max(100).optional(), before: auditPageBefore.optional() }), req.query);
         const rows = await listAudit(deps.db, { action: query.action || undefined, subject: query.subject || undefined, beforeId: query.before, limit: AUDIT_PAGE });
         const last = rows[rows.length - 1];
         const next = rows.length === AUDIT_PAGE && last

@@ -57,7 +57,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
         const context = view(req, res);
         const decision = await deps.rateLimiter.hit(SIGN_INS_PER_ADDRESS, req.ip ?? 'unknown');
         if (!decision.allowed) throw errors.rateLimited(decision.retryAfter);
-        const form = signInForm.parse(req.body ?? {});
+        const form = validate(signInForm, req.body ?? {});
         const result = await signIn(deps, { email: form.email, password: form.password, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
         if (!result.ok) {
           const notice = context.t(result.reason === 'locked' ? 'console:sign_in.locked' : 'console:sign_in.wrong');

@@ -44,3 +44,12 @@ export function isRetryableTransactionError(error: unknown): boolean {
 export function postgresErrorCode(error: unknown): string | undefined {
   return asPostgresError(error)?.code;
 }
+
+/**
+ * True for PostgreSQL's class 22, data exceptions: a value the database could not take as its type
+ * (NUL in text 22021/22P05, a date out of range 22008, a bad number 22003, bad text 22P02). Raised
+ * by what a client sent, so it is the client's error; the message quotes the value, so never log it.
+ */
+export function isDataException(error: unknown): boolean {
+  return asPostgresError(error)?.code.startsWith('22') ?? false;
+}

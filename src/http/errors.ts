@@ -13,6 +13,9 @@ export interface FieldIssue {
 const CATALOGUE = {
   validation_failed: { status: 400 },
   malformed_body: { status: 400 },
+  encoding_invalid: { status: 400 },
+  malformed_url: { status: 400 },
+  invalid_input: { status: 400 },
   signature_missing: { status: 400 },
   signature_invalid: { status: 403 },
   unauthenticated: { status: 401 },
@@ -51,6 +54,12 @@ export class AppError extends Error {
 export const errors = {
   validation: (issues: FieldIssue[]) => new AppError('validation_failed', issues),
   malformedBody: () => new AppError('malformed_body'),
+  /** The body does not decompress as its Content-Encoding says. */
+  encodingInvalid: () => new AppError('encoding_invalid'),
+  /** The path holds percent-encoding that does not decode (`%FF`). */
+  malformedUrl: () => new AppError('malformed_url'),
+  /** The database refused a value as data (a bad date, a number out of range) that no schema caught. */
+  invalidInput: () => new AppError('invalid_input'),
   signatureMissing: () => new AppError('signature_missing'),
   signatureInvalid: () => new AppError('signature_invalid'),
   unauthenticated: () => new AppError('unauthenticated'),

@@ -86,7 +86,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       schemas: {
         Error: {
           type: 'object', required: ['error'],
-          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' } } } } } } },
+          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' } } } }, id: { type: 'string', description: 'On a 500 only: the request id its log line carries.' } } } },
         },
         Message: MESSAGE,
         CaseSummary: CASE_SUMMARY,

@@ -4,24 +4,31 @@ import type { NextFunction, Request, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../observability/logger';
 
+/** Gives a request its id: the caller's `X-Request-Id` when it looks like one, else a new one. */
+export type RequestIds = (req: IncomingMessage) => string;
+
+/** Request ids: a random prefix per process and a counter, cheaper than a UUID per request. */
+export function createRequestIds(): RequestIds {
+  const prefix = crypto.randomBytes(4).toString('hex');
+  let counter = 0;
+  return (req: IncomingMessage) => {
+    const given = req.headers['x-request-id'];
+    if (typeof given === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(given)) return given;
+    counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+    return `${prefix}-${counter.toString(36)}`;
+  };
+}
+
 /**
  * Access logs with no personal data: the path without its query string, the status and the
  * timing. Headers, cookies, bodies and query strings (which may hold a phone number) are never
  * logged.
  */
-export function requestLogging(logger: Logger) {
-  // Request ids: a random prefix per process and a counter, cheaper than a UUID per request.
-  const prefix = crypto.randomBytes(4).toString('hex');
-  let counter = 0;
+export function requestLogging(logger: Logger, ids: RequestIds = createRequestIds()) {
   return pinoHttp({
     logger,
     quietReqLogger: true,
-    genReqId: (req: IncomingMessage) => {
-      const given = req.headers['x-request-id'];
-      if (typeof given === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(given)) return given;
-      counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
-      return `${prefix}-${counter.toString(36)}`;
-    },
+    genReqId: ids,
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({
         id: req.id,
@@ -38,15 +45,17 @@ export function requestLogging(logger: Logger) {
 
 /**
  * A lean access log for machine-to-machine hot paths (Twilio's webhooks): no per-request child
- * logger; failures only, with the same no-personal-data fields as `requestLogging`.
+ * logger; failures only, with the same no-personal-data fields as `requestLogging`, and the same
+ * request id that a 500's error id refers to.
  */
-export function failureLogging(logger: Logger) {
+export function failureLogging(logger: Logger, ids: RequestIds = createRequestIds()) {
   return (req: Request, res: Response, next: NextFunction): void => {
     req.log = logger;
+    req.id = ids(req);
     const started = performance.now();
     res.on('finish', () => {
       if (res.statusCode < 400) return;
-      const entry = { req: { method: req.method, path: req.path }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
+      const entry = { reqId: req.id, req: { method: req.method, path: req.path }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
       if (res.statusCode >= 500) logger.error(entry, 'request failed');
       else logger.info(entry, 'request refused');
     });

@@ -19,7 +19,8 @@ export const MULTI_VALUED_DIMENSIONS: readonly Dimension[] = ['category', 'force
 /** More would make nearly every cell small, and the marginal totals grow as 2^n. */
 export const MAX_DIMENSIONS = 3;
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+// Years 0001 to 9999: PostgreSQL has no year 0, and `to` is read as the start of the month after.
+const MONTH = /^(?!0000)\d{4}-(0[1-9]|1[0-2])$/;
 
 /** `a,b` or `?x=a&x=b` (Express's simple parser gives an array then) into a list of trimmed parts. */
 function splitList(input: unknown): unknown {

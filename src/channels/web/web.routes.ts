@@ -63,7 +63,8 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const view = context(req, res);
         await limit(deps, REPORTS_PER_ADDRESS, address(req));
-        const body = req.body as Record<string, string | string[] | undefined>;
+        // No body at all leaves req.body undefined; an empty form is what it means.
+        const body = (req.body ?? {}) as Record<string, string | string[] | undefined>;
         if (typeof body['website'] === 'string' && body['website'] !== '') throw errors.validation([{ field: 'website', reason: 'invalid' }]);
         const parsed = parseReportForm(body);
         if (!parsed.success) {
@@ -88,7 +89,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const view = context(req, res);
         await limit(deps, STATUS_PER_ADDRESS, address(req));
-        const body = req.body as Record<string, string | undefined>;
+        const body = (req.body ?? {}) as Record<string, string | undefined>;
         const parsed = statusFormSchema.safeParse(body);
         if (!parsed.success) {
           send(res, 400, statusFormPage(view, body, fieldErrors(parsed.error)), { noIndex: true });
