@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../http/html';
 import { consolePage, type ConsolePageContext } from './console-shell';
+import { issuedToken, tokenTable } from './token-pages.views';
 import type { listApiTokens, listAudit, listOrganisations, listUsers } from '../users/admin.repository';
 
 /** The reader's language, the CSRF token of the page's forms and the console menu. */
@@ -24,20 +25,17 @@ export function usersPage(context: AdminViewContext, users: Awaited<ReturnType<t
 <button type="submit" class="secondary">${t(user.disabled_at ? 'console:admin.enable' : 'console:admin.disable')}</button></form></td></tr>`)}</tbody></table>`);
 }
 
-/** API tokens: issue one for a user (shown once), and revoke. */
+/** API tokens: issue one for an account that may have one from an admin (shown once), and revoke any. */
 export function tokensPage(context: AdminViewContext, tokens: Awaited<ReturnType<typeof listApiTokens>>, issued?: string): string {
   const { t } = context;
   return shell(context, t('console:admin.tokens'), html`<h1>${t('console:admin.tokens')}</h1>
 <p>${t('console:admin.token_rule')}</p>
-${issued ? html`<p class="notice" role="status">${t('console:admin.token_issued')}</p><p><code class="token">${issued}</code></p>` : ''}
+${issuedToken(context, issued)}
 <form method="post" action="/console/admin/tokens"><input type="hidden" name="_csrf" value="${context.csrf}">
 <div class="field"><label for="email">${t('console:sign_in.email')}</label><input id="email" name="email" type="email" required></div>
 <div class="field"><label for="name">${t('console:admin.token_name')}</label><input id="name" name="name" type="text" maxlength="100"></div>
 <p><button type="submit">${t('console:admin.issue')}</button></p></form>
-<table class="cases"><caption>${t('console:admin.tokens')}</caption>
-<thead><tr><th scope="col">${t('console:admin.token_name')}</th><th scope="col">${t('console:sign_in.email')}</th><th scope="col">${t('console:admin.created')}</th><th scope="col">${t('console:admin.last_used')}</th><th scope="col">${t('console:admin.action')}</th></tr></thead>
-<tbody>${tokens.map((token) => html`<tr><td>${token.name} <code>${token.prefix}…</code></td><td>${token.email}</td><td>${stamp(token.created_at)}</td><td>${stamp(token.last_used_at)}</td>
-<td>${token.revoked_at ? t('console:admin.revoked') : html`<form method="post" action="/console/admin/tokens/${token.id}/revoke"><input type="hidden" name="_csrf" value="${context.csrf}"><button type="submit" class="secondary">${t('console:admin.revoke')}</button></form>`}</td></tr>`)}</tbody></table>`);
+${tokenTable(context, tokens, { revokeBase: '/console/admin/tokens', withEmail: true, caption: t('console:admin.tokens') })}`);
 }
 
 /** The audit log, newest first. */
