@@ -1,4 +1,5 @@
-import { isResubscribeWord, normaliseKeywordText, parseKeyword, parseYesNo } from './keywords';
+import { isResubscribeWord, normaliseKeywordText, parseKeyword } from './keywords';
+import { parseYesNo } from './yes-no';
 
 describe('SMS keywords', () => {
   it.each([

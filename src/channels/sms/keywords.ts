@@ -30,23 +30,6 @@ const LANGUAGE_MENU_WORDS = ['lang', 'language', 'ဘာသာ', 'ဘာသာ�
 const DISCREET_ON_WORDS = ['safe', 'discreet', 'private'];
 const DISCREET_OFF_WORDS = ['normal', 'safe off'];
 
-const YES_WORDS = [
-  'yes', 'y', 'ok', 'okay', 'agree',
-  'ဟုတ်', 'ဟုတ်ကဲ့', 'ဟုတ်တယ်', 'ရတယ်', 'ရ', 'သဘောတူတယ်', 'သဘောတူ',
-  'បាទ', 'ចាស', 'ចាស៎', 'យល់ព្រម', 'ព្រម',
-  'ແມ່ນ', 'ໂດຍ', 'ຕົກລົງ', 'ເຈົ້າ', 'ໄດ້',
-  'ใช่', 'ได้', 'ตกลง', 'ยินยอม', 'ครับ', 'ค่ะ',
-  'co', 'dong y', 'duoc',
-];
-const NO_WORDS = [
-  'no', 'n', 'disagree',
-  'မဟုတ်', 'မဟုတ်ဘူး', 'မရ', 'မရဘူး', 'ဟင့်အင်း', 'သဘောမတူ', 'သဘောမတူဘူး',
-  'ទេ', 'អត់', 'មិនយល់ព្រម', 'មិនព្រម',
-  'ບໍ່', 'ບໍ່ແມ່ນ', 'ບໍ່ໄດ້', 'ບໍ່ຕົກລົງ',
-  'ไม่', 'ไม่ใช่', 'ไม่ได้', 'ไม่ยินยอม', 'ไม่ตกลง',
-  'khong', 'khong dong y',
-];
-
 /** Lower case, no Latin diacritics (so "DỪNG" is "dung"), no closing punctuation, single spaces. */
 export function normaliseKeywordText(text: string): string {
   return text
@@ -111,12 +94,4 @@ export function parseKeyword(text: string): Keyword | undefined {
 export function isResubscribeWord(text: string): boolean {
   const normalised = normaliseKeywordText(text);
   return has(START_WORDS, normalised) || normalised === 'yes';
-}
-
-/** A yes or no answer in any of the six languages (or 1 = yes, 2 = no), else undefined. */
-export function parseYesNo(text: string): boolean | undefined {
-  const normalised = normaliseKeywordText(text);
-  if (has(YES_WORDS, normalised) || normalised === '1') return true;
-  if (has(NO_WORDS, normalised) || normalised === '2') return false;
-  return undefined;
 }
