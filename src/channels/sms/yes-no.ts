@@ -14,6 +14,8 @@ interface YesNoWords {
   no: readonly string[];
   /** Polite and final particles that may stand before or after an answer and change nothing. */
   particles: readonly string[];
+  /** Final particles that end a negative sentence only ("မရပါဘူး", "ไม่ได้หรอก"): taken off a no, never off a yes. */
+  negativeParticles?: readonly string[];
   /** Forms read only when this is the contact's language: "k" is "không" in Vietnamese, "ok" in English. */
   ownLanguageOnly?: { yes?: readonly string[]; no?: readonly string[] };
 }
@@ -28,37 +30,42 @@ const WRITTEN: Readonly<Record<Language, YesNoWords>> = {
     yes: ['ရ', 'ရပါပြီ', 'ဟုတ်', 'ဟုတ်ကဲ့', 'သဘောတူ', 'သဘောတူပါ', 'အိုကေ', 'ကောင်းပြီ', 'ပို့', 'ပို့လိုက်', 'ပို့ပေး', 'ခွင့်ပြု', 'ok'],
     no: ['မရ', 'မဟုတ်', 'သဘောမတူ', 'ဟင့်အင်း', 'ဟင်အင်း', 'မပို့နဲ့', 'မပို့ပါနဲ့', 'ခွင့်မပြု', 'မလုပ်နဲ့'],
     // Spoken and written sentence endings and the polite words of men (ဗျ, ခင်ဗျာ) and women (ရှင့်).
-    particles: ['ဟုတ်ကဲ့', 'ပါတယ်', 'ပါသည်', 'တယ်', 'သည်', 'ပါ', 'ဘူး', 'ခင်ဗျာ', 'ခင်ဗျ', 'ဗျာ', 'ဗျ', 'ရှင့်', 'ရှင်', 'နော်', 'လေ', 'ရယ်'],
+    particles: ['ဟုတ်ကဲ့', 'ပါတယ်', 'ပါသည်', 'တယ်', 'သည်', 'ပါ', 'ခင်ဗျာ', 'ခင်ဗျ', 'ဗျာ', 'ဗျ', 'ရှင့်', 'ရှင်', 'နော်', 'လေ', 'ရယ်'],
+    negativeParticles: ['ဘူး'],
   },
   km: {
     yes: ['បាន', 'បានហើយ', 'បាទ', 'ចាស', 'ចាស៎', 'ចា', 'បាទបាន', 'យល់ព្រម', 'ព្រម', 'អនុញ្ញាត', 'អូខេ', 'ល្អ', 'ok'],
-    // "ទេ" alone is "no", but "បានទេ" is "may you?": so it is never stripped as a particle.
-    no: ['មិនបាន', 'មិនបានទេ', 'ទេ', 'អត់', 'អត់ទេ', 'អត់បាន', 'អត់បានទេ', 'មិនយល់ព្រម', 'មិនព្រម', 'មិនអនុញ្ញាត', 'កុំ', 'កុំផ្ញើ', 'កុំបញ្ជូន'],
+    no: ['មិនបាន', 'ទេ', 'អត់', 'អត់បាន', 'មិនយល់ព្រម', 'មិនព្រម', 'មិនអនុញ្ញាត', 'កុំ', 'កុំផ្ញើ', 'កុំបញ្ជូន'],
     particles: ['បាទ', 'ចាស៎', 'ចាស', 'ចា', 'ណា', 'ណាស់', 'ហ្នឹង', 'អរគុណ'],
+    // "មិនបានទេ" is "no", but "បានទេ" is "may you?".
+    negativeParticles: ['ទេ'],
   },
   lo: {
     yes: ['ໄດ້', 'ໄດ້ເລີຍ', 'ແມ່ນ', 'ໂດຍ', 'ເຈົ້າ', 'ຕົກລົງ', 'ຍິນຍອມ', 'ອະນຸຍາດ', 'ໂອເຄ', 'ເອົາ', 'ok'],
     no: ['ບໍ່ໄດ້', 'ບໍ່', 'ບໍ່ແມ່ນ', 'ບໍ່ຕົກລົງ', 'ບໍ່ຍິນຍອມ', 'ບໍ່ອະນຸຍາດ', 'ບໍ່ເອົາ', 'ຢ່າ', 'ຢ່າສົ່ງ'],
     particles: ['ເຈົ້າ', 'ໂດຍ', 'ຂະໜ້ອຍ', 'ເດີ້', 'ເດີ', 'ເນາະ', 'ແລ້ວ', 'ເລີຍ', 'ຂອບໃຈ'],
+    negativeParticles: ['ດອກ'],
   },
   th: {
     // "ครับ" or "ค่ะ" alone acknowledges the question: a yes.
     yes: ['ได้', 'ได้เลย', 'ได้สิ', 'ใช่', 'ครับ', 'ครับผม', 'คับ', 'ค่ะ', 'ค่า', 'จ้า', 'ตกลง', 'ยินยอม', 'ยอม', 'อนุญาต', 'โอเค', 'เอา', 'ส่งได้', 'ok'],
     no: ['ไม่ได้', 'ไม่', 'ไม่ใช่', 'ไม่ตกลง', 'ไม่ยินยอม', 'ไม่ยอม', 'ไม่อนุญาต', 'ไม่เอา', 'ไม่ต้อง', 'ไม่ต้องส่ง', 'อย่า', 'อย่าส่ง'],
     particles: ['ครับผม', 'ครับ', 'คับ', 'ค้าบ', 'คร้าบ', 'ค่ะ', 'คะ', 'ค่า', 'ค้า', 'จ้า', 'จ้ะ', 'จ๊ะ', 'ฮะ', 'งับ', 'นะ', 'เลย', 'ขอบคุณ'],
+    negativeParticles: ['หรอก'],
   },
   vi: {
     yes: ['có', 'được', 'đc', 'đồng ý', 'vâng', 'dạ', 'ừ', 'ừm', 'ờ', 'uh', 'uhm', 'uk', 'ok', 'oke', 'okê', 'okie', 'oki', 'đúng', 'đúng rồi', 'được rồi', 'có chứ', 'tất nhiên', 'gửi', 'gửi đi', 'chuyển đi', 'dạ vâng', 'vâng được'],
     no: ['không', 'ko', 'kg', 'khg', 'hông', 'hong', 'hok', 'hem', 'không được', 'ko được', 'không đồng ý', 'không muốn', 'không cần', 'thôi', 'đừng', 'đừng gửi', 'đừng chuyển'],
     particles: ['dạ', 'vâng', 'ạ', 'nhé', 'nha', 'nhe', 'nhá', 'luôn', 'cảm ơn', 'cám ơn', 'em', 'anh', 'chị'],
+    negativeParticles: ['đâu'],
     ownLanguageOnly: { no: ['k'] },
   },
 };
 
 // Answers are folded with NFKC, which spells Lao ໜ and ຫຼ as two letters: so are the lists.
 const fold = (forms: readonly string[] = []) => forms.map((form) => form.normalize('NFKC').toLowerCase());
-const foldWords = ({ yes, no, particles, ownLanguageOnly }: YesNoWords): YesNoWords => ({
-  yes: fold(yes), no: fold(no), particles: fold(particles), ownLanguageOnly: { yes: fold(ownLanguageOnly?.yes), no: fold(ownLanguageOnly?.no) },
+const foldWords = ({ yes, no, particles, negativeParticles, ownLanguageOnly }: YesNoWords): YesNoWords => ({
+  yes: fold(yes), no: fold(no), particles: fold(particles), negativeParticles: fold(negativeParticles), ownLanguageOnly: { yes: fold(ownLanguageOnly?.yes), no: fold(ownLanguageOnly?.no) },
 });
 const WORDS: Readonly<Record<Language, YesNoWords>> = {
   en: foldWords(WRITTEN.en), my: foldWords(WRITTEN.my), km: foldWords(WRITTEN.km), lo: foldWords(WRITTEN.lo), th: foldWords(WRITTEN.th), vi: foldWords(WRITTEN.vi),
@@ -110,14 +117,26 @@ function readPart(part: string, language: Language | undefined): boolean | undef
 function readInLanguage(part: string, words: YesNoWords, isOwnLanguage: boolean): boolean | undefined {
   const yes = isOwnLanguage ? [...words.yes, ...(words.ownLanguageOnly?.yes ?? [])] : words.yes;
   const no = isOwnLanguage ? [...words.no, ...(words.ownLanguageOnly?.no ?? [])] : words.no;
-  const found = cores(part, words.particles);
+  const answer: Answer = {
+    yes, no,
+    yesCores: cores(part, words.particles),
+    noCores: cores(part, [...words.particles, ...(words.negativeParticles ?? [])]),
+  };
   // The spelling as typed decides first; Vietnamese typed without its marks ("dong y") only then.
-  return decide(found, yes, no, (core, form) => core === form) ?? decide(found, yes, no, (core, form) => !MARKED_ONLY.has(form) && withoutMarks(core) === withoutMarks(form));
+  return decide(answer, (core, form) => core === form) ?? decide(answer, (core, form) => !MARKED_ONLY.has(form) && withoutMarks(core) === withoutMarks(form));
 }
 
-function decide(found: readonly string[], yes: readonly string[], no: readonly string[], same: (core: string, form: string) => boolean): boolean | undefined {
-  const saysYes = found.some((core) => yes.some((form) => same(core, form)));
-  const saysNo = found.some((core) => no.some((form) => same(core, form)));
+/** An answer read in one language: the forms to look for, and the answer with particles taken off. */
+interface Answer {
+  yes: readonly string[];
+  no: readonly string[];
+  yesCores: readonly string[];
+  noCores: readonly string[];
+}
+
+function decide({ yes, no, yesCores, noCores }: Answer, same: (core: string, form: string) => boolean): boolean | undefined {
+  const saysYes = yesCores.some((core) => yes.some((form) => same(core, form)));
+  const saysNo = noCores.some((core) => no.some((form) => same(core, form)));
   // Both at once is not an answer.
   return saysYes === saysNo ? undefined : saysYes;
 }
