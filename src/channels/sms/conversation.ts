@@ -97,11 +97,8 @@ function keywordFor(input: TurnInput): Keyword | undefined {
   const keyword = parseKeyword(input.text);
   // "ไทย" or "ລາວ" answering "where do you work / where are you from" is a place, not a language switch.
   if (keyword?.kind === 'language' && (input.state.step === 'location' || input.state.step === 'nationality')) return undefined;
-  if (input.state.step === 'consent' && keyword) {
-    // YES answers the consent question; it is not Twilio's re-subscribe here. Nor is "đúng" (right)
-    // the STOP that its unmarked spelling "dung" is; "dừng" and "dung" still stop.
-    if (keyword.kind === 'start' || parseYesNo(input.text, input.contact.language) !== undefined) return undefined;
-  }
+  // YES answers the consent question; it is not Twilio's re-subscribe here.
+  if (keyword?.kind === 'start' && input.state.step === 'consent') return undefined;
   return keyword;
 }
 

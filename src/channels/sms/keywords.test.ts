@@ -16,6 +16,11 @@ describe('SMS keywords', () => {
     expect(parseKeyword(text)).toEqual(keyword);
   });
 
+  it('does not read "đúng" (right) or "đừng" (don\'t) as the stop word "dừng", typed with or without marks', () => {
+    for (const stop of ['dừng', 'DỪNG!', 'dung', 'Dừng lại', 'dung lai', 'hủy', 'huỷ', 'huy']) expect(parseKeyword(stop)).toEqual({ kind: 'stop' });
+    for (const other of ['đúng', 'Đúng.', 'đừng', 'đựng']) expect(parseKeyword(other)).toBeUndefined();
+  });
+
   it.each(['please stop the boss', 'my boss does not pay', 'newspaper', 'status?? of my pay is bad'.slice(0, 0), ''])('does not read %j as a keyword', (text) => {
     expect(parseKeyword(text)).toBeUndefined();
   });

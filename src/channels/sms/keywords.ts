@@ -47,6 +47,19 @@ export function normaliseKeywordText(text: string): string {
 
 const has = (words: readonly string[], text: string) => words.includes(text);
 
+// Vietnamese stop words as spelled with their marks. Typed without marks they still stop, but
+// "đúng" (right) and "đừng" (don't), which also fold to "dung", must not opt a worker out.
+const MARKED_STOP_WORDS: Readonly<Record<string, readonly string[]>> = {
+  dung: ['dừng'], 'dung lai': ['dừng lại'], huy: ['hủy', 'huỷ'],
+};
+
+function isStopWord(text: string, normalised: string): boolean {
+  if (!has(STOP_WORDS, normalised)) return false;
+  const marked = MARKED_STOP_WORDS[normalised];
+  const asTyped = text.normalize('NFKC').trim().toLowerCase().normalize('NFC').replace(/[.!?,;:\s]+$/u, '').replace(/\s+/g, ' ');
+  return !marked || asTyped === normalised || marked.includes(asTyped);
+}
+
 function languageByName(text: string): Language | undefined {
   const entry = Object.entries(LANGUAGE_NAMES).find(([, name]) => normaliseKeywordText(name) === text);
   if (entry) return entry[0] as Language;
@@ -70,7 +83,7 @@ function afterFirstWord(original: string, words: readonly string[]): string | un
 export function parseKeyword(text: string): Keyword | undefined {
   const normalised = normaliseKeywordText(text);
   if (normalised === '') return undefined;
-  if (has(STOP_WORDS, normalised)) return { kind: 'stop' };
+  if (isStopWord(text, normalised)) return { kind: 'stop' };
   if (has(START_WORDS, normalised)) return { kind: 'start' };
   if (has(HELP_WORDS, normalised)) return { kind: 'help' };
   if (has(LANGUAGE_MENU_WORDS, normalised)) return { kind: 'language_menu' };
