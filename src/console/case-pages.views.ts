@@ -6,7 +6,7 @@ import type { getCaseFor, listCasesFor } from '../cases/case-work.service';
 import type { Principal } from '../http/access';
 import type { listCaseEvents } from '../cases/case-event.repository';
 import { consentSection, escalationsSection, limitedViewBanner, problemSummary, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
-import { eventEntries } from './case-timeline.views';
+import { consentUnclearNotice, eventEntries } from './case-timeline.views';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 import type { FormProblem } from './form-problem';
 
@@ -119,6 +119,7 @@ export function casePage(context: CasePageContext, found: CaseDetail, options: C
   const body = html`<h1>${t('console:case.title', { reference })}</h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
 ${problemSummary(work)}
+${consentUnclearNotice(context, options.events ?? [], found)}
 ${found.view === 'limited' ? limitedViewBanner(work, found.owner_organisation_id) : consentSection(work, found.owner_organisation_id, found.consent?.given ?? null)}
 <dl class="facts">
 <dt>${t('console:field.status')}</dt><dd>${t(`console:status.${found.status}`)}</dd>

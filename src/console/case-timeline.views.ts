@@ -10,7 +10,7 @@ import { formatTime, type ConsolePageContext } from './console-shell';
 export const TIMELINE_EVENT_TYPES = [
   'referral.created', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed', 'referral.expired',
   'escalation.created', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
-  'case.needs_triage', 'case.consent_recorded', 'case.status_changed', 'case.assigned', 'case.overdue',
+  'case.needs_triage', 'case.consent_recorded', 'case.consent_unclear', 'case.status_changed', 'case.assigned', 'case.overdue',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];
@@ -61,4 +61,20 @@ export function eventEntries(context: ConsolePageContext, events: readonly CaseE
 <p class="meta">${event.organisation ? html`${event.organisation} · ` : ''}${formatTime(event.created_at, context.language)}</p>
 <p class="body">${eventText(context, event, found)}</p></li>`,
   }));
+}
+
+/**
+ * The flag asking a caseworker to clarify consent, while the worker's last answer to the consent
+ * question was not understood and no answer has been recorded since; it quotes their words.
+ */
+export function consentUnclearNotice(
+  context: ConsolePageContext,
+  events: readonly CaseEventRow[],
+  found: Pick<CaseDetail, 'consent' | 'messages'>,
+): SafeHtml | '' {
+  if (found.consent !== null) return '';
+  const unclear = events.filter((event) => event.type === 'case.consent_unclear').at(-1);
+  if (!unclear) return '';
+  const message = found.messages.find((item) => item.id === idIn(unclear.data, 'messageId'));
+  return html`<p class="notice consent-unclear" role="status">${context.t('console:consent.unclear', { words: message?.body ?? '' })}</p>`;
 }

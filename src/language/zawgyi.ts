@@ -72,3 +72,13 @@ function toUnicode(text: string): string | undefined {
 function unchanged(raw: string): BurmeseText {
   return { text: raw, raw, wasZawgyi: false };
 }
+
+/**
+ * Zawgyi text converted to Unicode without asking the detector, or undefined when conversion fails.
+ * Only for matching a short answer against a closed list of words: the detector cannot judge a
+ * two-syllable "yes", and a wrong conversion there matches nothing instead of being stored.
+ */
+export function zawgyiToUnicodeForMatching(text: string): string | undefined {
+  if (!hasMyanmarScript(text)) return undefined;
+  return toUnicode(text);
+}

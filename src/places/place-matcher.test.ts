@@ -17,6 +17,21 @@ describe('matchPlace', () => {
     ['Tôi làm ở Hà Tĩnh', 'VN', 'VN-23'],
     ['ทำงานที่Mae Sotครับ', 'TH', 'TH-63'],
     ['Ｍａｈａｃｈａｉ', 'TH', 'TH-74'],
+    // Names workers write in their own scripts for the common places (#18).
+    ['ខ្ញុំធ្វើការនៅមហាជ័យ', 'TH', 'TH-74'],
+    ['ម៉ាហាជ័យ', 'TH', 'TH-74'],
+    ['ຢູ່ສະໝຸດສາຄອນ', 'TH', 'TH-74'],
+    ['ເຮັດວຽກຢູ່ກຸງເທບ', 'TH', 'TH-10'],
+    ['ក្រុងទេព', 'TH', 'TH-10'],
+    ['อยู่กทม', 'TH', 'TH-10'],
+    ['ແມ່ສອດ', 'TH', 'TH-63'],
+    ['ทำงานที่พัทยา', 'TH', 'TH-20'],
+    ['ປະທຸມທານີ', 'TH', 'TH-13'],
+    ['ហាតយ៉ៃ', 'TH', 'TH-90'],
+    ['ปีนัง', 'MY', 'MY-07'],
+    ['มาจากย่างกุ้ง', 'MM', 'MM-06'],
+    ['ปอยเปต', 'KH', 'KH-1'],
+    ['Tôi ở Viêng Chăn', 'LA', 'LA-VT'],
   ])('finds the province in %j', (answer, country, province) => {
     expect(matchPlace(answer)).toEqual({ country, province });
   });

@@ -1,6 +1,11 @@
+import { LANGUAGES, type Language } from '../../src/cases/case.vocabulary';
 import type { DatabaseHandle } from '../../src/db/database';
+import { createI18n } from '../../src/language/i18n';
+import { hashPassword } from '../../src/users/password';
+import { upsertUser } from '../../src/users/user.repository';
 import { ZAWGYI_SAMPLES } from '../../src/language/zawgyi.samples';
 import { buildTestHotline, type TestHotline } from '../support/app';
+import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { createWorkerPhone } from '../support/sms-conversation';
 
@@ -22,29 +27,31 @@ interface Script {
 const SCRIPTS: Script[] = [
   {
     language: 'en', from: '+66810000001', story: 'My boss has not paid me for two months', category: '1', categories: ['wages'],
-    place: 'I am in Mahachai', province: 'TH-74', country: 'TH', nationality: '1', origin: 'MM', consent: 'YES',
+    place: 'I am in Mahachai', province: 'TH-74', country: 'TH', nationality: '1', origin: 'MM', consent: 'ok',
   },
   {
     language: 'my', from: '+66810000002', story: 'အလုပ်ရှင်က လစာ နှစ်လ မပေးသေးဘူး', category: '၁', categories: ['wages'],
-    place: 'မဟာချိုင်', province: 'TH-74', country: 'TH', origin: 'MM', consent: 'ဟုတ်ကဲ့',
+    place: 'မဟာချိုင်', province: 'TH-74', country: 'TH', origin: 'MM', consent: 'ရပါတယ်',
   },
   {
     language: 'km', from: '+66810000003', story: 'ថៅកែយកលិខិតឆ្លងដែនរបស់ខ្ញុំ ហើយមិនឲ្យប្រាក់ខែ', category: '១ ២', categories: ['documents', 'wages'],
-    place: 'រ៉ាយ៉ុង', province: 'TH-21', country: 'TH', origin: 'KH', consent: 'បាទ',
+    place: 'រ៉ាយ៉ុង', province: 'TH-21', country: 'TH', origin: 'KH', consent: 'បាទ/ចាស',
   },
   {
     language: 'lo', from: '+66810000004', story: 'ນາຍຈ້າງບໍ່ຈ່າຍເງິນເດືອນໃຫ້ຂ້ອຍ', category: '໑', categories: ['wages'],
-    place: 'ບາງກອກ', province: 'TH-10', country: 'TH', origin: 'LA', consent: 'ແມ່ນ',
+    place: 'ບາງກອກ', province: 'TH-10', country: 'TH', origin: 'LA', consent: 'ໄດ້ເຈົ້າ',
   },
   {
     language: 'th', from: '+66810000005', story: 'นายจ้างยึดพาสปอร์ตและไม่จ่ายค่าแรง', category: '๒', categories: ['documents'],
-    place: 'แม่สอด', province: 'TH-63', country: 'TH', nationality: '1', origin: 'MM', consent: 'ใช่',
+    place: 'แม่สอด', province: 'TH-63', country: 'TH', nationality: '1', origin: 'MM', consent: 'ได้ค่ะ',
   },
   {
     language: 'vi', from: '+60120000006', story: 'Công ty môi giới giữ hộ chiếu và bắt tôi trả nợ', category: '3', categories: ['recruitment'],
-    place: 'Tôi làm ở KL', province: 'MY-14', country: 'MY', origin: 'VN', consent: 'CÓ',
+    place: 'Tôi làm ở KL', province: 'MY-14', country: 'MY', origin: 'VN', consent: 'vâng ạ',
   },
 ];
+
+const i18n = createI18n();
 
 describe('an SMS conversation that opens a case', () => {
   let handle: DatabaseHandle;
@@ -102,7 +109,8 @@ describe('an SMS conversation that opens a case', () => {
     // The wording is sealed at rest, recorded as the worker's own answer by SMS.
     expect(found.consent_wording).toBeNull();
     expect(found.consent_source).toBe('sms');
-    expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toBeTruthy();
+    // New records hold the wording asked now, in the worker's language.
+    expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toBe(i18n.getFixedT(script.language, 'sms')('intake.consent'));
     expect(hotline.cipher.openOptional(found.location_raw_encrypted)).toBe(script.place);
     expect(await handle.db.selectFrom('cases').select('id').where('contact_id', '=', opened.contact.id).execute()).toHaveLength(1);
   });
@@ -168,5 +176,57 @@ describe('an SMS conversation that opens a case', () => {
       .execute();
     const mine = cases.filter((row) => hotline.cipher.open(row.address_encrypted) === '+66810000011');
     expect(mine).toHaveLength(1);
+  });
+
+  // The answers the issue (#18) found rejected, and the harder forms: options as shown, Zawgyi.
+  // A discreet contact is asked for consent only, so each answer takes few texts.
+  const NATURAL: Record<Language, { yes: string[]; no: string[] }> = {
+    en: { yes: ['yes please', 'ok thanks'], no: ['no thanks', 'nope'] },
+    my: { yes: ['ရပါတယ်', 'ရပါသည်', 'ရပါတယ္'], no: ['မရပါ', 'မရပါဘူးရှင့်', 'သေဘာမတူဘူး'] },
+    km: { yes: ['បាន', 'បាទ/ចាស', 'ចាស បាន'], no: ['មិនបាន', 'ចាស មិនបាន', 'អត់ទេ'] },
+    lo: { yes: ['ໄດ້', 'ເຈົ້າ ໄດ້', 'ໄດ້ໂດຍ'], no: ['ບໍ່ໄດ້', 'ບໍ່ໄດ້ເຈົ້າ'] },
+    th: { yes: ['ได้ครับ', 'ได้ค่ะ', 'ได้ (YES)'], no: ['ไม่ค่ะ', 'ไม่ได้ครับ'] },
+    vi: { yes: ['vâng', 'dạ', 'ừ', 'Đồng ý (YES)'], no: ['không được', 'ko', 'k'] },
+  };
+  const naturalAnswers = LANGUAGES.flatMap((language, index) => [
+    ...NATURAL[language].yes.map((answer, n) => ({ language, answer, given: true, from: `+6684${index}00000${n}` })),
+    ...NATURAL[language].no.map((answer, n) => ({ language, answer, given: false, from: `+6684${index}10000${n}` })),
+  ]);
+
+  it.each(naturalAnswers)('records "$answer" ($language) as consent $given', async ({ language, answer, given, from }) => {
+    const phone = createWorkerPhone(handle, hotline, from);
+    await phone.text('SAFE');
+    await phone.text('LANG');
+    const menuNumber = String(['my', 'km', 'lo', 'th', 'vi', 'en'].indexOf(language) + 1);
+    await phone.text(menuNumber);
+    expect((await phone.text('help me'))[0]).toMatchObject({ template: 'discreet.consent_first', language });
+    expect((await phone.text(answer))[0]?.template).toBe('discreet.done');
+    const { found } = await caseOf(from);
+    expect(found.consent_given).toBe(given);
+    expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toBe(i18n.getFixedT(language, 'sms')('discreet.consent'));
+  });
+
+  it('records an answer it cannot read twice as not understood, keeps consent unknown, and flags it on the case page', async () => {
+    const phone = createWorkerPhone(handle, hotline, '+66810000012');
+    for (const text of ['ไม่ได้เงินเดือน', '1', 'มหาชัย', '1']) await phone.text(text);
+    expect((await phone.text('ส่งให้ใคร'))[0]?.template).toBe('intake.consent');
+    expect((await phone.text('ขอคิดก่อนนะ'))[0]?.template).toBe('intake.done');
+    const { found } = await caseOf('+66810000012');
+    expect(found.consent_given).toBeNull();
+    expect(found.consent_wording_encrypted).toBeNull();
+    const [unclear] = await handle.db.selectFrom('case_events').select(['data', 'actor_kind']).where('case_id', '=', found.id).where('type', '=', 'case.consent_unclear').execute();
+    const lastAnswer = await handle.db.selectFrom('messages').select(['id', 'body_encrypted']).where('case_id', '=', found.id).where('direction', '=', 'in')
+      .orderBy('sequence', 'desc').executeTakeFirstOrThrow();
+    // The event points at the worker's message and holds none of their words.
+    expect(unclear).toEqual({ data: { messageId: lastAnswer.id }, actor_kind: 'worker' });
+    expect(hotline.cipher.openOptional(lastAnswer.body_encrypted)).toBe('ขอคิดก่อนนะ');
+
+    const org = await handle.db.insertInto('organisations').values({ slug: 'unclear-org', name: 'Unclear Org', kind: 'ngo', country: 'TH' }).returning('id').executeTakeFirstOrThrow();
+    await upsertUser(handle.db, { organisationId: org.id, email: 'unclear@example.org', displayName: 'Caseworker', role: 'caseworker', locale: 'en', passwordHash: await hashPassword('a long staff password') });
+    await handle.db.updateTable('cases').set({ owner_organisation_id: org.id }).where('id', '=', found.id).execute();
+    const { agent } = await signedInAgent(hotline.app, 'unclear@example.org', 'a long staff password');
+    const page = await agent.get(`/console/cases/${found.reference}`).expect(200);
+    expect(page.text).toContain('The worker&#39;s answer on sharing was not understood: “ขอคิดก่อนนะ”');
+    expect(page.text).toContain('Consent: the worker&#39;s answer on sharing was not understood');
   });
 });

@@ -1,4 +1,6 @@
+import { LANGUAGES } from '../../cases/case.vocabulary';
 import { takeTurn, type ConversationState, type TurnInput } from './conversation';
+import { YES_NO_SAMPLES } from './yes-no.samples';
 
 const contact = (overrides: Partial<TurnInput['contact']> = {}): TurnInput['contact'] => ({
   language: null, isOptedOut: false, isDiscreet: false, phoneCountry: 'TH', ...overrides,
@@ -76,5 +78,43 @@ describe('the SMS conversation', () => {
   it('does not guess the language again once the worker chose it', () => {
     const result = turn('ငွေမရဘူး', { step: 'idle', languageChosen: true }, { contact: contact({ language: 'en' }) });
     expect(result.actions.find((action) => action.type === 'set_language')).toBeUndefined();
+  });
+
+  it('keeps "đúng" (right) as an answer to the consent question, while "dừng" still stops', () => {
+    const right = turn('Đúng', { step: 'consent' }, { openCase, contact: contact({ language: 'vi' }) });
+    expect(right.actions).toContainEqual({ type: 'set_consent', given: true, wordingTemplate: 'intake.consent' });
+    const stop = turn('dừng', { step: 'consent' }, { openCase, contact: contact({ language: 'vi' }) });
+    expect(stop.actions).toContainEqual({ type: 'opt_out' });
+  });
+
+  it('records an answer not understood twice as unclear, with no consent guessed, and moves on', () => {
+    const first = turn('maybe', { step: 'consent' }, { openCase });
+    expect(first.reply?.template).toBe('intake.consent');
+    expect(first.actions).toEqual([{ type: 'attach_to_case' }]);
+    const second = turn('who will see it?', first.state, { openCase });
+    expect(second.actions).toEqual([{ type: 'attach_to_case' }, { type: 'consent_unclear' }, { type: 'complete_intake' }]);
+    expect(second.reply?.template).toBe('intake.done');
+  });
+});
+
+describe.each(LANGUAGES)('the consent question answered in %s', (language) => {
+  const samples = YES_NO_SAMPLES[language];
+  const ask = (text: string, discreet = false) =>
+    turn(text, { step: 'consent' }, { openCase, contact: contact({ language, isDiscreet: discreet }) });
+
+  it.each(samples.yes)('records %j as consent given', (answer) => {
+    expect(ask(answer).actions).toContainEqual({ type: 'set_consent', given: true, wordingTemplate: 'intake.consent' });
+    expect(ask(answer, true).actions).toContainEqual({ type: 'set_consent', given: true, wordingTemplate: 'discreet.consent' });
+  });
+
+  it.each(samples.no)('records %j as consent refused', (answer) => {
+    expect(ask(answer).actions).toContainEqual({ type: 'set_consent', given: false, wordingTemplate: 'intake.consent' });
+  });
+
+  it.each(samples.unknown)('asks again after %j, recording nothing', (answer) => {
+    const result = ask(answer);
+    expect(result.actions).toEqual([{ type: 'attach_to_case' }]);
+    expect(result.reply?.template).toBe('intake.consent');
+    expect(result.state).toMatchObject({ step: 'consent', retries: 1 });
   });
 });

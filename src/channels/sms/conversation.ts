@@ -3,7 +3,8 @@ import { parseMenuNumbers } from '../../language/digits';
 import { detectLanguage } from '../../language/script-detection';
 import { matchPlace } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
-import { isResubscribeWord, parseKeyword, parseYesNo, type Keyword } from './keywords';
+import { isResubscribeWord, parseKeyword, type Keyword } from './keywords';
+import { parseYesNo } from './yes-no';
 
 // The SMS conversation as a pure function: given what the contact's conversation looks like and
 // one inbound text, decide what happens (actions) and what to answer (one reply template). The
@@ -41,6 +42,8 @@ export type ConversationAction =
   | { type: 'set_location'; country: CountryCode | null; province: string | null; raw: string }
   | { type: 'set_origin'; country: CountryCode }
   | { type: 'set_consent'; given: boolean; wordingTemplate: string }
+  /** The answer to the consent question was still not understood after asking again: a caseworker clarifies. */
+  | { type: 'consent_unclear' }
   | { type: 'complete_intake' }
   | { type: 'set_language'; language: Language }
   | { type: 'set_discreet'; on: boolean }
@@ -273,10 +276,11 @@ function answerNationality(input: TurnInput): Turn {
 }
 
 function answerConsent(input: TurnInput): Turn {
-  const given = parseYesNo(input.text);
+  const given = parseYesNo(input.text, input.contact.language);
   const wordingTemplate = input.contact.isDiscreet ? 'discreet.consent' : 'intake.consent';
   if (given === undefined) {
-    return retryOrSkip(input, wordingTemplate, () => advance(input, 'consent', [{ type: 'attach_to_case' }]));
+    // No answer is guessed: consent stays unrecorded, and the case says so for a caseworker to ask.
+    return retryOrSkip(input, wordingTemplate, () => advance(input, 'consent', [{ type: 'attach_to_case' }, { type: 'consent_unclear' }]));
   }
   return advance(input, 'consent', [{ type: 'attach_to_case' }, { type: 'set_consent', given, wordingTemplate }]);
 }

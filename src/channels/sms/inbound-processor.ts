@@ -176,6 +176,10 @@ async function applyAction(
         }, now);
       }
       return caseId;
+    case 'consent_unclear':
+      // The worker's words are the inbound message itself; the event points at it and holds no text.
+      await event('case.consent_unclear', { messageId: message.id });
+      return caseId;
     case 'complete_intake':
       if (caseId) await updateCase(trx, caseId, { intake_complete: true }, now);
       await event('case.intake_completed');

@@ -1,4 +1,5 @@
-import { isResubscribeWord, normaliseKeywordText, parseKeyword, parseYesNo } from './keywords';
+import { isResubscribeWord, normaliseKeywordText, parseKeyword } from './keywords';
+import { parseYesNo } from './yes-no';
 
 describe('SMS keywords', () => {
   it.each([
@@ -13,6 +14,11 @@ describe('SMS keywords', () => {
     ['NEW', { kind: 'new', story: '' }], ['new my friend is missing', { kind: 'new', story: 'my friend is missing' }],
   ])('reads %j as a keyword', (text, keyword) => {
     expect(parseKeyword(text)).toEqual(keyword);
+  });
+
+  it('does not read "đúng" (right) or "đừng" (don\'t) as the stop word "dừng", typed with or without marks', () => {
+    for (const stop of ['dừng', 'DỪNG!', 'dung', 'Dừng lại', 'dung lai', 'hủy', 'huỷ', 'huy']) expect(parseKeyword(stop)).toEqual({ kind: 'stop' });
+    for (const other of ['đúng', 'Đúng.', 'đừng', 'đựng']) expect(parseKeyword(other)).toBeUndefined();
   });
 
   it.each(['please stop the boss', 'my boss does not pay', 'newspaper', 'status?? of my pay is bad'.slice(0, 0), ''])('does not read %j as a keyword', (text) => {

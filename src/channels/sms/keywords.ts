@@ -30,23 +30,6 @@ const LANGUAGE_MENU_WORDS = ['lang', 'language', 'ဘာသာ', 'ဘာသာ�
 const DISCREET_ON_WORDS = ['safe', 'discreet', 'private'];
 const DISCREET_OFF_WORDS = ['normal', 'safe off'];
 
-const YES_WORDS = [
-  'yes', 'y', 'ok', 'okay', 'agree',
-  'ဟုတ်', 'ဟုတ်ကဲ့', 'ဟုတ်တယ်', 'ရတယ်', 'ရ', 'သဘောတူတယ်', 'သဘောတူ',
-  'បាទ', 'ចាស', 'ចាស៎', 'យល់ព្រម', 'ព្រម',
-  'ແມ່ນ', 'ໂດຍ', 'ຕົກລົງ', 'ເຈົ້າ', 'ໄດ້',
-  'ใช่', 'ได้', 'ตกลง', 'ยินยอม', 'ครับ', 'ค่ะ',
-  'co', 'dong y', 'duoc',
-];
-const NO_WORDS = [
-  'no', 'n', 'disagree',
-  'မဟုတ်', 'မဟုတ်ဘူး', 'မရ', 'မရဘူး', 'ဟင့်အင်း', 'သဘောမတူ', 'သဘောမတူဘူး',
-  'ទេ', 'អត់', 'មិនយល់ព្រម', 'មិនព្រម',
-  'ບໍ່', 'ບໍ່ແມ່ນ', 'ບໍ່ໄດ້', 'ບໍ່ຕົກລົງ',
-  'ไม่', 'ไม่ใช่', 'ไม่ได้', 'ไม่ยินยอม', 'ไม่ตกลง',
-  'khong', 'khong dong y',
-];
-
 /** Lower case, no Latin diacritics (so "DỪNG" is "dung"), no closing punctuation, single spaces. */
 export function normaliseKeywordText(text: string): string {
   return text
@@ -63,6 +46,19 @@ export function normaliseKeywordText(text: string): string {
 }
 
 const has = (words: readonly string[], text: string) => words.includes(text);
+
+// Vietnamese stop words as spelled with their marks. Typed without marks they still stop, but
+// "đúng" (right) and "đừng" (don't), which also fold to "dung", must not opt a worker out.
+const MARKED_STOP_WORDS: Readonly<Record<string, readonly string[]>> = {
+  dung: ['dừng'], 'dung lai': ['dừng lại'], huy: ['hủy', 'huỷ'],
+};
+
+function isStopWord(text: string, normalised: string): boolean {
+  if (!has(STOP_WORDS, normalised)) return false;
+  const marked = MARKED_STOP_WORDS[normalised];
+  const asTyped = text.normalize('NFKC').trim().toLowerCase().normalize('NFC').replace(/[.!?,;:\s]+$/u, '').replace(/\s+/g, ' ');
+  return !marked || asTyped === normalised || marked.includes(asTyped);
+}
 
 function languageByName(text: string): Language | undefined {
   const entry = Object.entries(LANGUAGE_NAMES).find(([, name]) => normaliseKeywordText(name) === text);
@@ -87,7 +83,7 @@ function afterFirstWord(original: string, words: readonly string[]): string | un
 export function parseKeyword(text: string): Keyword | undefined {
   const normalised = normaliseKeywordText(text);
   if (normalised === '') return undefined;
-  if (has(STOP_WORDS, normalised)) return { kind: 'stop' };
+  if (isStopWord(text, normalised)) return { kind: 'stop' };
   if (has(START_WORDS, normalised)) return { kind: 'start' };
   if (has(HELP_WORDS, normalised)) return { kind: 'help' };
   if (has(LANGUAGE_MENU_WORDS, normalised)) return { kind: 'language_menu' };
@@ -111,12 +107,4 @@ export function parseKeyword(text: string): Keyword | undefined {
 export function isResubscribeWord(text: string): boolean {
   const normalised = normaliseKeywordText(text);
   return has(START_WORDS, normalised) || normalised === 'yes';
-}
-
-/** A yes or no answer in any of the six languages (or 1 = yes, 2 = no), else undefined. */
-export function parseYesNo(text: string): boolean | undefined {
-  const normalised = normaliseKeywordText(text);
-  if (has(YES_WORDS, normalised) || normalised === '1') return true;
-  if (has(NO_WORDS, normalised) || normalised === '2') return false;
-  return undefined;
 }
