@@ -76,7 +76,7 @@ const COMMANDS: Record<string, Command> = {
           slug: requireString(values, 'slug'),
           name: requireString(values, 'name'),
           country: requireString(values, 'country'),
-          kind: (typeof values['kind'] === 'string' ? values['kind'] : 'ngo') as never,
+          kind: typeof values['kind'] === 'string' ? values['kind'] : 'ngo',
           provinces: listOf(values['province']),
           nationalities: listOf(values['nationality']),
           ...(typeof values['city'] === 'string' ? { city: values['city'] } : {}),

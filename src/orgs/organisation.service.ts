@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
 import { recordAudit, type AuditActorKind, type AuditEntry } from '../audit/audit.repository';
 import type { Clock } from '../clock';
 import { isUniqueViolation } from '../db/errors';
@@ -42,7 +41,8 @@ function auditDetails(slug: string, values: OrganisationValues): AuditEntry['det
 /** Creates an organisation (audited); a taken slug is refused as `slug: taken`. */
 export async function createOrganisation(
   { db, clock }: OrganisationServiceDeps,
-  input: z.input<typeof newOrganisationSchema>,
+  /** Checked here with `newOrganisationSchema`: the CLI's options or a form's fields. */
+  input: unknown,
   actor: OrganisationActor,
 ): Promise<{ id: string; slug: string }> {
   const organisation = validate(newOrganisationSchema, input);
@@ -67,7 +67,8 @@ export async function createOrganisation(
 export async function changeOrganisation(
   { db, clock }: OrganisationServiceDeps,
   id: string,
-  input: z.input<typeof organisationChangesSchema>,
+  /** Checked here with `organisationChangesSchema`. */
+  input: unknown,
   actor: OrganisationActor,
 ): Promise<void> {
   const values = valuesOf(validate(organisationChangesSchema, input));
