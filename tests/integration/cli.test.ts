@@ -62,7 +62,7 @@ describe('the admin CLI', () => {
   it('lists its commands with --help', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['migrate', 'seed --demo', 'user:create', 'token:create']) expect(run.stdout).toContain(command);
+    for (const command of ['migrate', 'seed --demo', 'org:create', 'user:create', 'token:create']) expect(run.stdout).toContain(command);
   });
 
   it('refuses an unknown command with exit code 2', async () => {

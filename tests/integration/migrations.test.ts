@@ -8,7 +8,7 @@ import { migrateDownAll, migrateToLatest } from '../../src/db/migrator';
 import { schemaColumns } from '../../src/db/schema';
 import { landedMigrationSets } from '../fixtures/migrations-as-landed';
 import { readCatalog, type SchemaCatalog } from '../support/catalog';
-import { openEmptyDatabase } from '../support/database';
+import { openEmptyDatabase, openTestDatabase } from '../support/database';
 
 const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
 const MIGRATION_FILE = /^\d{8}_\d{4}_.+\.ts$/;
@@ -88,9 +88,9 @@ describe('a database migrated by an earlier landed version', () => {
   let fresh: SchemaCatalog;
 
   beforeAll(async () => {
-    const handle = await openEmptyDatabase();
+    // A new database as every test file gets one: migrated by today's folder (a copy made once per run).
+    const handle = await openTestDatabase();
     try {
-      await migrateToLatest(handle.db);
       fresh = await readCatalog(handle.db);
     } finally {
       await handle.close();
