@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database';
 import { verifyPassword } from '../../src/users/password';
+import { buildTestHotline } from '../support/app';
+import { signedInAgent } from '../support/console';
 import { createTestDatabaseUrl, usingRealPostgres } from '../support/database';
 
 interface Run {
@@ -99,6 +101,12 @@ describe('the admin CLI', () => {
     expect(saved).toEqual({ kind: 'network', country: 'TH', provinces: ['TH-10', 'TH-63'], city: 'Bangkok', is_active: true, discreet_by_default: false });
     const audited = await inspect((handle) => handle.db.selectFrom('audit_log').select(['actor_kind', 'action']).where('action', '=', 'organisation.created').execute());
     expect(audited).toEqual([{ actor_kind: 'cli', action: 'organisation.created' }]);
+    // The last step of the README's first run: that admin signs in to the console and sees the administration.
+    const page = await inspect(async (handle) => {
+      const { agent } = await signedInAgent(buildTestHotline(handle).app, 'first.admin@example.org', 'first admin password');
+      return (await agent.get('/console/admin/organisations').expect(200)).text;
+    });
+    expect(page).toContain('Mekong Migrant Network');
   });
 
   it('refuses an organisation with a taken slug, an unknown kind or a province of another country, naming the field', async () => {
