@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations';
+import * as catchUpLandedSchemas from '../../migrations/20261202_0011_catch_up_landed_schemas';
 import type { DatabaseHandle } from '../../src/db/database';
 import { migrateDownAll, migrateToLatest } from '../../src/db/migrator';
 import { schemaColumns } from '../../src/db/schema';
@@ -103,6 +104,18 @@ describe('a database migrated by an earlier landed version', () => {
     expect(fresh.constraints.find((line) => line.startsWith('notifications notifications_kind_check'))).toContain("'case.overdue'");
     expect(fresh.triggers.length).toBeGreaterThan(0);
     expect(fresh.functions.some((line) => line.includes('audit_log_refuse_change'))).toBe(true);
+  });
+
+  it('catch up is a no-op on a database today\'s migrations built, however often it runs', async () => {
+    const handle = await openTestDatabase();
+    try {
+      const catchUp: Migration = catchUpLandedSchemas;
+      await catchUp.up(handle.db);
+      await catchUp.up(handle.db);
+      expect(await readCatalog(handle.db)).toEqual(fresh);
+    } finally {
+      await handle.close();
+    }
   });
 
   it.each(landedMigrationSets.map((set) => [set.commit, set] as const))('as at %s reaches the schema of a new one', async (_commit, set) => {
