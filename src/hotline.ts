@@ -55,7 +55,7 @@ export async function sealAfterMigrations(deps: Pick<Hotline, 'db' | 'cipher' | 
   if (sealed > 0) deps.logger.info({ sealed }, 'sealed consent wordings stored in plain text');
 }
 
-/** Opens the database (migrating it when asked), the job queue and the cipher. */
+/** Takes the embedded data directory (when there is no DATABASE_URL), opens the database (migrating it when asked), the job queue and the cipher. */
 export async function openHotline(config: Config, logger: Logger, options: OpenHotlineOptions): Promise<Hotline> {
   const releaseDataDir = config.databaseUrl ? async () => undefined : await lockDataDir(config.dataDir, exitOnLostLock(logger));
   let database: DatabaseHandle | undefined;

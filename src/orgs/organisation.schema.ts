@@ -5,7 +5,7 @@ import { findProvince } from '../places/places';
 // What an admin (console) or an operator (CLI) gives to create or change an organisation. The
 // slug names the organisation in rules, the CLI and links, so it is set once and never changed.
 
-const countryCode = z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'country_code');
+const countryCode = z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/);
 
 const fields = {
   name: z.string().trim().min(1).max(200),
@@ -32,7 +32,7 @@ function checkPlaces(value: Fields, context: z.RefinementCtx): void {
 }
 
 export const newOrganisationSchema = z
-  .object({ slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'slug_format'), ...fields })
+  .object({ slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), ...fields })
   .superRefine(checkPlaces);
 
 export const organisationChangesSchema = z.object(fields).superRefine(checkPlaces);
