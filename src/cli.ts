@@ -153,6 +153,7 @@ function explain(issue: { field: string; reason: string }): string {
   if (issue.field === 'password' && (issue.reason === 'too_small' || issue.reason === 'too_big')) {
     return ` — a password has ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`;
   }
+  if (issue.field === 'organisationSlug' && issue.reason === 'not_found') return ' — no organisation has this slug; create it first with org:create';
   return '';
 }
 

@@ -90,6 +90,9 @@ describe('the admin CLI', () => {
 
   it('brings an empty database to its first admin: the network organisation, then the admin (password from stdin)', async () => {
     expect(await inspect((handle) => handle.db.selectFrom('organisations').select('id').execute())).toEqual([]);
+    const tooEarly = await cli(['user:create', '--email', 'first.admin@example.org', '--role', 'admin', '--org', 'mekong-network'], 'first admin password\n');
+    expect(tooEarly).toMatchObject({ code: 1, stdout: '' });
+    expect(tooEarly.stderr).toBe('error: validation_failed (organisationSlug: not_found — no organisation has this slug; create it first with org:create)\n');
     const org = await cli(['org:create', '--slug', 'mekong-network', '--name', 'Mekong Migrant Network', '--country', 'th', '--kind', 'network', '--province', 'TH-10,TH-63', '--city', 'Bangkok']);
     expect(org).toMatchObject({ code: 0, stderr: '' });
     expect(org.stdout).toMatch(/^organisation mekong-network created \([0-9a-f-]{36}\)\n$/);
