@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { migrateToLatest } from './db/migrator';
 import { openHotline, sealAfterMigrations, type Hotline } from './hotline';
 import { AppError } from './http/errors';
 import { createLogger } from './observability/logger';
+import { createOrganisation } from './orgs/organisation.service';
 import { seedDemo } from './seed/demo-seed';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users/password';
 import { createOrUpdateUser, issueApiToken } from './users/user.service';
 
 // The admin CLI. Results go to stdout (token:create prints the token and nothing else);
@@ -22,6 +24,8 @@ interface Command {
   usage: string;
   summary: string;
   options: Record<string, { type: 'string' | 'boolean' }>;
+  /** Checked before the database is opened: a reason to refuse the run, or undefined. */
+  refuse?(config: Config, values: Record<string, string | boolean | undefined>): string | undefined;
   run(hotline: Hotline, values: Record<string, string | boolean | undefined>, io: CliIo): Promise<void>;
 }
 
@@ -37,9 +41,16 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   seed: {
-    usage: 'seed --demo',
-    summary: 'load the fictional demo network (organisations, users, rules, historic cases); idempotent',
-    options: { demo: { type: 'boolean' } },
+    usage: 'seed --demo [--force]',
+    summary: 'load the fictional demo network (organisations, users, rules, historic cases); idempotent; refused when NODE_ENV=production unless --force',
+    options: { demo: { type: 'boolean' }, force: { type: 'boolean' } },
+    refuse(config, values) {
+      if (config.env !== 'production' || values['force']) return undefined;
+      // The demo puts 16 fictional organisations and 19 users sharing one printed password into
+      // the database: in production that is a way in for anyone who reads the README.
+      return 'seed --demo refused: NODE_ENV=production, and the demo adds fictional organisations and users who all share one password. ' +
+        'To start a real network use org:create and user:create (see README, "Production"); add --force only for a throwaway database.';
+    },
     async run(hotline, values, io) {
       if (!values['demo']) throw new UsageError('seed needs --demo (the only data set there is)');
       await migrateToLatest(hotline.db);
@@ -51,8 +62,33 @@ const COMMANDS: Record<string, Command> = {
       io.stdout.write(`demo data loaded\nsign in as ${result.signIn?.email} with password ${result.signIn?.password}\n`);
     },
   },
+  'org:create': {
+    usage: 'org:create --slug S --name N --country CC [--kind ngo|union|legal_aid|embassy|government|network] [--province CODE[,CODE…]] [--city C] [--nationality CC[,CC…]] [--discreet]',
+    summary: 'create an organisation (the network itself: --kind network); provinces are ISO codes such as TH-63, nationalities only for embassies',
+    options: {
+      slug: { type: 'string' }, name: { type: 'string' }, country: { type: 'string' }, kind: { type: 'string' },
+      province: { type: 'string' }, city: { type: 'string' }, nationality: { type: 'string' }, discreet: { type: 'boolean' },
+    },
+    async run(hotline, values, io) {
+      const organisation = await createOrganisation(
+        hotline,
+        {
+          slug: requireString(values, 'slug'),
+          name: requireString(values, 'name'),
+          country: requireString(values, 'country'),
+          kind: typeof values['kind'] === 'string' ? values['kind'] : 'ngo',
+          provinces: listOf(values['province']),
+          nationalities: listOf(values['nationality']),
+          ...(typeof values['city'] === 'string' ? { city: values['city'] } : {}),
+          discreetByDefault: values['discreet'] === true,
+        },
+        { kind: 'cli' },
+      );
+      io.stdout.write(`organisation ${organisation.slug} created (${organisation.id})\n`);
+    },
+  },
   'user:create': {
-    usage: 'user:create --email E --role R --org SLUG [--name N] [--locale my|km|lo|th|vi|en]  (password on stdin)',
+    usage: `user:create --email E --role R --org SLUG [--name N] [--locale my|km|lo|th|vi|en]  (password on stdin, ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters)`,
     summary: 'create a user, or reset the role, organisation and password of an existing one',
     options: { email: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' } },
     async run(hotline, values, io) {
@@ -107,9 +143,23 @@ function help(): string {
   return `usage: npm run cli -- <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
+/** A comma-separated option as a list (`--province TH-63,TH-10`). */
+function listOf(value: string | boolean | undefined): string[] {
+  return typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : [];
+}
+
+// The reason code alone ("too_small") does not tell an operator what to type instead.
+function explain(issue: { field: string; reason: string }): string {
+  if (issue.field === 'password' && (issue.reason === 'too_small' || issue.reason === 'too_big')) {
+    return ` — a password has ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`;
+  }
+  if (issue.field === 'organisationSlug' && issue.reason === 'not_found') return ' — no organisation has this slug; create it first with org:create';
+  return '';
+}
+
 function describe(error: unknown): string {
   if (error instanceof AppError) {
-    const fields = error.issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; ');
+    const fields = error.issues.map((issue) => `${issue.field}: ${issue.reason}${explain(issue)}`).join('; ');
     return `${error.code}${fields ? ` (${fields})` : ''}`;
   }
   return error instanceof Error ? error.message : String(error);
@@ -145,6 +195,11 @@ export async function runCli(
   let hotline: Hotline | undefined;
   try {
     const config = loadConfig(env);
+    const refusal = command.refuse?.(config, values);
+    if (refusal) {
+      io.stderr.write(`${refusal}\n`);
+      return 1;
+    }
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     hotline = await openHotline(config, logger, { jobRole: 'enqueue', migrate: name !== 'migrate' });
     await command.run(hotline, values, io);

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/database';
+import { lockDataDir } from './db/data-dir-lock';
 import { migrateToLatest } from './db/migrator';
 import { sealPlaintextConsentWordings } from './cases/case.repository';
 import type { Database } from './db/schema';
@@ -54,24 +55,46 @@ export async function sealAfterMigrations(deps: Pick<Hotline, 'db' | 'cipher' | 
   if (sealed > 0) deps.logger.info({ sealed }, 'sealed consent wordings stored in plain text');
 }
 
-/** Opens the database (migrating it when asked), the job queue and the cipher. */
+/** Takes the embedded data directory (when there is no DATABASE_URL), opens the database (migrating it when asked), the job queue and the cipher. */
 export async function openHotline(config: Config, logger: Logger, options: OpenHotlineOptions): Promise<Hotline> {
-  const secrets = resolveSecrets(config, logger);
-  const clock = options.clock ?? systemClock;
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    pgliteDataDir: path.join(config.dataDir, 'pgdata'),
-    poolSize: config.databasePoolSize,
-  });
+  const releaseDataDir = config.databaseUrl ? async () => undefined : await lockDataDir(config.dataDir, exitOnLostLock(logger));
+  let database: DatabaseHandle | undefined;
   try {
+    const secrets = resolveSecrets(config, logger);
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      pgliteDataDir: path.join(config.dataDir, 'pgdata'),
+      poolSize: config.databasePoolSize,
+    });
     if (options.migrate) {
       const applied = await migrateToLatest(database.db);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
+    return await assemble(config, logger, options, database, secrets, releaseDataDir);
   } catch (error) {
-    await database.close();
+    await database?.close();
+    await releaseDataDir();
     throw error;
   }
+}
+
+/** Another process may now be writing the embedded files: stop rather than corrupt them. */
+function exitOnLostLock(logger: Logger): (error: Error) => void {
+  return (error) => {
+    logger.fatal({ err: error.message }, 'lost the lock on the data directory; stopping');
+    process.exit(1);
+  };
+}
+
+async function assemble(
+  config: Config,
+  logger: Logger,
+  options: OpenHotlineOptions,
+  database: DatabaseHandle,
+  secrets: ReturnType<typeof resolveSecrets>,
+  releaseDataDir: () => Promise<void>,
+): Promise<Hotline> {
+  const clock = options.clock ?? systemClock;
   const cipher = createPersonalDataCipher({ current: secrets.encryptionKey, previous: secrets.previousEncryptionKeys });
   if (options.migrate) await sealAfterMigrations({ db: database.db, cipher, logger });
   const i18n = createI18n();
@@ -98,6 +121,7 @@ export async function openHotline(config: Config, logger: Logger, options: OpenH
       await jobs.drain();
       mailer?.close();
       await database.close();
+      await releaseDataDir();
     },
   };
 }

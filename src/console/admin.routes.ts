@@ -9,11 +9,12 @@ import { principalOf } from '../http/access';
 import { errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { listApiTokens, listAudit, listOrganisations, listUsers, revokeApiToken, setUserDisabled, updateOrganisationSettings } from '../users/admin.repository';
+import { listApiTokens, listAudit, listOrganisations, listUsers, revokeApiToken, setUserDisabled } from '../users/admin.repository';
 import { endAllSessions } from '../users/session.service';
 import { issueApiTokenAsAdmin } from '../users/user.service';
 import { auditPage, organisationsPage, tokensPage, usersPage } from './admin.views';
 import { consolePageContext } from './console-shell';
+import { organisationPageRoutes } from './organisation-pages.routes';
 
 export interface AdminRouteDeps {
   db: Kysely<Database>;
@@ -33,7 +34,7 @@ function send(res: Response, body: string): void {
   res.status(200).set('Cache-Control', 'no-store').type('html').send(body);
 }
 
-/** Admin pages: users (disable ends sessions at once), API tokens, the audit log. */
+/** Admin pages: users (disable ends sessions at once), organisations, API tokens, the audit log. */
 export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
   const context = (req: Request, res: Response) => consolePageContext(deps, req, res);
   const actor = (req: Request, res: Response) => ({ actorKind: principalOf(res).kind, actorUserId: principalOf(res).userId, ip: req.ip ?? null });
@@ -57,19 +58,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
       access,
       handler: async (req, res) => send(res, organisationsPage(await context(req, res), await listOrganisations(deps.db))),
     },
-    {
-      method: 'post',
-      path: '/console/admin/organisations/:id',
-      access,
-      handler: async (req, res) => {
-        const { id } = validate(idParam, req.params);
-        const form = validate(z.object({ is_active: z.literal('yes').optional(), discreet_by_default: z.literal('yes').optional() }), req.body);
-        const settings = { isActive: form.is_active === 'yes', discreetByDefault: form.discreet_by_default === 'yes' };
-        if (!(await updateOrganisationSettings(deps.db, id, settings))) throw errors.notFound();
-        await recordAudit(deps.db, { ...actor(req, res), action: 'organisation.updated', subjectType: 'organisation', subjectId: id, details: { is_active: settings.isActive, discreet_by_default: settings.discreetByDefault } });
-        res.redirect(303, '/console/admin/organisations');
-      },
-    },
+    ...organisationPageRoutes(deps),
     { method: 'get', path: '/console/admin/tokens', access, handler: async (req, res) => send(res, tokensPage(await context(req, res), await listApiTokens(deps.db))) },
     {
       method: 'post',

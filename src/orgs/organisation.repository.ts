@@ -39,3 +39,45 @@ export async function findReferableOrganisation(db: Executor, slug: string) {
     .where('kind', 'not in', NOT_REFERABLE)
     .executeTakeFirst();
 }
+
+/** The organisation with this id, every column (the admin's edit page). */
+export async function findOrganisationById(db: Executor, id: string) {
+  return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The columns an admin or operator sets on an organisation. */
+export interface OrganisationValues {
+  name: string;
+  kind: string;
+  country: string;
+  city: string | null;
+  provinces: string[];
+  nationalities: string[];
+  isActive: boolean;
+  discreetByDefault: boolean;
+}
+
+function columnsOf(values: OrganisationValues) {
+  return {
+    name: values.name,
+    kind: values.kind,
+    country: values.country,
+    city: values.city,
+    provinces: values.provinces,
+    nationalities: values.nationalities,
+    is_active: values.isActive,
+    discreet_by_default: values.discreetByDefault,
+  };
+}
+
+/** Inserts an organisation; its id. A taken slug raises the unique violation of `organisations_slug_key`. */
+export async function insertOrganisation(db: Executor, slug: string, values: OrganisationValues): Promise<string> {
+  const row = await db.insertInto('organisations').values({ slug, ...columnsOf(values) }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Sets an organisation's columns; its slug, or undefined when there is no such organisation. */
+export async function updateOrganisation(db: Executor, id: string, values: OrganisationValues, at: Date): Promise<string | undefined> {
+  const row = await db.updateTable('organisations').set({ ...columnsOf(values), updated_at: at }).where('id', '=', id).returning('slug').executeTakeFirst();
+  return row?.slug;
+}

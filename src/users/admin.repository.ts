@@ -67,13 +67,3 @@ export async function listAssignableColleagues(db: Kysely<Database>, organisatio
 export async function listOrganisations(db: Kysely<Database>) {
   return db.selectFrom('organisations').select(['id', 'slug', 'name', 'kind', 'country', 'city', 'is_active', 'discreet_by_default']).orderBy('country').orderBy('slug').execute();
 }
-
-/** Sets an organisation's settings. */
-export async function updateOrganisationSettings(db: Kysely<Database>, id: string, settings: { isActive: boolean; discreetByDefault: boolean }): Promise<boolean> {
-  const result = await db
-    .updateTable('organisations')
-    .set({ is_active: settings.isActive, discreet_by_default: settings.discreetByDefault, updated_at: new Date() })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}

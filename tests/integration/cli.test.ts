@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database';
 import { verifyPassword } from '../../src/users/password';
+import { buildTestHotline } from '../support/app';
+import { signedInAgent } from '../support/console';
 import { createTestDatabaseUrl, usingRealPostgres } from '../support/database';
 
 interface Run {
@@ -18,10 +20,10 @@ describe('the admin CLI', () => {
   let cleanup: () => Promise<void>;
   let dataDir: string;
 
-  async function cli(argv: string[], stdin = ''): Promise<Run> {
+  async function cli(argv: string[], stdin = '', runEnv: NodeJS.ProcessEnv = env): Promise<Run> {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(argv, env, {
+    const code = await runCli(argv, runEnv, {
       stdin: Readable.from([Buffer.from(stdin)]),
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text) },
@@ -62,7 +64,7 @@ describe('the admin CLI', () => {
   it('lists its commands with --help', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['migrate', 'seed --demo', 'user:create', 'token:create']) expect(run.stdout).toContain(command);
+    for (const command of ['migrate', 'seed --demo', 'org:create', 'user:create', 'token:create']) expect(run.stdout).toContain(command);
   });
 
   it('refuses an unknown command with exit code 2', async () => {
@@ -84,6 +86,60 @@ describe('the admin CLI', () => {
     env = saved;
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('configuration error: STATS_MIN_CELL is not a valid number\n');
+  });
+
+  it('brings an empty database to its first admin: the network organisation, then the admin (password from stdin)', async () => {
+    expect(await inspect((handle) => handle.db.selectFrom('organisations').select('id').execute())).toEqual([]);
+    const tooEarly = await cli(['user:create', '--email', 'first.admin@example.org', '--role', 'admin', '--org', 'mekong-network'], 'first admin password\n');
+    expect(tooEarly).toMatchObject({ code: 1, stdout: '' });
+    expect(tooEarly.stderr).toBe('error: validation_failed (organisationSlug: not_found — no organisation has this slug; create it first with org:create)\n');
+    const org = await cli(['org:create', '--slug', 'mekong-network', '--name', 'Mekong Migrant Network', '--country', 'th', '--kind', 'network', '--province', 'TH-10,TH-63', '--city', 'Bangkok']);
+    expect(org).toMatchObject({ code: 0, stderr: '' });
+    expect(org.stdout).toMatch(/^organisation mekong-network created \([0-9a-f-]{36}\)\n$/);
+    const admin = await cli(['user:create', '--email', 'first.admin@example.org', '--role', 'admin', '--org', 'mekong-network'], 'first admin password\n');
+    expect(admin).toMatchObject({ code: 0, stderr: '' });
+    const saved = await inspect((handle) =>
+      handle.db.selectFrom('organisations').select(['kind', 'country', 'provinces', 'city', 'is_active', 'discreet_by_default']).where('slug', '=', 'mekong-network').executeTakeFirstOrThrow(),
+    );
+    expect(saved).toEqual({ kind: 'network', country: 'TH', provinces: ['TH-10', 'TH-63'], city: 'Bangkok', is_active: true, discreet_by_default: false });
+    const audited = await inspect((handle) => handle.db.selectFrom('audit_log').select(['actor_kind', 'action']).where('action', '=', 'organisation.created').execute());
+    expect(audited).toEqual([{ actor_kind: 'cli', action: 'organisation.created' }]);
+    // The last step of the README's first run: that admin signs in to the console and sees the administration.
+    const page = await inspect(async (handle) => {
+      const { agent } = await signedInAgent(buildTestHotline(handle).app, 'first.admin@example.org', 'first admin password');
+      return (await agent.get('/console/admin/organisations').expect(200)).text;
+    });
+    expect(page).toContain('Mekong Migrant Network');
+  });
+
+  it('refuses an organisation with a taken slug, an unknown kind or a province of another country, naming the field', async () => {
+    const taken = await cli(['org:create', '--slug', 'mekong-network', '--name', 'Again', '--country', 'TH']);
+    expect(taken).toMatchObject({ code: 1, stdout: '' });
+    expect(taken.stderr).toBe('error: validation_failed (slug: taken)\n');
+    const kind = await cli(['org:create', '--slug', 'other', '--name', 'Other', '--country', 'TH', '--kind', 'club']);
+    expect(kind.stderr).toContain('kind: not_allowed');
+    const province = await cli(['org:create', '--slug', 'other', '--name', 'Other', '--country', 'KH', '--province', 'TH-63']);
+    expect(province.stderr).toContain('provinces.0: not_in_country');
+    const nationals = await cli(['org:create', '--slug', 'other', '--name', 'Other', '--country', 'TH', '--nationality', 'MM']);
+    expect(nationals.stderr).toContain('nationalities: embassy_only');
+    const missing = await cli(['org:create', '--slug', 'other', '--name', 'Other']);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toContain('--country is required');
+  });
+
+  it('refuses seed --demo when NODE_ENV=production, saying why, before touching the database; --force goes on', async () => {
+    // An unreachable database: a refusal that opened it would fail with a connection error instead.
+    const production = {
+      NODE_ENV: 'production', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: 'postgres://hotline@127.0.0.1:1/none',
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), SESSION_SECRET: 'a session secret of at least thirty-two characters',
+    };
+    const refused = await cli(['seed', '--demo'], '', production);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toMatch(/^seed --demo refused: NODE_ENV=production, and the demo adds fictional organisations and users who all share one password\. .*--force.*\n$/);
+    const forced = await cli(['seed', '--demo', '--force'], '', production);
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).not.toContain('refused');
+    expect(forced.stderr).toMatch(/^error: /);
   });
 
   it('seeds the demo network once', async () => {
@@ -110,7 +166,7 @@ describe('the admin CLI', () => {
   it('refuses a user with a short password or an unknown role, naming the field', async () => {
     const short = await cli(['user:create', '--email', 'x@example.org', '--role', 'caseworker', '--org', 'mae-sot-workers-rights-centre'], 'short\n');
     expect(short.code).toBe(1);
-    expect(short.stderr).toContain('password: too_small');
+    expect(short.stderr).toContain('password: too_small — a password has 12 to 256 characters');
     const role = await cli(['user:create', '--email', 'x@example.org', '--role', 'boss', '--org', 'mae-sot-workers-rights-centre'], 'a long enough password\n');
     expect(role.stderr).toContain('role: not_allowed');
   });
@@ -129,5 +185,38 @@ describe('the admin CLI', () => {
     const run = await cli(['token:create', '--email', 'nobody@example.org']);
     expect(run).toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr).toContain('email: not_found');
+  });
+
+  describe('on an embedded data directory', () => {
+    let embeddedDir: string;
+    let lock: string;
+    const embedded = () => ({ DATA_DIR: embeddedDir, LOG_LEVEL: 'silent' });
+
+    beforeAll(() => {
+      embeddedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-cli-lock-'));
+      lock = path.join(embeddedDir, 'hotline.lock');
+    });
+    afterAll(() => {
+      fs.rmSync(embeddedDir, { recursive: true, force: true });
+    });
+
+    it('refuses, in one line, a data directory another process holds, and touches nothing', async () => {
+      fs.mkdirSync(lock);
+      const run = await cli(['migrate'], '', embedded());
+      fs.rmdirSync(lock);
+      expect(run).toMatchObject({ code: 1, stdout: '' });
+      expect(run.stderr).toBe(
+        `error: the hotline is already running on the data directory ${embeddedDir}; stop it first (a lock left by a process that crashed is released after 30 s)\n`,
+      );
+      expect(fs.existsSync(path.join(embeddedDir, 'pgdata'))).toBe(false);
+    });
+
+    it('takes over a lock left by a process that crashed, and releases its own when done', async () => {
+      fs.mkdirSync(lock);
+      const longAgo = new Date(Date.now() - 60_000);
+      fs.utimesSync(lock, longAgo, longAgo);
+      expect((await cli(['migrate'], '', embedded())).code).toBe(0);
+      expect(fs.existsSync(lock)).toBe(false);
+    });
   });
 });

@@ -20,6 +20,7 @@ describe('console administration', () => {
     const hash = await hashPassword(PASSWORD);
     await upsertUser(handle.db, { organisationId: org.id, email: 'admin@example.org', displayName: 'Admin', role: 'admin', locale: 'en', passwordHash: hash });
     caseworkerId = await upsertUser(handle.db, { organisationId: org.id, email: 'cw@example.org', displayName: 'Caseworker', role: 'caseworker', locale: 'en', passwordHash: hash });
+    await upsertUser(handle.db, { organisationId: org.id, email: 'admin.th@example.org', displayName: 'Admin TH', role: 'admin', locale: 'th', passwordHash: hash });
     for (const role of ['coordinator', 'liaison', 'researcher'] as const) {
       await upsertUser(handle.db, { organisationId: org.id, email: `${role}@example.org`, displayName: role, role, locale: 'en', passwordHash: hash });
     }
@@ -32,7 +33,7 @@ describe('console administration', () => {
 
   it('refuses the admin pages to other roles (403)', async () => {
     const { agent } = await signedIn('cw@example.org');
-    for (const path of ['/console/admin/users', '/console/admin/organisations', '/console/admin/tokens', '/console/admin/audit']) await agent.get(path).expect(403);
+    for (const path of ['/console/admin/users', '/console/admin/organisations', '/console/admin/organisations/new', '/console/admin/tokens', '/console/admin/audit']) await agent.get(path).expect(403);
   });
 
   const tokenIn = (html: string) => /<code class="token">(mh_[A-Za-z0-9_-]{43})<\/code>/.exec(html)?.[1] ?? '';
@@ -92,13 +93,60 @@ describe('console administration', () => {
     await signedIn('cw@example.org');
   });
 
-  it('sets an organisation to discreet replies by default', async () => {
+  it('creates an organisation from the console, audited, and lists it with a link to edit it', async () => {
+    const { agent, csrf } = await signedIn('admin@example.org');
+    const form = await agent.get('/console/admin/organisations/new').expect(200);
+    for (const name of ['slug', 'name', 'kind', 'country', 'city', 'provinces', 'nationalities', 'is_active', 'discreet_by_default']) expect(form.text).toContain(`name="${name}"`);
+    await agent.post('/console/admin/organisations/new').type('form')
+      .send({ slug: 'mm-embassy-bkk', name: 'Embassy of Myanmar, Bangkok', kind: 'embassy', country: 'TH', city: 'Bangkok', provinces: ['TH-10', 'TH-11'], nationalities: 'MM', is_active: 'yes', _csrf: csrf })
+      .expect(303).expect('Location', '/console/admin/organisations');
+    const saved = await handle.db.selectFrom('organisations').selectAll().where('slug', '=', 'mm-embassy-bkk').executeTakeFirstOrThrow();
+    expect(saved).toMatchObject({ kind: 'embassy', country: 'TH', city: 'Bangkok', provinces: ['TH-10', 'TH-11'], nationalities: ['MM'], is_active: true, discreet_by_default: false });
+    const audited = await handle.db.selectFrom('audit_log').select(['actor_kind', 'subject_id']).where('action', '=', 'organisation.created').execute();
+    expect(audited).toEqual([{ actor_kind: 'user', subject_id: saved.id }]);
+    const list = await agent.get('/console/admin/organisations').expect(200);
+    expect(list.text).toContain(`href="/console/admin/organisations/${saved.id}"`);
+    expect(list.text).toContain('Embassy of Myanmar, Bangkok');
+  });
+
+  it('refuses an organisation form beside the fields at fault, keeps what was typed, and writes nothing', async () => {
+    const { agent, csrf } = await signedIn('admin@example.org');
+    const before = await handle.db.selectFrom('organisations').select('id').execute();
+    const refused = await agent.post('/console/admin/organisations/new').type('form')
+      .send({ slug: 'network', name: 'A second network', kind: 'ngo', country: 'KH', _csrf: csrf })
+      .expect(400);
+    expect(refused.text).toMatch(/<p class="field-error" id="slug-error">Another organisation already uses this short name\.<\/p>/);
+    expect(refused.text).toContain('aria-invalid="true"');
+    expect(refused.text).toContain('value="A second network"');
+    const checks = await agent.post('/console/admin/organisations/new').type('form')
+      .send({ slug: 'second', name: 'Second', kind: 'ngo', country: 'KH', provinces: 'TH-63', nationalities: 'MM', _csrf: csrf })
+      .expect(400);
+    expect(checks.text).toContain('id="provinces-error">This province is not in the organisation&#39;s country.');
+    expect(checks.text).toContain('id="nationalities-error">Only an embassy serves workers by nationality.');
+    expect(await handle.db.selectFrom('organisations').select('id').execute()).toHaveLength(before.length);
+  });
+
+  it('edits an organisation: name, kind, places and settings; the slug stays; audited', async () => {
     const { agent, csrf } = await signedIn('admin@example.org');
     const org = await handle.db.selectFrom('organisations').select('id').where('slug', '=', 'network').executeTakeFirstOrThrow();
-    expect((await agent.get('/console/admin/organisations').expect(200)).text).toContain('network');
-    await agent.post(`/console/admin/organisations/${org.id}`).type('form').send({ is_active: 'yes', discreet_by_default: 'yes', _csrf: csrf }).expect(303);
-    const after = await handle.db.selectFrom('organisations').select(['is_active', 'discreet_by_default']).where('id', '=', org.id).executeTakeFirstOrThrow();
-    expect(after).toEqual({ is_active: true, discreet_by_default: true });
+    const page = await agent.get(`/console/admin/organisations/${org.id}`).expect(200);
+    expect(page.text).toContain('value="Network"');
+    expect(page.text).not.toContain('name="slug"');
+    await agent.post(`/console/admin/organisations/${org.id}`).type('form')
+      .send({ slug: 'renamed', name: 'Mekong Hotline Network', kind: 'network', country: 'TH', city: 'Chiang Mai', provinces: 'TH-50', is_active: 'yes', discreet_by_default: 'yes', _csrf: csrf })
+      .expect(303);
+    const after = await handle.db.selectFrom('organisations').select(['slug', 'name', 'city', 'provinces', 'is_active', 'discreet_by_default']).where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ slug: 'network', name: 'Mekong Hotline Network', city: 'Chiang Mai', provinces: ['TH-50'], is_active: true, discreet_by_default: true });
+    const audited = await handle.db.selectFrom('audit_log').select('details').where('action', '=', 'organisation.updated').where('subject_id', '=', org.id).execute();
+    expect(audited).toHaveLength(1);
+    await agent.get('/console/admin/organisations/00000000-0000-4000-8000-000000000000').expect(404);
+  });
+
+  it('shows the organisation form in the admin\'s language', async () => {
+    const { agent } = await signedIn('admin.th@example.org');
+    const page = await agent.get('/console/admin/organisations/new').expect(200);
+    expect(page.text).toContain('เพิ่มองค์กร');
+    expect(page.text).toContain('สถานทูต');
   });
 
   it('lets an admin browse the audit log, filtered by action', async () => {

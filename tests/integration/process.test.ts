@@ -2,7 +2,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { freePort, waitForOk } from '../../bench/process-probe';
+import { runCli } from '../../src/cli';
 
 // The real entry point, compiled as `npm start` runs it, in the embedded mode with no environment
 // but a data directory and a port.
@@ -59,6 +61,40 @@ describe('npm start (the web process)', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 90_000);
+
+  it('holds its data directory: a second server and the CLI get one line and exit 1 while it runs; the CLI works once it stops', async () => {
+    const lockedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-lock-'));
+    const env = { DATA_DIR: lockedDir, SEED_DEMO: 'never' };
+    const holder = await start(env);
+    try {
+      await waitForOk(`http://127.0.0.1:${holder.port}/healthz`, performance.now(), 60_000);
+      const refusal = `the hotline is already running on the data directory ${lockedDir}; stop it first (a lock left by a process that crashed is released after 30 s)\n`;
+
+      const second = await start(env);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toBe(`hotline failed to start: ${refusal}`);
+
+      expect(await cliInProcess(['migrate'], lockedDir)).toEqual({ code: 1, stdout: '', stderr: `error: ${refusal}` });
+
+      holder.child.kill('SIGTERM');
+      expect(await holder.exited).toBe(0);
+      expect(await cliInProcess(['migrate'], lockedDir)).toEqual({ code: 0, stdout: 'database is up to date\n', stderr: '' });
+    } finally {
+      holder.child.kill('SIGKILL');
+      fs.rmSync(lockedDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  async function cliInProcess(argv: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, { DATA_DIR: dir, LOG_LEVEL: 'silent' }, {
+      stdin: Readable.from([]),
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
+    return { code, stdout, stderr };
+  }
 
   it('refuses a bad variable with one line naming it', async () => {
     const run = await start({ DATA_DIR: dataDir, PORT: 'eighty' });
