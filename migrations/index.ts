@@ -6,6 +6,7 @@ import * as webIntake from './20261127_0004_web_intake';
 import * as cannedReplies from './20261127_0005_canned_replies';
 import * as inboxIndex from './20261127_0006_inbox_index';
 import * as referralsAndNotifications from './20261127_0007_referrals_and_notifications';
+import * as statsCellKey from './20261202_0009_stats_cell_key';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261127_0005_canned_replies': cannedReplies,
   '20261127_0006_inbox_index': inboxIndex,
   '20261127_0007_referrals_and_notifications': referralsAndNotifications,
+  '20261202_0009_stats_cell_key': statsCellKey,
 };
