@@ -227,7 +227,7 @@ describe('the statistics API', () => {
   });
 
   describe('GET /console/stats', () => {
-    const stats = (language: Language) => JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../locales/${language}/stats.json`), 'utf8')) as { title: string; chart: Record<string, string> };
+    const stats = (language: Language) => JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../locales/${language}/stats.json`), 'utf8')) as { title: string; perturbedNote: string; chart: Record<string, string> };
 
     it.each(LANGUAGES)('renders the dashboard in %s, with labelled SVG charts, tables and CSV links', async (language) => {
       const response = await get(`/console/stats?lang=${language}`, 'coordinator').expect(200);
@@ -235,6 +235,8 @@ describe('the statistics API', () => {
       const strings = stats(language);
       expect(page).toContain(`<html lang="${language}">`);
       expect(page).toContain(`<h1>${strings.title}</h1>`);
+      // Says that the figures are perturbed and that totals need not add up.
+      expect(page).toContain(strings.perturbedNote);
       for (const chart of ['timeline', 'corridors', 'sectors', 'outcomes', 'response', 'resolution']) {
         expect(page).toContain(`<title id="${chart}-chart-title">`);
         expect(page).toContain(`aria-labelledby="${chart}-chart-title ${chart}-chart-desc"`);
