@@ -37,8 +37,9 @@ import type { Dimension } from './stats.schema';
 // averaging many of them does not wash the noise out.
 //
 // Measured by the attack suite (docs/benchmarks.md has the figures): the share of hidden counts the
-// attacker's best guess gets right falls from 98% to about a fifth, four subtractions in five come out
-// wrong or impossible, the mean absolute error of published counts is about 1.2.
+// attacker's best guess gets right falls from 98% to 21%, four subtractions in five come out wrong
+// or impossible, the mean absolute error of published counts is 1.08, and no count of 50 or more
+// moves more than 3%.
 //
 // Primary suppression stays: a count of 1..k-1 is never published, not even perturbed, so small
 // groups are never named. Secondary suppression is gone: it existed so that a published total minus
@@ -50,7 +51,9 @@ import type { Dimension } from './stats.schema';
 // Amounts recovered are published only where the perturbed count of cases that recovered one (in
 // that currency) is at least k, rounded to 2 significant figures. Workers affected and the cases
 // resolved (behind the share resolved) carry the same bounded noise, read from the cell key turned
-// by a fixed offset, so that no measure gives the true count back. Medians keep their k rule.
+// by a fixed offset, so that no measure gives the true count back. Medians keep their k rule. The
+// province roll-up still decides on true counts below k, which says nothing the suppressed flag
+// does not: the ptable never takes a count of k or more below k.
 //
 // What this does not do: noise is bounded, so an attacker who finds many independent routes to one
 // count (long chains of subtractions across several published counts) narrows it down; the noise
