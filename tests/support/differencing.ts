@@ -167,8 +167,8 @@ export function estimatesOf(sightings: ReadonlyMap<string, Sighting>): Map<strin
   const estimates = new Map<string, number[]>();
   const add = (target: Box, estimate: number) => {
     const key = keyOf(target);
-    const target_ = sightings.get(key);
-    if (!target_ || !isHidden(target_)) return;
+    const sighting = sightings.get(key);
+    if (!sighting || !isHidden(sighting)) return;
     estimates.set(key, [...(estimates.get(key) ?? []), estimate]);
   };
   const published = [...sightings.values()].filter((sighting) => publishedValue(sighting) !== undefined);
