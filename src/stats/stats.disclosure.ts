@@ -90,9 +90,10 @@ export function offsetKey(cellKey: number, offset: number): number {
 
 /** The largest noise of a value: 2, less near the floor, and 1 where 2 would be more than 3%. */
 function spreadOf(value: number, floor: number): NoiseSpread {
-  const room = Math.max(0, value - floor);
-  const threePercent = value >= 50 && value < 67 ? 1 : 2;
-  return Math.min(2, room, threePercent) as NoiseSpread;
+  const room = value - floor;
+  if (room <= 0) return 0;
+  if (room === 1 || (value >= 50 && value < 67)) return 1;
+  return 2;
 }
 
 /** The noise the ptable holds for a spread at a cell key. */
