@@ -12,8 +12,9 @@ import { SEED_SQL, syntheticCasesSql } from './stats-data';
 
 // Statistics on a million synthetic cases in real PostgreSQL: month × category × destination
 // country for one year, through the repository and the service (rollup, every marginal total,
-// disclosure control), against the plain GROUP BY over `cases` that gives the same cells with the
-// same measures, in the same run, alternating one of each.
+// disclosure control: cell-key perturbation and primary suppression), against the plain GROUP BY
+// over `cases` that gives the same cells with the same measures, in the same run, alternating one
+// of each.
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 1_000_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 30);
@@ -135,12 +136,13 @@ async function printReport({ handle, loadSeconds, samples }: { handle: Awaited<R
   };
   const lines = [
     `stats: month × category × destination country, ${YEAR.from} to ${YEAR.to}; ${Number(fact?.cases).toLocaleString('en')} cases (${Number(fact?.year).toLocaleString('en')} in the year), generated and analysed in ${loadSeconds.toFixed(0)} s`,
+    `load average at the end ${os.loadavg().map((load) => load.toFixed(1)).join(', ')}`,
     `PostgreSQL ${fact?.version}; cases ${fact?.cases_size}, rollup ${fact?.rollup_size} (${Number(fact?.rollup).toLocaleString('en')} rows, ${Number(fact?.rollup_year).toLocaleString('en')} in the year); Node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     `published: ${table.cells.length} cells (${table.cells.filter((cell) => cell.suppressed).length} suppressed), ${table.totals.length} totals (${table.totals.filter((total) => total.suppressed).length} suppressed)`,
     '',
     '| path | runs | p50 (ms) | p95 (ms) | p50 × plain | p95 × plain |',
     '|---|---:|---:|---:|---:|---:|',
-    row('repository + service (rollup, all marginal totals, disclosure control)', 'service'),
+    row('repository + service (rollup, all marginal totals, cell-key perturbation)', 'service'),
     row('plain GROUP BY over cases, cells only (server defaults)', 'plain'),
     row('plain GROUP BY over cases, cells only, jit = off', 'plainNoJit'),
     row('repository + service reading cases instead of the rollup', 'serviceOnCases'),

@@ -7,6 +7,7 @@ import * as cannedReplies from './20261127_0005_canned_replies';
 import * as inboxIndex from './20261127_0006_inbox_index';
 import * as referralsAndNotifications from './20261127_0007_referrals_and_notifications';
 import * as consentRecord from './20261202_0008_consent_record';
+import * as statsCellKey from './20261202_0009_stats_cell_key';
 import * as catchUpLandedSchemas from './20261202_0011_catch_up_landed_schemas';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '20261127_0006_inbox_index': inboxIndex,
   '20261127_0007_referrals_and_notifications': referralsAndNotifications,
   '20261202_0008_consent_record': consentRecord,
+  '20261202_0009_stats_cell_key': statsCellKey,
   '20261202_0011_catch_up_landed_schemas': catchUpLandedSchemas,
 };

@@ -128,6 +128,8 @@ export interface CasesTable {
   resolved_at: Timestamp | null;
   last_worker_message_at: Timestamp | null;
   last_staff_message_at: Timestamp | null;
+  /** Statistics record key in [0, 2^20), random by default; never published (cell-key perturbation). */
+  record_key: Generated<number>;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: UpdatedAt;
 }
@@ -305,6 +307,8 @@ export interface StatsCaseMonthTable {
   amount: ColumnType<string, string | number, string | number>;
   response_histogram: ColumnType<number[], number[], number[]>;
   resolution_histogram: ColumnType<number[], number[], number[]>;
+  /** Sum of the record keys of the row's cases (bigint, returned as a string): cell keys for perturbation. */
+  key_sum: ColumnType<string, string | number | undefined, string | number>;
 }
 
 /** Every table of the hotline's database. */
@@ -364,7 +368,7 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     consent_source: true, consent_recorded_by_user_id: true, pin_hash: true, outcome: true,
     amount_recovered: true, recovered_currency: true, owner_organisation_id: true, assigned_user_id: true,
     first_response_at: true, resolved_at: true, last_worker_message_at: true, last_staff_message_at: true,
-    created_at: true, updated_at: true,
+    record_key: true, created_at: true, updated_at: true,
   },
   case_events: {
     id: true, case_id: true, type: true, actor_kind: true, actor_user_id: true, organisation_id: true, data: true,
@@ -409,7 +413,7 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
   settings: { key: true, value: true, updated_at: true },
   stats_case_month: {
     month: true, category: true, origin_country: true, destination_country: true, sector: true, currency: true,
-    cases: true, workers: true, resolved: true, amount: true, response_histogram: true, resolution_histogram: true,
+    cases: true, workers: true, resolved: true, amount: true, response_histogram: true, resolution_histogram: true, key_sum: true,
   },
   rate_limits: { key: true, hits: true, window_ends_at: true, locked_until: true },
   canned_replies: { id: true, language: true, title: true, body: true, created_by_user_id: true, created_at: true, updated_at: true },

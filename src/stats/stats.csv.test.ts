@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { csvHeader, csvRecord, csvRecords } from './stats.csv';
+import { csvHeader, csvRecord, csvRecords, PUBLICATION_NOTE } from './stats.csv';
 import type { StatsTable } from './stats.service';
 
 describe('the CSV writer', () => {
@@ -26,9 +26,10 @@ describe('the CSV writer', () => {
     );
   });
 
-  it('writes the header, then the cells, then the totals', () => {
+  it('writes the header, then the cells, then the totals, each saying the counts are perturbed', () => {
     const table: StatsTable = {
       k: 10,
+      perturbed: true,
       groupBy: ['sector'],
       filters: { origin_country: [], destination_country: [], category: [], sector: [] },
       currencies: ['THB'],
@@ -40,13 +41,15 @@ describe('the CSV writer', () => {
     };
     expect(csvHeader(table)).toEqual([
       'sector', 'suppressed', 'rolled_up', 'cases', 'workers_affected', 'median_days_to_first_response', 'median_days_to_resolution',
-      'share_resolved', 'amount_recovered_THB', 'k',
+      'share_resolved', 'amount_recovered_THB', 'k', 'perturbed', 'note',
     ]);
+    const note = csvRecord([PUBLICATION_NOTE]).trimEnd();
     expect([...csvRecords(table)].join('')).toBe(
-      'sector,suppressed,rolled_up,cases,workers_affected,median_days_to_first_response,median_days_to_resolution,share_resolved,amount_recovered_THB,k\r\n' +
-        'fishing,false,false,12,40,0.3,,0.5,1200.00,10\r\n' +
-        'garment,true,false,,,,,,,10\r\n' +
-        '*,true,false,,,,,,,10\r\n',
+      'sector,suppressed,rolled_up,cases,workers_affected,median_days_to_first_response,median_days_to_resolution,share_resolved,amount_recovered_THB,k,perturbed,note\r\n' +
+        `fishing,false,false,12,40,0.3,,0.5,1200.00,10,true,${note}\r\n` +
+        `garment,true,false,,,,,,,10,true,${note}\r\n` +
+        `*,true,false,,,,,,,10,true,${note}\r\n`,
     );
+    expect(PUBLICATION_NOTE).toMatch(/perturbed.*need not add up/s);
   });
 });

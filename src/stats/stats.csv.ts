@@ -2,9 +2,16 @@ import type { Dimension } from './stats.schema';
 import type { StatsRow, StatsTable } from './stats.service';
 
 // The published table as JSON and as CSV (RFC 4180). Both carry the same rows in the same order,
-// cells first, then totals (`*` in a dimension means "all values").
+// cells first, then totals (`*` in a dimension means "all values"), and both say that the counts
+// are perturbed, so that nobody takes a table that does not add up for an error.
 
 type Field = string | number | boolean | null;
+
+/** What a reader of a published table must know to read it right (the JSON `note`, the CSV `note` column). */
+export const PUBLICATION_NOTE =
+  'Counts are perturbed: each moves by at most 2 (3% from 50 up), the same way each time it is asked. ' +
+  'Totals are perturbed on their own, so cells need not add up to them. Counts below k are suppressed; ' +
+  'amounts are rounded to 2 significant figures.';
 
 /** A spreadsheet runs a field starting with one of these as a formula; such text is prefixed with '. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -25,11 +32,11 @@ const MEASURE_COLUMNS = [
   'cases', 'workers_affected', 'median_days_to_first_response', 'median_days_to_resolution', 'share_resolved',
 ] as const;
 
-/** The CSV header: the dimensions, the flags, the measures, one amount column per currency, k. */
+/** The CSV header: the dimensions, the flags, the measures, one amount column per currency, k, the note. */
 export function csvHeader(table: Pick<StatsTable, 'groupBy' | 'currencies'>): string[] {
   return [
     ...table.groupBy, 'suppressed', 'rolled_up', ...MEASURE_COLUMNS,
-    ...table.currencies.map((currency) => `amount_recovered_${currency}`), 'k',
+    ...table.currencies.map((currency) => `amount_recovered_${currency}`), 'k', 'perturbed', 'note',
   ];
 }
 
@@ -53,6 +60,8 @@ export function jsonRow(row: StatsRow, groupBy: readonly Dimension[]): Record<st
 export function jsonTable(table: StatsTable): Record<string, unknown> {
   return {
     k: table.k,
+    perturbed: table.perturbed,
+    note: PUBLICATION_NOTE,
     group_by: table.groupBy,
     filters: { from: table.filters.from ?? null, to: table.filters.to ?? null, ...withoutPeriod(table.filters) },
     cells: table.cells.map((row) => jsonRow(row, table.groupBy)),
@@ -78,6 +87,8 @@ function csvFields(row: StatsRow, table: StatsTable): Field[] {
     measures?.shareResolved ?? null,
     ...table.currencies.map((currency) => measures?.amountsRecovered[currency] ?? null),
     table.k,
+    table.perturbed,
+    PUBLICATION_NOTE,
   ];
 }
 

@@ -1,244 +1,87 @@
 import fc from 'fast-check';
 import {
-  countryOfProvince, entryKey, linesOf, rollUpSmallProvinces, suppressAmounts, suppressSmallCounts, type DisclosureEntry,
-  type RollableEntry,
+  CELL_KEY_RANGE, cellKeyOf, countryOfProvince, NOISE_WEIGHTS, offsetKey, perturbedCount, perturbedMagnitude, ptableNoise,
+  rollUpSmallProvinces, type RollableEntry,
 } from './stats.disclosure';
 import type { Dimension } from './stats.schema';
-import { groupingSets } from './stats.service';
 
-// Disclosure control over random tables: every cell of a breakdown and every marginal total,
-// as the repository returns them, then checked the way a reader would attack them.
+// Cell-key perturbation: the perturbation table checked over every cell key and random counts,
+// and the province roll-up. The attack it answers is tests/integration/stats-differencing.test.ts.
 
-const RUNS = 300;
-const DIMENSIONS: Dimension[] = ['month', 'sector', 'origin_country'];
+const RUNS = 2000;
+const cellKey = fc.integer({ min: 0, max: CELL_KEY_RANGE - 1 });
+const k = fc.integer({ min: 2, max: 20 });
+/** One cell key in each of the ptable's 256 columns, and the first and last of each. */
+const EVERY_COLUMN = Array.from({ length: 256 }, (_, column) => column * (CELL_KEY_RANGE / 256));
 
-interface RandomTable {
-  groupBy: Dimension[];
-  entries: DisclosureEntry[];
-  k: number;
-}
-
-/** Small counts often, large ones too, and empty cells (which are not published at all). */
-const count = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 10, max: 80 }));
-
-function tableArbitrary(additive = true): fc.Arbitrary<RandomTable> {
-  return fc
-    .record({
-      dimensions: fc.integer({ min: 1, max: 3 }),
-      sizes: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
-      k: fc.integer({ min: 2, max: 12 }),
-      seed: fc.integer(),
-    })
-    .chain(({ dimensions, sizes, k }) => {
-      const groupBy = DIMENSIONS.slice(0, dimensions);
-      const cellsCount = sizes.slice(0, dimensions).reduce((product, size) => product * size, 1);
-      return fc.record({ counts: fc.array(count, { minLength: cellsCount, maxLength: cellsCount }), extra: fc.array(fc.nat(5), { minLength: 200, maxLength: 200 }) }).map(({ counts, extra }) => ({
-        groupBy,
-        k,
-        entries: buildTable(groupBy, sizes.slice(0, dimensions), counts, additive ? undefined : extra),
-      }));
-    });
-}
-
-/** Every cell and every marginal total of a table with these cell counts (zero cells left out). */
-function buildTable(groupBy: Dimension[], sizes: number[], counts: number[], overlap?: number[]): DisclosureEntry[] {
-  const cells = counts.map((value, index) => {
-    const values: Partial<Record<Dimension, string>> = {};
-    let rest = index;
-    groupBy.forEach((dimension, position) => {
-      const size = sizes[position] ?? 1;
-      values[dimension] = `v${rest % size}`;
-      rest = Math.floor(rest / size);
-    });
-    return { values, count: value };
+describe('the perturbation table', () => {
+  it('never publishes a count from 1 to k-1: small counts become 0 (suppressed), others stay at k or more', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), cellKey, k, (count, key, smallest) => {
+        const published = perturbedCount(count, key, smallest);
+        if (count < smallest) expect(published).toBe(0);
+        else expect(published).toBeGreaterThanOrEqual(smallest);
+      }),
+      { numRuns: RUNS },
+    );
   });
-  const entries: DisclosureEntry[] = [];
-  groupingSets(groupBy).forEach((set, setIndex) => {
-    const sums = new Map<string, { values: Partial<Record<Dimension, string>>; count: number; largest: number }>();
-    for (const cell of cells) {
-      const values = Object.fromEntries(set.map((dimension) => [dimension, cell.values[dimension]]));
-      const key = entryKey(set, values);
-      const earlier = sums.get(key) ?? { values, count: 0, largest: 0 };
-      sums.set(key, { values, count: earlier.count + cell.count, largest: Math.max(earlier.largest, cell.count) });
-    }
-    for (const [index, sum] of [...sums.values()].entries()) {
-      // Without `overlap`, totals are sums. With it, a total counts less than the sum (never less
-      // than its largest member), as for categories, where one case can be in several cells.
-      const shrink = overlap && set.length < groupBy.length ? (overlap[(setIndex * 31 + index) % overlap.length] ?? 0) : 0;
-      const total = Math.max(sum.largest, sum.count - shrink);
-      if (total > 0) entries.push({ by: set, values: sum.values, count: total, suppressed: false });
+
+  it('moves a count by at most 2, and a count of 50 or more by at most 3%', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), cellKey, k, (count, key, smallest) => {
+        if (count < smallest) return;
+        const noise = perturbedCount(count, key, smallest) - count;
+        expect(Math.abs(noise)).toBeLessThanOrEqual(2);
+        if (count >= 50) expect(Math.abs(noise) / count).toBeLessThanOrEqual(0.03);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('has mean noise exactly 0 over the cell keys for every count it publishes', () => {
+    for (const smallest of [2, 5, 10, 20]) {
+      for (let count = smallest; count < 200; count += 1) {
+        const total = EVERY_COLUMN.reduce((sum, key) => sum + perturbedCount(count, key, smallest) - count, 0);
+        expect({ smallest, count, total }).toEqual({ smallest, count, total: 0 });
+      }
     }
   });
-  return entries;
-}
 
-function linesWithTotals(entries: readonly DisclosureEntry[]) {
-  return linesOf(entries).flatMap((line) => {
-    const total = line.total === undefined ? undefined : entries[line.total];
-    const members = line.members.map((member) => entries[member]).filter((member): member is DisclosureEntry => member !== undefined);
-    return total ? [{ total, members }] : [];
+  it('gives each noise its share of the cell keys, as the table in stats.disclosure.ts says', () => {
+    for (const [spread, weights] of Object.entries(NOISE_WEIGHTS)) {
+      const s = Number(spread) as 0 | 1 | 2;
+      const shares = weights.map((_, index) => EVERY_COLUMN.filter((key) => ptableNoise(s, key) === index - s).length);
+      expect(shares).toEqual([...weights]);
+      expect(weights.reduce((sum, weight) => sum + weight, 0)).toBe(256);
+    }
   });
-}
 
-describe('disclosure control', () => {
-  it('publishes no count between 1 and k-1', () => {
+  it('reads the noise from the cell key in order, the same each time, whatever the other bits of the key', () => {
     fc.assert(
-      fc.property(tableArbitrary(), ({ entries, k }) => {
-        for (const entry of suppressSmallCounts(entries, k)) {
-          if (!entry.suppressed) expect(entry.count === 0 || entry.count >= k).toBe(true);
-        }
+      fc.property(fc.integer({ min: 12, max: 1000 }), cellKey, cellKey, (count, a, b) => {
+        const [low, high] = a <= b ? [a, b] : [b, a];
+        expect(perturbedCount(count, low, 10)).toBeLessThanOrEqual(perturbedCount(count, high, 10));
+        expect(perturbedCount(count, a, 10)).toBe(perturbedCount(count, a, 10));
+        expect(perturbedCount(count, (a & ~0xfff) | (b & 0xfff), 10)).toBe(perturbedCount(count, a & ~0xfff, 10));
       }),
       { numRuns: RUNS },
     );
   });
 
-  it('leaves no hidden count that a published total minus the published cells of its line gives back', () => {
+  it('takes cell keys modulo 2^20, negative sums and sums past 2^20 included', () => {
+    expect(cellKeyOf(CELL_KEY_RANGE + 5)).toBe(5);
+    expect(cellKeyOf(-1)).toBe(CELL_KEY_RANGE - 1);
+    expect(cellKeyOf(3 * CELL_KEY_RANGE)).toBe(0);
+    expect(offsetKey(CELL_KEY_RANGE - 1, 2)).toBe(1);
+  });
+
+  it('moves other measures (workers, cases resolved) by at most 2 and never below 0', () => {
     fc.assert(
-      fc.property(tableArbitrary(), ({ entries, k }) => {
-        const checked = suppressSmallCounts(entries, k);
-        for (const { total, members } of linesWithTotals(checked)) {
-          const hidden = members.filter((member) => member.suppressed);
-          if (!total.suppressed) {
-            const remainder = total.count - members.filter((member) => !member.suppressed).reduce((sum, member) => sum + member.count, 0);
-            for (const member of hidden) expect(remainder === member.count && hidden.length === 1).toBe(false);
-            expect(hidden.length).not.toBe(1);
-          } else {
-            // A hidden total with every member published is their sum.
-            expect(hidden.length).not.toBe(0);
-          }
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('keeps at least two hidden entries per line also when totals count each case once (categories)', () => {
-    fc.assert(
-      fc.property(tableArbitrary(false), ({ entries, k }) => {
-        const checked = suppressSmallCounts(entries, k);
-        for (const { total, members } of linesWithTotals(checked)) {
-          const hidden = members.filter((member) => member.suppressed).length + (total.suppressed ? 1 : 0);
-          expect(hidden).not.toBe(1);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('gives the same answer for the same table, whatever order its entries come in', () => {
-    fc.assert(
-      fc.property(
-        tableArbitrary().chain((table) => fc.shuffledSubarray(table.entries, { minLength: table.entries.length }).map((shuffled) => ({ table, shuffled }))),
-        ({ table, shuffled }) => {
-          const hiddenKeys = (entries: readonly DisclosureEntry[]) =>
-            suppressSmallCounts(entries, table.k).filter((entry) => entry.suppressed).map((entry) => entryKey(entry.by, entry.values)).sort();
-          expect(hiddenKeys(shuffled)).toEqual(hiddenKeys(table.entries));
-          expect(suppressSmallCounts(table.entries, table.k)).toEqual(suppressSmallCounts(table.entries, table.k));
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('hides nothing when no count is small', () => {
-    fc.assert(
-      fc.property(tableArbitrary(), ({ entries, k }) => {
-        fc.pre(entries.every((entry) => entry.count >= k));
-        expect(suppressSmallCounts(entries, k).some((entry) => entry.suppressed)).toBe(false);
-      }),
-      { numRuns: 100 },
-    );
-  });
-
-  it('hides the next smallest cell along with a small one, and keeps the total', () => {
-    const entries: DisclosureEntry[] = [
-      { by: ['sector'], values: { sector: 'fishing' }, count: 3, suppressed: false },
-      { by: ['sector'], values: { sector: 'garment' }, count: 50, suppressed: false },
-      { by: ['sector'], values: { sector: 'construction' }, count: 40, suppressed: false },
-      { by: [], values: {}, count: 93, suppressed: false },
-    ];
-    const hidden = suppressSmallCounts(entries, 10).map((entry) => entry.suppressed);
-    expect(hidden).toEqual([true, false, true, false]);
-  });
-
-  it('hides the total when a small cell has no other cell beside it', () => {
-    const entries: DisclosureEntry[] = [
-      { by: ['sector'], values: { sector: 'fishing' }, count: 12, suppressed: false },
-      { by: [], values: {}, count: 12, suppressed: false },
-    ];
-    expect(suppressSmallCounts(entries, 10).map((entry) => entry.suppressed)).toEqual([false, false]);
-    const small = entries.map((entry) => ({ ...entry, count: 4 }));
-    expect(suppressSmallCounts(small, 10).map((entry) => entry.suppressed)).toEqual([true, true]);
-  });
-
-  it('protects a two-way table along rows and columns, and the marginals too', () => {
-    // month × sector; the 2 in (m1, fishing) must not come back from any row or column total.
-    const cell = (month: string, sector: string, value: number): DisclosureEntry => ({ by: ['month', 'sector'], values: { month, sector }, count: value, suppressed: false });
-    const entries: DisclosureEntry[] = [
-      cell('m1', 'fishing', 2), cell('m1', 'garment', 30), cell('m1', 'other', 25),
-      cell('m2', 'fishing', 20), cell('m2', 'garment', 40), cell('m2', 'other', 35),
-      { by: ['month'], values: { month: 'm1' }, count: 57, suppressed: false },
-      { by: ['month'], values: { month: 'm2' }, count: 95, suppressed: false },
-      { by: ['sector'], values: { sector: 'fishing' }, count: 22, suppressed: false },
-      { by: ['sector'], values: { sector: 'garment' }, count: 70, suppressed: false },
-      { by: ['sector'], values: { sector: 'other' }, count: 60, suppressed: false },
-      { by: [], values: {}, count: 152, suppressed: false },
-    ];
-    const hidden = suppressSmallCounts(entries, 10).filter((entry) => entry.suppressed).map((entry) => entryKey(entry.by, entry.values));
-    // Row m1: 2 and the next smallest (25, other); column fishing: 2 and 20; column other: 25 and
-    // then 35 (m2); row m2 now has 20 and 35 hidden. Every line has two hidden, all totals stay.
-    expect(hidden.sort()).toEqual(
-      [
-        entryKey(['month', 'sector'], { month: 'm1', sector: 'fishing' }),
-        entryKey(['month', 'sector'], { month: 'm1', sector: 'other' }),
-        entryKey(['month', 'sector'], { month: 'm2', sector: 'fishing' }),
-        entryKey(['month', 'sector'], { month: 'm2', sector: 'other' }),
-      ].sort(),
-    );
-  });
-});
-
-describe('amounts recovered', () => {
-  /** A table, and for each entry how many of its cases recovered an amount (in one currency). */
-  const withAmounts = tableArbitrary().chain((table) =>
-    fc.array(fc.nat(100), { minLength: table.entries.length, maxLength: table.entries.length }).map((shares) => {
-      // Amount cases of a cell are a share of its cases; those of a total, the sum over its cells.
-      const cells = table.entries.filter((entry) => entry.by.length === table.groupBy.length);
-      const amountCases = new Map(cells.map((cell, index) => [entryKey(cell.by, cell.values), Math.floor((cell.count * (shares[index] ?? 0)) / 100)]));
-      const of = (entry: DisclosureEntry) =>
-        cells
-          .filter((cell) => entry.by.every((dimension) => cell.values[dimension] === entry.values[dimension]))
-          .reduce((sum, cell) => sum + (amountCases.get(entryKey(cell.by, cell.values)) ?? 0), 0);
-      return { ...table, amountCasesOf: of };
-    }),
-  );
-
-  it('publishes an amount only where at least k cases are behind it, and none of a hidden entry', () => {
-    fc.assert(
-      fc.property(withAmounts, ({ entries, k, amountCasesOf }) => {
-        const checked = suppressSmallCounts(entries, k);
-        const hidden = suppressAmounts(checked, k, (entry) => ({ THB: amountCasesOf(entry) }));
-        checked.forEach((entry, index) => {
-          const behind = amountCasesOf(entry);
-          const published = behind > 0 && !hidden[index]?.has('THB');
-          if (published) expect(behind >= k && !entry.suppressed).toBe(true);
-        });
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('leaves no line with exactly one hidden amount among the entries that have one', () => {
-    fc.assert(
-      fc.property(withAmounts, ({ entries, k, amountCasesOf }) => {
-        const checked = suppressSmallCounts(entries, k);
-        const hidden = suppressAmounts(checked, k, (entry) => ({ THB: amountCasesOf(entry) }));
-        const withAmount = checked.flatMap((entry, index) =>
-          amountCasesOf(entry) > 0 ? [{ ...entry, count: amountCasesOf(entry), suppressed: hidden[index]?.has('THB') ?? false }] : [],
-        );
-        for (const { total, members } of linesWithTotals(withAmount)) {
-          expect(members.filter((member) => member.suppressed).length + (total.suppressed ? 1 : 0)).not.toBe(1);
-        }
+      fc.property(fc.integer({ min: 0, max: 10_000 }), cellKey, (value, key) => {
+        const published = perturbedMagnitude(value, key);
+        expect(published).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(published - value)).toBeLessThanOrEqual(2);
+        if (value >= 50) expect(Math.abs(published - value) / value).toBeLessThanOrEqual(0.03);
       }),
       { numRuns: RUNS },
     );

@@ -35,16 +35,16 @@ const ROW = {
   required: ['suppressed', 'rolled_up', 'cases'],
   additionalProperties: true,
   properties: {
-    suppressed: { type: 'boolean', description: 'Hidden by disclosure control: every number is null, never 0.' },
+    suppressed: { type: 'boolean', description: 'Fewer than k cases: every number is null, never 0.' },
     rolled_up: { type: 'boolean', description: 'A destination province with fewer than k cases, counted under its country code.' },
-    cases: NUMBER_OR_NULL,
-    workers_affected: NUMBER_OR_NULL,
+    cases: { ...NUMBER_OR_NULL, description: 'Perturbed by the cell key: within 2 of the true count (3% from 50 up), never below k, the same for the same cases in any query.' },
+    workers_affected: { ...NUMBER_OR_NULL, description: 'Perturbed like cases: within 2 of the true sum.' },
     median_days_to_first_response: { ...NUMBER_OR_NULL, description: 'Null when suppressed or fewer than k cases were answered.' },
     median_days_to_resolution: { ...NUMBER_OR_NULL, description: 'Null when suppressed or fewer than k cases were resolved.' },
-    share_resolved: NUMBER_OR_NULL,
+    share_resolved: { ...NUMBER_OR_NULL, description: 'Cases resolved or closed (perturbed) over the published cases.' },
     amounts_recovered: {
       type: ['object', 'null'],
-      description: 'Sum per currency, decimal strings; an amount is null where fewer than k cases are behind it or it would give a hidden one away.',
+      description: 'Sum per currency, decimal strings rounded to 2 significant figures; null where the perturbed count of cases behind it is below k.',
       additionalProperties: { type: ['string', 'null'] },
     },
   },
@@ -57,7 +57,11 @@ export const statsApiPaths = {
   '/api/v1/stats/cases': {
     get: {
       summary: 'Anonymised case statistics (researchers, coordinators, admins)',
-      description: 'Cells for the breakdown asked for and all its marginal totals, with small counts suppressed. CSV with `Accept: text/csv` or `format=csv`.',
+      description:
+        'Cells for the breakdown asked for and all its marginal totals. Counts from 1 to k-1 are suppressed; every other count is ' +
+        'perturbed by cell-key perturbation (within 2, the same value for the same cases in any query), and totals are perturbed ' +
+        'as cells of their own, so cells need not add up to their totals. CSV with `Accept: text/csv` or `format=csv` (columns ' +
+        '`perturbed` and `note` say the same).',
       parameters: [
         commaList('group_by', DIMENSIONS, `Up to ${MAX_DIMENSIONS} dimensions, at most one of month, quarter and year.`),
         ...FILTERS,
@@ -70,9 +74,11 @@ export const statsApiPaths = {
             'application/json': {
               schema: {
                 type: 'object',
-                required: ['k', 'group_by', 'filters', 'cells', 'totals'],
+                required: ['k', 'perturbed', 'note', 'group_by', 'filters', 'cells', 'totals'],
                 properties: {
                   k: { type: 'integer', description: 'The smallest count published (STATS_MIN_CELL).' },
+                  perturbed: { type: 'boolean', const: true, description: 'Counts are perturbed; totals need not equal the sum of their cells.' },
+                  note: { type: 'string', description: 'How to read the figures, in English.' },
                   group_by: { type: 'array', items: { type: 'string', enum: [...DIMENSIONS] } },
                   filters: { type: 'object' },
                   cells: { type: 'array', items: ROW },
@@ -95,7 +101,7 @@ export const statsApiPaths = {
       parameters: FILTERS,
       responses: {
         200: {
-          description: 'Employers with their case counts, most first',
+          description: 'Employers with their case counts (perturbed like every published count, never below k), most first',
           content: {
             'application/json': {
               schema: {

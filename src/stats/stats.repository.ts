@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
+import { CELL_KEY_RANGE } from './stats.disclosure';
 import { DURATION_BUCKETS, DURATION_EDGES_DAYS } from './stats.histogram';
 import { MULTI_VALUED_DIMENSIONS, type Dimension, type StatsFilters } from './stats.schema';
 
@@ -11,6 +12,10 @@ import { MULTI_VALUED_DIMENSIONS, type Dimension, type StatsFilters } from './st
 // Two sources answer the same question with the same numbers: `cases` itself (any breakdown), and
 // the rollup `stats_case_month` (kept by triggers; month, category, corridor and sector), which is
 // two orders of magnitude smaller. Durations are bucketed the same way in both.
+//
+// Each group also carries the sum of its cases' record keys modulo 2^20 (exact: integers summed
+// as numeric), from which the service takes the cell key that perturbs the group's counts. A case
+// is in a group exactly when it is counted in it, so the key always matches the count it perturbs.
 
 /** What to count: each grouping set is a list of dimensions (the empty one is the grand total). */
 export interface AggregatePlan {
@@ -30,6 +35,8 @@ export interface AggregateRow {
   amount: string;
   responseHistogram: number[];
   resolutionHistogram: number[];
+  /** Sum of the record keys of the cases counted, modulo 2^20. */
+  keySum: number;
 }
 
 /** Where the sums come from: the cases themselves, or the rollup kept beside them. */
@@ -109,6 +116,7 @@ type RawAggregateRow = Record<string, unknown> & {
   amount: string;
   response_histogram: number[];
   resolution_histogram: number[];
+  key_sum: number;
 };
 
 const ALIAS = (dimension: Dimension) => `d_${dimension}`;
@@ -171,6 +179,7 @@ function toAggregateRow(row: RawAggregateRow, dimensions: readonly Dimension[]):
     amount: row.amount,
     responseHistogram: row.response_histogram.map(Number),
     resolutionHistogram: row.resolution_histogram.map(Number),
+    keySum: Number(row.key_sum),
   };
 }
 
@@ -191,7 +200,8 @@ function groupingSetsOver(finest: RawBuilder<unknown>, sets: readonly (readonly 
       sum(g.resolved)::float8 as resolved,
       sum(g.amount)::numeric(20, 2)::text as amount,
       ${histogramOf((index) => `sum(g.response_histogram[${index}])`)} as response_histogram,
-      ${histogramOf((index) => `sum(g.resolution_histogram[${index}])`)} as resolution_histogram
+      ${histogramOf((index) => `sum(g.resolution_histogram[${index}])`)} as resolution_histogram,
+      (sum(g.key_sum) % ${sql.raw(String(CELL_KEY_RANGE))})::float8 as key_sum
     from (${finest}) as g
     group by grouping sets (${groupingSets(sets, column, 'g.currency')})`;
 }
@@ -257,11 +267,12 @@ function casesQuery(sets: readonly (readonly Dimension[])[], filters: StatsFilte
       count(*) filter (where c.status in ('resolved', 'closed')) as resolved,
       coalesce(sum(c.amount_recovered), 0) as amount,
       ${histogramArray((index) => `count(*) filter (where c.response_bucket = ${index})`)} as response_histogram,
-      ${histogramArray((index) => `count(*) filter (where c.resolution_bucket = ${index})`)} as resolution_histogram
+      ${histogramArray((index) => `count(*) filter (where c.resolution_bucket = ${index})`)} as resolution_histogram,
+      sum(c.record_key) as key_sum
     from (
       select c.created_at, c.categories, c.forced_labour_indicators, c.sector, c.origin_country,
         c.destination_country, c.destination_province, c.channel, c.language, c.gender, c.age_band, c.status,
-        c.outcome, c.workers_affected, c.amount_recovered, c.recovered_currency,
+        c.outcome, c.workers_affected, c.amount_recovered, c.recovered_currency, c.record_key,
         ${sql.raw(bucketOf('first_response_at'))} as response_bucket,
         ${sql.raw(bucketOf('resolved_at'))} as resolution_bucket
       from cases c
@@ -302,7 +313,8 @@ function rollupQuery(sets: readonly (readonly Dimension[])[], filters: StatsFilt
       sum(r.resolved) as resolved,
       sum(r.amount) as amount,
       ${histogramArray((index) => `sum(r.response_histogram[${index}])`)} as response_histogram,
-      ${histogramArray((index) => `sum(r.resolution_histogram[${index}])`)} as resolution_histogram
+      ${histogramArray((index) => `sum(r.resolution_histogram[${index}])`)} as resolution_histogram,
+      sum(r.key_sum) as key_sum
     from stats_case_month r
     where ${filters.from ? sql`r.month >= ${`${filters.from}-01`}::date` : sql`true`}
       and ${filters.to ? sql`r.month < ${monthAfter(filters.to).slice(0, 10)}::date` : sql`true`}
@@ -319,19 +331,22 @@ function rollupQuery(sets: readonly (readonly Dimension[])[], filters: StatsFilt
 export interface EmployerCount {
   sealedName: string;
   cases: number;
+  /** Sum of the record keys of its cases, modulo 2^20. */
+  keySum: number;
 }
 
 /** Cases per employer key, only keys with at least `minimum` cases, most cases first. */
 export async function countCasesByEmployer(db: Kysely<Database>, filters: StatsFilters, minimum: number): Promise<EmployerCount[]> {
   const { rows } = await inOneSnapshot(db, (trx) =>
-    sql<{ sealed_name: string; cases: number }>`
-      select min(c.employer_encrypted) as sealed_name, count(*)::float8 as cases
+    sql<{ sealed_name: string; cases: number; key_sum: number }>`
+      select min(c.employer_encrypted) as sealed_name, count(*)::float8 as cases,
+        (sum(c.record_key) % ${sql.raw(String(CELL_KEY_RANGE))})::float8 as key_sum
       from cases c
       where c.employer_key is not null and c.employer_encrypted is not null and ${caseConditions(filters)}
       group by c.employer_key
       having count(*) >= ${minimum}
       order by count(*) desc, c.employer_key`.execute(trx),
   );
-  return rows.map((row) => ({ sealedName: row.sealed_name, cases: Number(row.cases) }));
+  return rows.map((row) => ({ sealedName: row.sealed_name, cases: Number(row.cases), keySum: Number(row.key_sum) }));
 }
 

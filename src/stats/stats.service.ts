@@ -9,14 +9,17 @@ import type { Principal } from '../http/access';
 import { errors } from '../http/errors';
 import { COUNTRIES, PROVINCES } from '../places/places';
 import type { PersonalDataCipher } from '../privacy/personal-data';
-import { entryKey, rollUpSmallProvinces, suppressAmounts, suppressSmallCounts, type RollableEntry } from './stats.disclosure';
+import {
+  cellKeyOf, entryKey, MEASURE_KEY_OFFSETS, offsetKey, perturbedCount, perturbedMagnitude, rollUpSmallProvinces, type RollableEntry,
+} from './stats.disclosure';
 import { addHistograms, histogramMedian, histogramSize } from './stats.histogram';
 import { aggregateCases, countCasesByEmployer, type AggregateRow } from './stats.repository';
 import type { CaseStatsQuery, Dimension, EmployerStatsQuery, StatsFilters } from './stats.schema';
 
-// Anonymised statistics: the repository's sums, put together into one table per query, rolled up
-// and suppressed (stats.disclosure.ts), then turned into the published measures. Only codes from
-// the vocabularies, month strings and numbers leave: no free text, identifier or exact date.
+// Anonymised statistics: the repository's sums, put together into one table per query, rolled up,
+// then perturbed and suppressed by their cell keys (stats.disclosure.ts) into the published
+// measures. Only codes from the vocabularies, month strings and numbers leave: no free text,
+// identifier or exact date.
 
 /** The sums behind one entry; every one of them adds up across entries. */
 export interface Aggregate {
@@ -27,8 +30,12 @@ export interface Aggregate {
   amounts: Readonly<Record<string, string>>;
   /** Cases that recovered an amount, per currency. */
   amountCases: Readonly<Record<string, number>>;
+  /** Sum of the record keys of those cases, per currency (modulo 2^20). */
+  amountKeys: Readonly<Record<string, number>>;
   responseHistogram: number[];
   resolutionHistogram: number[];
+  /** Sum of the record keys of the cases (modulo 2^20): the entry's cell key. */
+  keySum: number;
 }
 
 /** A cell or a marginal total, before it is published. */
@@ -36,7 +43,7 @@ export interface TableEntry extends RollableEntry {
   aggregate: Aggregate;
 }
 
-/** The measures of a published entry. */
+/** The measures of a published entry: counts perturbed by the entry's cell key. */
 export interface Measures {
   cases: number;
   workersAffected: number;
@@ -44,9 +51,9 @@ export interface Measures {
   medianDaysToFirstResponse: number | null;
   /** Null when fewer than k cases were resolved. */
   medianDaysToResolution: number | null;
-  /** Cases resolved or closed, as a share of the cases. */
+  /** Cases resolved or closed (perturbed), as a share of the published cases. */
   shareResolved: number;
-  /** Per currency; null where fewer than k cases are behind it or it would give a hidden one away. */
+  /** Per currency, to 2 significant figures; null where the perturbed count of cases behind it is below k. */
   amountsRecovered: Readonly<Record<string, string | null>>;
 }
 
@@ -67,6 +74,8 @@ export interface StatsRow {
 /** A published table: its cells, then its marginal totals down to the grand total. */
 export interface StatsTable {
   k: number;
+  /** Always true: counts are perturbed by cell key, and totals are perturbed on their own. */
+  perturbed: true;
   groupBy: readonly Dimension[];
   filters: StatsFilters;
   cells: StatsRow[];
@@ -75,7 +84,7 @@ export interface StatsTable {
   currencies: string[];
 }
 
-/** A named employer or agency and its complaints. */
+/** A named employer or agency and its complaints (perturbed like any published count). */
 export interface EmployerRow {
   name: string;
   cases: number;
@@ -127,13 +136,12 @@ export function tableEntries(rows: readonly AggregateRow[], groupBy: readonly Di
   return rollUpSmallProvinces(mergeCurrencies(rows, groupBy), k, KNOWN_PROVINCES, mergeEntries);
 }
 
-/** From the repository's rows to the published table: merged, rolled up, suppressed, measured. */
+/** From the repository's rows to the published table: merged, rolled up, perturbed, measured. */
 export function publishTable(rows: readonly AggregateRow[], groupBy: readonly Dimension[], filters: StatsFilters, k: number): StatsTable {
-  const sorted = sortEntries(suppressSmallCounts(tableEntries(rows, groupBy, k), k), groupBy);
-  const hiddenAmounts = suppressAmounts(sorted, k, (entry) => entry.aggregate.amountCases);
-  const published = sorted.map((entry, index) => toRow(entry, groupBy, k, hiddenAmounts[index] ?? new Set()));
+  const published = sortEntries(tableEntries(rows, groupBy, k), groupBy).map((entry) => toRow(entry, groupBy, k));
   return {
     k,
+    perturbed: true,
     groupBy,
     filters,
     cells: published.filter((row) => !row.isTotal),
@@ -142,7 +150,11 @@ export function publishTable(rows: readonly AggregateRow[], groupBy: readonly Di
   };
 }
 
-/** Complaints per named employer or agency, only names in at least k cases; reading them is audited. */
+/**
+ * Complaints per named employer or agency, only names in at least k cases; reading them is
+ * audited. The counts are perturbed like every other published count (the same ptable, keyed by
+ * the employer's cases), so that two periods or corridors subtracted do not single a case out.
+ */
 export async function employerStatistics(
   deps: StatsServiceDeps,
   query: EmployerStatsQuery,
@@ -153,7 +165,7 @@ export async function employerStatistics(
   const employers = counts
     .flatMap((count) => {
       const name = openName(deps.cipher, count.sealedName);
-      return name === undefined ? [] : [{ name, cases: count.cases }];
+      return name === undefined ? [] : [{ name, cases: perturbedCount(count.cases, cellKeyOf(count.keySum), deps.statsMinCell) }];
     })
     .sort((a, b) => b.cases - a.cases || compareText(a.name, b.name));
   await recordAudit(deps.db, {
@@ -190,14 +202,18 @@ export function addAggregates(a: Aggregate, b: Aggregate): Aggregate {
   }
   const amountCases: Record<string, number> = { ...a.amountCases };
   for (const [currency, cases] of Object.entries(b.amountCases)) amountCases[currency] = (amountCases[currency] ?? 0) + cases;
+  const amountKeys: Record<string, number> = { ...a.amountKeys };
+  for (const [currency, keys] of Object.entries(b.amountKeys)) amountKeys[currency] = cellKeyOf((amountKeys[currency] ?? 0) + keys);
   return {
     cases: a.cases + b.cases,
     workers: a.workers + b.workers,
     resolved: a.resolved + b.resolved,
     amounts,
     amountCases,
+    amountKeys,
     responseHistogram: addHistograms(a.responseHistogram, b.responseHistogram),
     resolutionHistogram: addHistograms(a.resolutionHistogram, b.resolutionHistogram),
+    keySum: cellKeyOf(a.keySum + b.keySum),
   };
 }
 
@@ -213,8 +229,10 @@ function aggregateOf(row: AggregateRow): Aggregate {
     resolved: row.resolved,
     amounts: row.currency === null ? {} : { [row.currency]: row.amount },
     amountCases: row.currency === null ? {} : { [row.currency]: row.cases },
+    amountKeys: row.currency === null ? {} : { [row.currency]: row.keySum },
     responseHistogram: row.responseHistogram,
     resolutionHistogram: row.resolutionHistogram,
+    keySum: row.keySum,
   };
 }
 
@@ -250,6 +268,17 @@ function fromHundredths(value: bigint): string {
 /** Adds two decimal amounts exactly (amounts are numeric(14,2) in the database). */
 export function addDecimals(a: string, b: string): string {
   return fromHundredths(toHundredths(a) + toHundredths(b));
+}
+
+/** A decimal amount rounded to `figures` significant figures (half away from zero), two decimals kept. */
+export function roundToSignificant(decimal: string, figures: number): string {
+  const hundredths = toHundredths(decimal);
+  const absolute = hundredths < 0n ? -hundredths : hundredths;
+  const digits = absolute.toString().length;
+  if (digits <= figures) return fromHundredths(hundredths);
+  const unit = 10n ** BigInt(digits - figures);
+  const rounded = ((absolute + unit / 2n) / unit) * unit;
+  return fromHundredths(hundredths < 0n ? -rounded : rounded);
 }
 
 // --- publishing ---------------------------------------------------------------------------------
@@ -310,32 +339,48 @@ function publishedMedian(histogram: readonly number[], k: number): number | null
   return median === null ? null : round(median, 1);
 }
 
-/** The published measures of an aggregate, with the amounts of `hiddenCurrencies` withheld. */
-export function measuresOf(aggregate: Aggregate, k: number, hiddenCurrencies: ReadonlySet<string> = new Set()): Measures {
+/** Significant figures of a published amount: a sum of money can single a case out as a count can. */
+const AMOUNT_FIGURES = 2;
+
+/** An amount is published where the perturbed count of cases that recovered one is at least k. */
+function publishedAmount(aggregate: Aggregate, currency: string, amount: string, k: number): string | null {
+  const cases = perturbedCount(aggregate.amountCases[currency] ?? 0, cellKeyOf(aggregate.amountKeys[currency] ?? 0), k);
+  return cases >= k ? roundToSignificant(amount, AMOUNT_FIGURES) : null;
+}
+
+/**
+ * The published measures of an aggregate whose perturbed count of cases is `cases` (at least k):
+ * the other counts perturbed by the same cell key turned by a fixed offset, amounts rounded.
+ */
+export function measuresOf(aggregate: Aggregate, k: number, cases: number): Measures {
+  const cellKey = cellKeyOf(aggregate.keySum);
+  const resolved = perturbedMagnitude(aggregate.resolved, offsetKey(cellKey, MEASURE_KEY_OFFSETS.resolved));
   return {
-    cases: aggregate.cases,
-    workersAffected: aggregate.workers,
+    cases,
+    workersAffected: perturbedMagnitude(aggregate.workers, offsetKey(cellKey, MEASURE_KEY_OFFSETS.workers)),
     medianDaysToFirstResponse: publishedMedian(aggregate.responseHistogram, k),
     medianDaysToResolution: publishedMedian(aggregate.resolutionHistogram, k),
-    shareResolved: aggregate.cases === 0 ? 0 : round(aggregate.resolved / aggregate.cases, 3),
+    shareResolved: cases === 0 ? 0 : round(Math.min(1, Math.max(0, resolved / cases)), 3),
     amountsRecovered: Object.fromEntries(
       Object.entries(aggregate.amounts)
         .sort(([a], [b]) => compareText(a, b))
-        .map(([currency, amount]) => [currency, hiddenCurrencies.has(currency) ? null : amount]),
+        .map(([currency, amount]) => [currency, publishedAmount(aggregate, currency, amount, k)]),
     ),
   };
 }
 
-function toRow(entry: TableEntry, groupBy: readonly Dimension[], k: number, hiddenCurrencies: ReadonlySet<string>): StatsRow {
+function toRow(entry: TableEntry, groupBy: readonly Dimension[], k: number): StatsRow {
   const values: Partial<Record<Dimension, string | null>> = {};
   for (const dimension of groupBy) {
     values[dimension] = entry.by.includes(dimension) ? (entry.values[dimension] ?? null) : ALL_VALUES;
   }
+  const cases = perturbedCount(entry.count, cellKeyOf(entry.aggregate.keySum), k);
+  const suppressed = entry.suppressed || cases === 0;
   return {
     values,
     isTotal: entry.by.length < groupBy.length,
-    suppressed: entry.suppressed,
+    suppressed,
     rolledUp: entry.rolledUp,
-    measures: entry.suppressed ? null : measuresOf(entry.aggregate, k, hiddenCurrencies),
+    measures: suppressed ? null : measuresOf(entry.aggregate, k, cases),
   };
 }

@@ -232,6 +232,7 @@ export function renderDashboard(dashboard: Dashboard, language: Language, t: TFu
 <p>${t('intro', { from, to, k: dashboard.k })}</p>
 ${summary(dashboard, view)}
 <p class="stats-note">${t('hiddenNote', { k: dashboard.k })} ${t('tooFew')}</p>
+<p class="stats-note stats-perturbed">${t('perturbedNote')}</p>
 ${timelineSection(dashboard, view)}
 ${timesSection(dashboard, view)}
 ${corridorsSection(dashboard, view)}

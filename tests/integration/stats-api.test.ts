@@ -10,6 +10,8 @@ import { issueApiToken } from '../../src/users/user.service';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { createFakeClock } from '../support/clock';
 import { openTestDatabase } from '../support/database';
+import { cellKeyOf, CELL_KEY_RANGE, perturbedCount } from '../../src/stats/stats.disclosure';
+import { PUBLICATION_NOTE } from '../../src/stats/stats.csv';
 import { caseRow, type SyntheticCase } from '../support/stats';
 
 // The statistics API and dashboard over HTTP: who may read what, the JSON and CSV answers, and
@@ -34,14 +36,15 @@ function synthetic(overrides: Partial<SyntheticCase>): SyntheticCase {
     recovered: { amount: '1500.00', currency: 'THB' },
     responseHours: 3,
     resolutionDays: 12,
+    recordKey: 0,
     ...overrides,
   };
 }
 
-/** 60 cases: large and small groups by sector, month, province and category. */
+/** 60 cases: large and small groups by sector, month, province and category; record keys spread evenly. */
 function dataSet(): SyntheticCase[] {
   const repeat = (count: number, overrides: Partial<SyntheticCase>) => Array.from({ length: count }, () => synthetic(overrides));
-  return [
+  const cases = [
     ...repeat(25, {}),
     ...repeat(15, { sector: 'construction', province: 'TH-10', categories: ['documents'], outcome: 'documents_returned', recovered: null }),
     ...repeat(12, { sector: 'domestic_work', createdAt: new Date('2026-04-02T00:00:00Z'), province: 'TH-63', categories: ['wages', 'documents'] }),
@@ -49,6 +52,13 @@ function dataSet(): SyntheticCase[] {
     ...repeat(3, { sector: 'agriculture', origin: 'KH', destination: 'MY', province: 'MY-10', categories: ['injury'], recovered: { amount: '900.50', currency: 'MYR' } }),
     ...repeat(1, { sector: 'hospitality', province: 'Near the river by the big mill', categories: ['violence'] }),
   ];
+  return cases.map((item, index) => ({ ...item, recordKey: (index * 618_034 + 12_345) % CELL_KEY_RANGE }));
+}
+
+/** What the API must publish for the cases that `which` picks: their count perturbed by their cell key. */
+function publishedCount(which: (item: SyntheticCase, index: number) => boolean): number {
+  const picked = dataSet().filter(which);
+  return perturbedCount(picked.length, cellKeyOf(picked.reduce((sum, item) => sum + item.recordKey, 0)), K);
 }
 
 describe('the statistics API', () => {
@@ -116,23 +126,38 @@ describe('the statistics API', () => {
     it('states k, marks small cells as suppressed with no numbers, and never says 0 for them', async () => {
       const response = await get('/api/v1/stats/cases?group_by=sector', 'researcher').expect(200);
       expect(response.headers['cache-control']).toBe('no-store');
-      expect(response.body).toMatchObject({ k: K, group_by: ['sector'] });
+      expect(response.body).toMatchObject({ k: K, perturbed: true, note: PUBLICATION_NOTE, group_by: ['sector'] });
       const bySector = Object.fromEntries(response.body.cells.map((cell: { sector: string }) => [cell.sector, cell]));
-      expect(bySector['fishing']).toMatchObject({ suppressed: false, cases: 25, workers_affected: 50, share_resolved: 1, amounts_recovered: { THB: '37500.00' } });
+      const fishing = publishedCount((item) => item.sector === 'fishing');
+      expect(Math.abs(fishing - 25)).toBeLessThanOrEqual(2);
+      expect(bySector['fishing']).toMatchObject({ suppressed: false, cases: fishing, amounts_recovered: { THB: '38000.00' } });
+      expect(Math.abs(bySector['fishing'].workers_affected - 50)).toBeLessThanOrEqual(2);
+      expect(bySector['fishing'].share_resolved).toBeGreaterThanOrEqual(0.9);
+      expect(bySector['fishing'].share_resolved).toBeLessThanOrEqual(1);
       for (const small of ['garment', 'agriculture', 'hospitality']) {
         expect(bySector[small]).toEqual({
           sector: small, suppressed: true, rolled_up: false, cases: null, workers_affected: null, median_days_to_first_response: null,
           median_days_to_resolution: null, share_resolved: null, amounts_recovered: null,
         });
       }
-      expect(response.body.totals).toEqual([expect.objectContaining({ sector: '*', suppressed: false, cases: 60 })]);
+      expect(response.body.totals).toEqual([expect.objectContaining({ sector: '*', suppressed: false, cases: publishedCount(() => true) })]);
+      expect(Math.abs(response.body.totals[0].cases - 60)).toBeLessThanOrEqual(2);
+    });
+
+    it('perturbs the same cases the same way in any query: a sector total equals its cell in a finer breakdown filtered to it', async () => {
+      const bySector = (await get('/api/v1/stats/cases?group_by=sector', 'researcher').expect(200)).body;
+      const byMonth = (await get('/api/v1/stats/cases?group_by=month&sector=fishing&from=2026-01&to=2026-06', 'researcher').expect(200)).body;
+      const fishing = bySector.cells.find((cell: { sector: string }) => cell.sector === 'fishing');
+      expect(byMonth.totals).toEqual([expect.objectContaining({ month: '*', cases: fishing.cases, workers_affected: fishing.workers_affected })]);
     });
 
     it('rolls a province with fewer than k cases up to its country', async () => {
       const response = await get('/api/v1/stats/cases?group_by=destination_province', 'researcher').expect(200);
       const provinces = response.body.cells.map((cell: { destination_province: string | null; rolled_up: boolean; cases: number | null }) => [cell.destination_province, cell.rolled_up, cell.cases]);
       // TH-50 (4) and the free-text place (1) are rolled up; MY-10 (3) becomes MY and is hidden.
-      expect(provinces).toEqual([['TH-10', false, 15], ['TH-74', false, 25], ['TH-63', false, 12], ['TH', true, null], ['MY', true, null], [null, true, null]]);
+      const province = (code: string) => publishedCount((item) => item.province === code);
+      expect(provinces).toEqual([['TH-10', false, province('TH-10')], ['TH-74', false, province('TH-74')], ['TH-63', false, province('TH-63')], ['TH', true, null], ['MY', true, null], [null, true, null]]);
+      expect(provinces.slice(0, 3).map((row: [string, boolean, number]) => row[2])).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
       expect(JSON.stringify(response.body)).not.toContain('river');
     });
 
@@ -151,7 +176,7 @@ describe('the statistics API', () => {
 
     it('filters by period, countries, categories and sectors', async () => {
       const response = await get('/api/v1/stats/cases?from=2026-04&to=2026-04&destination_country=TH&category=wages,documents&sector=domestic_work,fishing', 'researcher').expect(200);
-      expect(response.body.cells).toEqual([expect.objectContaining({ suppressed: false, cases: 12 })]);
+      expect(response.body.cells).toEqual([expect.objectContaining({ suppressed: false, cases: publishedCount((item) => item.sector === 'domestic_work') })]);
       expect(response.body.filters).toEqual({ from: '2026-04', to: '2026-04', origin_country: [], destination_country: ['TH'], category: ['wages', 'documents'], sector: ['domestic_work', 'fishing'] });
     });
 
@@ -180,6 +205,7 @@ describe('the statistics API', () => {
           cases: text(row['cases']), workers_affected: text(row['workers_affected']),
           median_days_to_first_response: text(row['median_days_to_first_response']), median_days_to_resolution: text(row['median_days_to_resolution']),
           share_resolved: text(row['share_resolved']), amount_recovered_MYR: text(amounts['MYR']), amount_recovered_THB: text(amounts['THB']), k: String(K),
+          perturbed: 'true', note: PUBLICATION_NOTE,
         };
       });
       expect(records).toEqual(expected);
@@ -190,7 +216,10 @@ describe('the statistics API', () => {
   describe('GET /api/v1/stats/employers', () => {
     it('names only employers in at least k cases, for coordinators, and audits the reading', async () => {
       const response = await get('/api/v1/stats/employers', 'coordinator').expect(200);
-      expect(response.body).toEqual({ k: K, filters: expect.any(Object), employers: [{ name: 'Golden Sea Seafood Co.', cases: 12 }] });
+      // Perturbed like every published count; Quiet Farm (5 cases) stays below k.
+      const goldenSea = publishedCount((_, index) => index < 12);
+      expect(Math.abs(goldenSea - 12)).toBeLessThanOrEqual(2);
+      expect(response.body).toEqual({ k: K, filters: expect.any(Object), employers: [{ name: 'Golden Sea Seafood Co.', cases: goldenSea }] });
       const audit = await handle.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'stats.employers_read').execute();
       expect(audit).toHaveLength(1);
       expect(JSON.stringify(audit)).not.toContain('Golden');
@@ -198,7 +227,7 @@ describe('the statistics API', () => {
   });
 
   describe('GET /console/stats', () => {
-    const stats = (language: Language) => JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../locales/${language}/stats.json`), 'utf8')) as { title: string; chart: Record<string, string> };
+    const stats = (language: Language) => JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../locales/${language}/stats.json`), 'utf8')) as { title: string; perturbedNote: string; chart: Record<string, string> };
 
     it.each(LANGUAGES)('renders the dashboard in %s, with labelled SVG charts, tables and CSV links', async (language) => {
       const response = await get(`/console/stats?lang=${language}`, 'coordinator').expect(200);
@@ -206,6 +235,8 @@ describe('the statistics API', () => {
       const strings = stats(language);
       expect(page).toContain(`<html lang="${language}">`);
       expect(page).toContain(`<h1>${strings.title}</h1>`);
+      // Says that the figures are perturbed and that totals need not add up.
+      expect(page).toContain(strings.perturbedNote);
       for (const chart of ['timeline', 'corridors', 'sectors', 'outcomes', 'response', 'resolution']) {
         expect(page).toContain(`<title id="${chart}-chart-title">`);
         expect(page).toContain(`aria-labelledby="${chart}-chart-title ${chart}-chart-desc"`);

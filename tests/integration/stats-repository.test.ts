@@ -17,7 +17,7 @@ const NO_FILTERS: StatsFilters = { origin_country: [], destination_country: [], 
 
 function canonical(rows: readonly AggregateRow[]): string[] {
   return rows
-    .map((row) => JSON.stringify([[...row.set].sort(), Object.entries(row.values).sort(), row.currency, row.cases, row.workers, row.resolved, row.amount, row.responseHistogram, row.resolutionHistogram]))
+    .map((row) => JSON.stringify([[...row.set].sort(), Object.entries(row.values).sort(), row.currency, row.cases, row.workers, row.resolved, row.amount, row.responseHistogram, row.resolutionHistogram, row.keySum]))
     .sort();
 }
 

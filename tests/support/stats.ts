@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Kysely } from 'kysely';
 import { REFERENCE_ALPHABET } from '../../src/cases/case-reference';
 import type { Database, NewCase } from '../../src/db/schema';
+import { CELL_KEY_RANGE } from '../../src/stats/stats.disclosure';
 
 // Synthetic cases for the statistics tests: drawn by fast-check from small vocabularies, so that
 // random tables have both small and large cells, and stored straight into `cases`.
@@ -24,6 +25,8 @@ export interface SyntheticCase {
   responseHours: number | null;
   /** Days from creation to resolution, if resolved. */
   resolutionDays: number | null;
+  /** The statistics record key, in [0, 2^20): drawn here so that a seed gives the same answers. */
+  recordKey: number;
 }
 
 const HOUR = 3_600_000;
@@ -66,6 +69,7 @@ export function syntheticCase(): fc.Arbitrary<SyntheticCase> {
       amount: fc.option(fc.record({ cents: fc.integer({ min: 0, max: 5_000_000 }), currency: fc.constantFrom('THB', 'MYR') }), { nil: null }),
       responseHours: fc.option(fc.double({ min: 0, max: 24 * 400, noNaN: true }), { nil: null }),
       resolutionDays: fc.option(fc.double({ min: 0.5, max: 400, noNaN: true }), { nil: null }),
+      recordKey: fc.integer({ min: 0, max: CELL_KEY_RANGE - 1 }),
     })
     .map((drawn) => {
       const [year = '2026', month = '01'] = (SYNTHETIC_MONTHS[drawn.month] ?? '2026-01').split('-');
@@ -82,6 +86,7 @@ export function syntheticCase(): fc.Arbitrary<SyntheticCase> {
         recovered: drawn.amount ? { amount: (drawn.amount.cents / 100).toFixed(2), currency: drawn.amount.currency } : null,
         responseHours: drawn.responseHours,
         resolutionDays: drawn.resolutionDays,
+        recordKey: drawn.recordKey,
       };
     });
 }
@@ -126,6 +131,7 @@ export function caseRow(item: SyntheticCase, extra: Partial<NewCase> = {}): NewC
     first_response_at: item.responseHours === null ? null : new Date(created + item.responseHours * HOUR),
     resolved_at: item.resolutionDays === null ? null : new Date(created + item.resolutionDays * 24 * HOUR),
     created_at: item.createdAt,
+    record_key: item.recordKey,
     ...extra,
   };
 }
