@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema';
 import type { CaseScope } from './case.policy';
+import { caseVersion } from './case.repository';
 
 type CasesEb = ExpressionBuilder<Database, 'cases'>;
 
@@ -151,7 +152,7 @@ export async function findCaseInScope(db: Kysely<Database>, scope: CaseScope, re
     .selectFrom('cases')
     .leftJoin('organisations', 'organisations.id', 'cases.owner_organisation_id')
     .selectAll('cases')
-    .select('organisations.slug as owner')
+    .select(['organisations.slug as owner', caseVersion('cases.updated_at').as('version')])
     .where('cases.reference', '=', reference)
     .where((eb) => withinScope(eb, scope))
     .executeTakeFirst();

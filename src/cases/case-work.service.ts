@@ -19,7 +19,7 @@ import {
   type CaseFilters,
   type Cursor,
 } from './case-query.repository';
-import { updateCase } from './case.repository';
+import { lockCaseForUpdate, updateCase, updateCaseAdvancingVersion } from './case.repository';
 import { ROUTED_FIELDS, routeCase } from '../routing/routing.service';
 import { caseScopeOf, mayRecordConsent } from './case.policy';
 import { recordConsent } from './consent.service';
@@ -116,15 +116,25 @@ export async function caseOrNotFound(deps: CaseWorkDeps, caller: Caller, referen
   throw errors.notFound();
 }
 
-/** A case with its messages, notes, referrals and escalations as the caller may see them; the read is audited. */
+/** A case as the caller may see it (see `readCaseFor`), without its version. */
 export async function getCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string): Promise<CaseDetail> {
+  return (await readCaseFor(deps, caller, reference)).detail;
+}
+
+/**
+ * A case with its messages, notes, referrals and escalations as the caller may see them, and the
+ * version it was drawn from (to send back with a change); the read is audited.
+ */
+export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string): Promise<{ detail: CaseDetail; version: string }> {
+  // The version is read with the case itself, never after: a later read could name a newer
+  // version than the one shown, and a change sent back with it would then overwrite unseen work.
   const found = await caseOrNotFound(deps, caller, reference, 'case.read');
   const [messages, notes, referrals, escalations] = await Promise.all([
     listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
   ]);
   const detail = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations });
   await recordAudit(deps.db, { ...actorOf(caller), action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
-  return detail;
+  return { detail, version: found.version };
 }
 
 async function assigneeAllowed(deps: CaseWorkDeps, caller: Caller, userId: string, ownerOrganisationId: string | null): Promise<boolean> {
@@ -137,9 +147,10 @@ async function assigneeAllowed(deps: CaseWorkDeps, caller: Caller, userId: strin
  * Changes triage and outcome fields, or records the worker's consent as staff heard it; each
  * change is a timeline event and the write is audited. Consent may be recorded only by the owning
  * organisation's staff and coordinators: anyone else gets 403 `consent_not_yours` and nothing is
- * written. A change to a field the routing rules match on runs them again.
+ * written. A change to a field the routing rules match on runs them again. With `expectedVersion`
+ * (the version the caller read), a case changed since answers 409 `case_changed` and nothing is written.
  */
-export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: UpdateCaseBody): Promise<void> {
+export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: UpdateCaseBody, expectedVersion?: string): Promise<void> {
   const found = await caseOrNotFound(deps, caller, reference, 'case.update');
   const { consent, ...changes } = body;
   if (consent !== undefined && !mayRecordConsent(caller.principal, found.owner_organisation_id)) {
@@ -150,20 +161,23 @@ export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, referenc
     throw errors.validation([{ field: 'assigned_user_id', reason: 'not_allowed' }]);
   }
   const now = deps.clock.now();
-  const changed = Object.entries(changes).filter(([field, value]) => JSON.stringify((found as Record<string, unknown>)[field] ?? null) !== JSON.stringify(value));
-  const storedWording = found.consent_wording_encrypted ? deps.cipher.open(found.consent_wording_encrypted) : found.consent_wording;
-  const consentChanged = consent !== undefined && (consent.given !== found.consent_given || consent.wording !== storedWording || found.consent_source !== 'staff');
-  if (changed.length === 0 && !consentChanged) return;
-  const resolvedNow = changes.status && ['resolved', 'closed'].includes(changes.status) && !found.resolved_at;
   const staffEvent = { actorKind: 'staff' as const, actorUserId: caller.principal.userId, organisationId: caller.principal.organisationId, at: now };
   await inTransaction(deps, async (trx) => {
-    if (changed.length > 0) await updateCase(trx, found.id, { ...changes, ...(resolvedNow ? { resolved_at: now } : {}) }, now);
+    // The row stays locked until commit: a second save waits here, then sees the first one's
+    // version and its values, so neither the check nor the events work from a stale read.
+    const current = await lockCaseForUpdate(trx, found.id);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) throw errors.caseChanged();
+    const changed = Object.entries(changes).filter(([field, value]) => JSON.stringify((current as Record<string, unknown>)[field] ?? null) !== JSON.stringify(value));
+    const storedWording = current.consent_wording_encrypted ? deps.cipher.open(current.consent_wording_encrypted) : current.consent_wording;
+    const consentChanged = consent !== undefined && (consent.given !== current.consent_given || consent.wording !== storedWording || current.consent_source !== 'staff');
+    if (changed.length === 0 && !consentChanged) return;
+    const resolvedNow = changes.status && ['resolved', 'closed'].includes(changes.status) && !current.resolved_at;
     for (const [field, value] of changed) {
       await insertCaseEvent(trx, {
         ...staffEvent,
         caseId: found.id,
         type: field === 'status' ? 'case.status_changed' : field === 'assigned_user_id' ? 'case.assigned' : 'case.updated',
-        data: { field, from: stringish((found as Record<string, unknown>)[field]), to: stringish(value) },
+        data: { field, from: stringish((current as Record<string, unknown>)[field]), to: stringish(value) },
       });
     }
     if (consentChanged) {
@@ -172,6 +186,8 @@ export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, referenc
         via: caller.principal.kind === 'token' ? 'api' : 'console',
       }, now);
     }
+    // Last, so that the version moves on even when only the consent changed.
+    await updateCaseAdvancingVersion(trx, found.id, changed.length > 0 ? { ...changes, ...(resolvedNow ? { resolved_at: now } : {}) } : {}, now);
     if (changed.length > 0) {
       await recordAudit(trx, {
         ...actorOf(caller), action: 'case.updated', subjectType: 'case', subjectId: reference, caseId: found.id,

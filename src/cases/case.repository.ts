@@ -64,6 +64,31 @@ export async function updateCase(db: Executor, caseId: string, changes: CaseUpda
   await db.updateTable('cases').set({ ...changes, updated_at: now }).where('id', '=', caseId).execute();
 }
 
+/**
+ * A case's version: its `updated_at` in whole microseconds since 1970, as text. A JavaScript Date
+ * keeps only milliseconds, so the version is computed and compared in SQL, never through a Date.
+ */
+export const caseVersion = (column: 'updated_at' | 'cases.updated_at' = 'updated_at') =>
+  sql<string>`(floor(extract(epoch from ${sql.ref(column)}) * 1000000))::bigint::text`;
+
+/** The case row with its version, locked until the transaction ends, so no one else writes it meanwhile. */
+export async function lockCaseForUpdate(trx: Transaction<Database>, caseId: string) {
+  return trx.selectFrom('cases').selectAll().select(caseVersion().as('version')).where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
+}
+
+/**
+ * Updates a case and moves its version forward: `updated_at` becomes `now`, or one microsecond
+ * past its old value when the clock has not moved on (two saves in one millisecond, or a clock
+ * set back), so that every save gives a new version and an old one never matches again.
+ */
+export async function updateCaseAdvancingVersion(trx: Transaction<Database>, caseId: string, changes: CaseUpdate, now: Date): Promise<void> {
+  await trx
+    .updateTable('cases')
+    .set({ ...changes, updated_at: sql<Date>`greatest(${now}::timestamptz, updated_at + interval '1 microsecond')` })
+    .where('id', '=', caseId)
+    .execute();
+}
+
 /** The reference of a case by its id. */
 export async function findCaseReferenceById(db: Executor, caseId: string): Promise<string> {
   return (await db.selectFrom('cases').select('reference').where('id', '=', caseId).executeTakeFirstOrThrow()).reference;

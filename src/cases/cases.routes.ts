@@ -3,10 +3,14 @@ import { principalOf } from '../http/access';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { CASE_ROLES } from './case.policy';
-import { addNoteFor, getCaseFor, listCasesFor, overdueSince, replyFor, updateCaseFor, type CaseWorkDeps } from './case-work.service';
-import { addNoteBody, addReplyBody, listCasesQuery, referenceParam, updateCaseBody } from './cases.schema';
+import { addNoteFor, listCasesFor, overdueSince, readCaseFor, replyFor, updateCaseFor, type CaseWorkDeps } from './case-work.service';
+import { addNoteBody, addReplyBody, listCasesQuery, referenceParam, updateCaseBody, updateCaseHeaders } from './cases.schema';
 
 const access = { roles: CASE_ROLES };
+
+// The ETag names the version of the case's own fields (its `updated_at`), not of its notes or
+// messages: it is weak, and `If-Match` on PATCH compares versions only.
+const entityTagOf = (version: string) => `W/"${version}"`;
 
 /** `/api/v1/cases`: the case work of caseworkers and coordinators, as JSON. */
 export function caseRoutes(deps: CaseWorkDeps): RouteSpec[] {
@@ -33,7 +37,8 @@ export function caseRoutes(deps: CaseWorkDeps): RouteSpec[] {
       path: '/api/v1/cases/:reference',
       access,
       handler: async (req, res) => {
-        res.set('Cache-Control', 'no-store').json(await getCaseFor(deps, caller(req, res), reference(req)));
+        const { detail, version } = await readCaseFor(deps, caller(req, res), reference(req));
+        res.set('Cache-Control', 'no-store').set('ETag', entityTagOf(version)).json(detail);
       },
     },
     {
@@ -42,8 +47,11 @@ export function caseRoutes(deps: CaseWorkDeps): RouteSpec[] {
       access,
       handler: async (req, res) => {
         const changes = validate(updateCaseBody, req.body);
-        await updateCaseFor(deps, caller(req, res), reference(req), changes);
-        res.set('Cache-Control', 'no-store').json(await getCaseFor(deps, caller(req, res), reference(req)));
+        // Without If-Match the change applies to whatever version is current, as before ETags.
+        const { 'if-match': expectedVersion } = validate(updateCaseHeaders, { 'if-match': req.get('If-Match') });
+        await updateCaseFor(deps, caller(req, res), reference(req), changes, expectedVersion);
+        const { detail, version } = await readCaseFor(deps, caller(req, res), reference(req));
+        res.set('Cache-Control', 'no-store').set('ETag', entityTagOf(version)).json(detail);
       },
     },
     {

@@ -80,6 +80,31 @@ export const referenceParam = z.object({
   }),
 });
 
+/** A case version as the API's ETag and the console's triage form carry it: microseconds, as digits. */
+export const caseVersionText = z.string().regex(/^\d{1,20}$/);
+
+const ENTITY_TAG = /^(?:W\/)?"(\d{1,20})"$/;
+
+/**
+ * Headers of `PATCH /api/v1/cases/{reference}`: `If-Match` holds one ETag as `GET` sent it (weak or
+ * strong, the version is what counts), or `*`; without it, or with `*`, any version is changed.
+ */
+export const updateCaseHeaders = z.object({
+  'if-match': z
+    .string()
+    .max(64)
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '*') return undefined;
+      const version = ENTITY_TAG.exec(value.trim())?.[1];
+      if (version === undefined) {
+        context.addIssue({ code: 'custom', message: 'invalid_format' });
+        return z.NEVER;
+      }
+      return version;
+    }),
+});
+
 /** Body of `PATCH /api/v1/cases/{reference}`: only the fields to change. */
 export const updateCaseBody = z
   .object({

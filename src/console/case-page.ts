@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { listCaseEvents } from '../cases/case-event.repository';
 import { findCaseId } from '../cases/case-query.repository';
-import { getCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
+import { readCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
 import { principalOf } from '../http/access';
 import { markCaseNotificationsRead } from '../notifications/notification.repository';
 import { listReferableOrganisations } from '../orgs/organisation.repository';
@@ -28,7 +28,7 @@ export interface CasePageShowing {
  */
 export async function showCasePage(deps: CasePageDeps, req: Request, res: Response, reference: string, showing: CasePageShowing = {}): Promise<void> {
   const principal = principalOf(res);
-  const found = await getCaseFor(deps, { principal, ip: req.ip ?? null }, reference);
+  const { detail: found, version } = await readCaseFor(deps, { principal, ip: req.ip ?? null }, reference);
   const caseId = await findCaseId(deps.db, found.reference);
   if (caseId) await markCaseNotificationsRead(deps.db, principal.userId, caseId, deps.clock.now());
   const [context, cannedReplies, colleagues, referralTargets, events] = await Promise.all([
@@ -39,7 +39,7 @@ export async function showCasePage(deps: CasePageDeps, req: Request, res: Respon
     caseId ? listCaseEvents(deps.db, caseId, TIMELINE_EVENT_TYPES) : Promise.resolve([]),
   ]);
   const page = casePage(context, found, {
-    cannedReplies, colleagues, events, preview: showing.preview, problem: showing.problem,
+    cannedReplies, colleagues, events, preview: showing.preview, problem: showing.problem, version,
     // Neither the reader's own organisation nor the one holding the case can be offered it.
     referralTargets: referralTargets.filter((target) => target.id !== principal.organisationId && target.slug !== found.owner),
     viewer: principal, now: deps.clock.now(),

@@ -2,14 +2,16 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CASE_ROLES } from '../cases/case.policy';
 import { addNoteFor, listCasesFor, overdueSince, replyFor, updateCaseFor } from '../cases/case-work.service';
-import { listCasesQuery, referenceParam, updateCaseBody } from '../cases/cases.schema';
+import { caseVersionText, listCasesQuery, referenceParam, updateCaseBody } from '../cases/cases.schema';
 import { countSegments } from '../channels/sms/segments';
 import { principalOf } from '../http/access';
 import type { RouteSpec } from '../http/routes';
+import { AppError } from '../http/errors';
 import { validate } from '../http/validate';
 import { showCasePage, type CasePageDeps, type CasePageShowing } from './case-page';
 import { inboxPage, type InboxQuery } from './case-pages.views';
 import { consolePageContext, sendConsolePage } from './console-shell';
+import { formProblemOf } from './form-problem';
 
 export type { CasePageDeps } from './case-page';
 
@@ -32,6 +34,8 @@ const updateForm = z.object({
   recovered_currency: z.string().optional(),
   assign_to_me: z.literal('yes').optional(),
   assigned_user_id: z.string().optional(),
+  /** The case version the form was drawn from; absent on a page drawn before versions existed. */
+  version: caseVersionText.optional(),
 });
 
 /** The console's inbox and case pages (caseworkers and coordinators). */
@@ -126,7 +130,16 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
           recovered_currency: amount === null ? null : form.recovered_currency || null,
           ...(form.assign_to_me ? { assigned_user_id: who.principal.userId } : form.assigned_user_id !== undefined ? { assigned_user_id: form.assigned_user_id || null } : {}),
         });
-        await updateCaseFor(deps, who, reference(req), changes);
+        try {
+          await updateCaseFor(deps, who, reference(req), changes, form.version);
+        } catch (error) {
+          // Someone saved the case since this form was drawn: show it as it is now, with why
+          // nothing was saved, rather than an error page (the caseworker redoes their change).
+          if (!(error instanceof AppError) || error.code !== 'case_changed') throw error;
+          const problem = formProblemOf(error, deps.i18n.getFixedT(who.principal.locale), 'update');
+          await showCase(req, res, { status: error.status, ...(problem ? { problem } : {}) });
+          return;
+        }
         res.redirect(303, `/console/cases/${reference(req)}`);
       },
     },

@@ -8,7 +8,7 @@ import type { listCaseEvents } from '../cases/case-event.repository';
 import { consentSection, escalationsSection, limitedViewBanner, problemSummary, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
 import { consentUnclearNotice, eventEntries } from './case-timeline.views';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
-import type { FormProblem } from './form-problem';
+import { formError, type FormProblem } from './form-problem';
 
 // The console's case pages: server-rendered HTML that works without JavaScript on a slow
 // connection, in the caseworker's own language.
@@ -100,6 +100,8 @@ export interface CasePageOptions {
   now: Date;
   /** A refused form, shown again with its reason. */
   problem?: FormProblem | undefined;
+  /** The version of the case drawn, sent back by the triage form to detect a change made meanwhile. */
+  version?: string;
 }
 
 /** A case: its facts, who else works it, the timeline, and the forms to work it. */
@@ -156,18 +158,20 @@ ${(options.cannedReplies ?? []).length > 0 ? html`<details><summary>${t('console
 <h2 id="update-heading">${t('console:update.title')}</h2>
 <form method="post" action="/console/cases/${reference}" aria-labelledby="update-heading">
 <input type="hidden" name="_csrf" value="${context.csrf}">
+${options.version === undefined ? '' : html`<input type="hidden" name="version" value="${options.version}">`}
 <div class="field"><label for="status">${t('console:field.status')}</label><select id="status" name="status">${CASE_STATUSES.map((status) => html`<option value="${status}"${status === found.status ? html` selected` : ''}>${t(`console:status.${status}`)}</option>`)}</select></div>
 <div class="field"><label for="urgency">${t('console:field.urgency')}</label><select id="urgency" name="urgency">${URGENCIES.map((urgency) => html`<option value="${urgency}"${urgency === found.urgency ? html` selected` : ''}>${t(`console:urgency.${urgency}`)}</option>`)}</select></div>
 <div class="field"><label for="outcome">${t('console:field.outcome')}</label><select id="outcome" name="outcome"><option value="">—</option>${OUTCOMES.map((outcome) => html`<option value="${outcome}"${outcome === found.outcome ? html` selected` : ''}>${t(`console:outcome.${outcome}`)}</option>`)}</select></div>
 <fieldset class="field"><legend>${t('console:field.categories')}</legend>${choices('categories', CATEGORIES, found.categories, (value) => t(`web:category.${value}`))}</fieldset>
 <fieldset class="field"><legend>${t('console:field.indicators')}</legend>${choices('forced_labour_indicators', FORCED_LABOUR_INDICATORS, found.forced_labour_indicators, (value) => t(`console:indicator.${value}`))}</fieldset>
-<div class="field"><label for="sector">${t('web:report.sector')}</label><select id="sector" name="sector"><option value="">—</option>${SECTORS.map((sector) => html`<option value="${sector}"${sector === found.sector ? html` selected` : ''}>${t(`web:sector.${sector}`)}</option>`)}</select></div>
+<div class="field"><label for="sector">${t('console:field.sector')}</label><select id="sector" name="sector"><option value="">—</option>${SECTORS.map((sector) => html`<option value="${sector}"${sector === found.sector ? html` selected` : ''}>${t(`web:sector.${sector}`)}</option>`)}</select></div>
 <div class="field"><label for="destination_country">${t('console:field.country')}</label><select id="destination_country" name="destination_country"><option value="">—</option>${COUNTRIES.map((country) => html`<option value="${country}"${country === found.destination_country ? html` selected` : ''}>${t(`web:country.${country}`)}</option>`)}</select></div>
 <div class="field"><label for="destination_province">${t('console:field.place')}</label><select id="destination_province" name="destination_province"><option value="">—</option>${PROVINCES.map((province) => html`<option value="${province.code}"${province.code === found.destination_province ? html` selected` : ''}>${province.name} (${province.code})</option>`)}</select></div>
-<div class="field"><label for="origin_country">${t('web:report.nationality')}</label><select id="origin_country" name="origin_country"><option value="">—</option>${COUNTRIES.map((country) => html`<option value="${country}"${country === found.origin_country ? html` selected` : ''}>${t(`web:country.${country}`)}</option>`)}</select></div>
+<div class="field"><label for="origin_country">${t('console:field.origin_country')}</label><select id="origin_country" name="origin_country"><option value="">—</option>${COUNTRIES.map((country) => html`<option value="${country}"${country === found.origin_country ? html` selected` : ''}>${t(`web:country.${country}`)}</option>`)}</select></div>
 <div class="field"><label for="amount_recovered">${t('console:field.amount')}</label><input id="amount_recovered" name="amount_recovered" type="text" inputmode="decimal" value="${found.amount_recovered ?? ''}"></div>
 <div class="field"><label for="recovered_currency">${t('console:field.currency')}</label><select id="recovered_currency" name="recovered_currency"><option value="">—</option>${['THB', 'MYR', 'USD', 'MMK', 'KHR', 'LAK', 'VND'].map((currency) => html`<option value="${currency}"${currency === found.recovered_currency ? html` selected` : ''}>${currency}</option>`)}</select></div>
 <div class="field"><label for="assigned_user_id">${t('console:update.assignee')}</label><select id="assigned_user_id" name="assigned_user_id"><option value="">—</option>${(options.colleagues ?? []).map((colleague) => html`<option value="${colleague.id}"${colleague.id === found.assigned_user_id ? html` selected` : ''}>${colleague.name}</option>`)}</select></div>
+${formError(options.problem, 'update', [])}
 <p><button type="submit">${t('console:update.save')}</button></p>
 </form>
 <script src="/assets/console.js" defer></script>`;

@@ -37,11 +37,20 @@ export async function consolePageContext(deps: ConsolePageDeps, _req: Request, r
   return { language: principal.locale, t, csrf: principal.formToken ?? '', nav: consoleNav(t, principal.role, unread) };
 }
 
+/**
+ * A console page's `<title>`: "<page> · <product>", or the product alone on the page named after
+ * it (the home page), so that the product never shows twice.
+ */
+export function consoleTitle(t: TFunction, pageTitle: string): string {
+  const product = t('console:product');
+  return pageTitle.trim() === '' || pageTitle === product ? product : `${pageTitle} · ${product}`;
+}
+
 /** The document around a console page: the menu, then the page's own content. */
 export function consolePage(context: Pick<ConsolePageContext, 'language' | 't' | 'nav'>, title: string, body: SafeHtml): string {
   return page({
     language: context.language,
-    title: `${title} · ${context.t('console:product')}`,
+    title: consoleTitle(context.t, title),
     noIndex: true,
     body: html`${context.nav}
 ${body}`,

@@ -3,6 +3,7 @@ import { LANGUAGES, type Language, type Role } from '../cases/case.vocabulary';
 import { LANGUAGE_NAMES } from '../language/language-names';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
+import { consoleTitle } from './console-shell';
 
 export interface ConsoleViewContext {
   language: Language;
@@ -13,7 +14,7 @@ export interface ConsoleViewContext {
 }
 
 function consolePage(context: ConsoleViewContext, title: string, body: SafeHtml): string {
-  return page({ language: context.language, title: `${title} · ${context.t('console:product')}`, noIndex: true, body: context.nav ? html`${context.nav}
+  return page({ language: context.language, title: consoleTitle(context.t, title), noIndex: true, body: context.nav ? html`${context.nav}
 ${body}` : body });
 }
 

@@ -25,6 +25,7 @@ const CATALOGUE = {
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   conflict: { status: 409 },
+  case_changed: { status: 409 },
   payload_too_large: { status: 413 },
   unsupported_media_type: { status: 415 },
   rate_limited: { status: 429 },
@@ -69,6 +70,8 @@ export const errors = {
   notFound: () => new AppError('not_found'),
   methodNotAllowed: () => new AppError('method_not_allowed'),
   conflict: (issues: FieldIssue[] = []) => new AppError('conflict', issues),
+  /** The case changed since the version the caller last read (a stale If-Match or form). */
+  caseChanged: () => new AppError('case_changed'),
   payloadTooLarge: () => new AppError('payload_too_large'),
   unsupportedMediaType: () => new AppError('unsupported_media_type'),
   rateLimited: (retryAfterSeconds: number) => new AppError('rate_limited', [], retryAfterSeconds),

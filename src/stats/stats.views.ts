@@ -1,4 +1,5 @@
 import type { TFunction } from 'i18next';
+import { consoleTitle } from '../console/console-shell';
 import type { Language } from '../cases/case.vocabulary';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
@@ -225,7 +226,8 @@ export function renderDashboard(dashboard: Dashboard, language: Language, t: TFu
   const { from, to } = dashboard.period;
   return page({
     language,
-    title: t('title'),
+    // Only the console draws the dashboard (with its menu): titled as every console page.
+    title: nav ? consoleTitle(t, t('title')) : t('title'),
     noIndex: true,
     body: html`${nav ?? ''}<div class="stats-dashboard">
 <h1>${t('title')}</h1>

@@ -218,6 +218,79 @@ describe('the case API', () => {
     });
   });
 
+  describe('changes against the version read (ETag and If-Match)', () => {
+    const raced = { sequential: 'ABC-2AB', concurrent: 'CBA-2BA' };
+    beforeAll(async () => {
+      const maeSot = (await handle.db.selectFrom('organisations').select('id').where('slug', '=', 'mae-sot').executeTakeFirstOrThrow()).id;
+      await kase(raced.sequential, maeSot, null);
+      await kase(raced.concurrent, maeSot, null);
+    });
+
+    const patch = (reference: string, body: object, ifMatch?: string) => {
+      const agent = call('coordinator', 'patch', `/api/v1/cases/${reference}`);
+      if (ifMatch !== undefined) agent.set('If-Match', ifMatch);
+      return agent.send(body);
+    };
+    const stored = (reference: string) => handle.db.selectFrom('cases').select(['urgency', 'sector', 'status']).where('id', '=', ids[reference] ?? '').executeTakeFirstOrThrow();
+    const eventsOf = (reference: string, field: string) => handle.db.selectFrom('case_events').select('data')
+      .where('case_id', '=', ids[reference] ?? '').where(sql<boolean>`data->>'field' = ${field}`).execute();
+
+    it('sends the case\'s version as a weak ETag, and a new one after each write', async () => {
+      const first = (await call('coordinator', 'get', `/api/v1/cases/${raced.sequential}`).expect(200)).headers['etag'];
+      expect(first).toMatch(/^W\/"\d+"$/);
+      expect((await call('coordinator', 'get', `/api/v1/cases/${raced.sequential}`).expect(200)).headers['etag']).toBe(first);
+      const written = await patch(raced.sequential, { urgency: 'high' }, first).expect(200);
+      expect(written.headers['etag']).toMatch(/^W\/"\d+"$/);
+      expect(written.headers['etag']).not.toBe(first);
+      // Two writes within one millisecond still give two versions.
+      const again = await patch(raced.sequential, { urgency: 'normal' }, written.headers['etag']).expect(200);
+      expect(again.headers['etag']).not.toBe(written.headers['etag']);
+      expect((await call('coordinator', 'get', `/api/v1/cases/${raced.sequential}`).expect(200)).headers['etag']).toBe(again.headers['etag']);
+    });
+
+    it('refuses a change sent with a stale If-Match (409 case_changed) and writes nothing of it', async () => {
+      const read = (await call('coordinator', 'get', `/api/v1/cases/${raced.sequential}`).expect(200)).headers['etag'];
+      await patch(raced.sequential, { urgency: 'emergency' }, read).expect(200);
+      const before = await stored(raced.sequential);
+      const stale = await patch(raced.sequential, { urgency: 'low', sector: 'fishing' }, read).expect(409);
+      expect(stale.body.error.code).toBe('case_changed');
+      expect(stale.body.error.message).toMatch(/someone else changed this case/i);
+      expect(await stored(raced.sequential)).toEqual(before);
+      expect(before).toMatchObject({ urgency: 'emergency', sector: null });
+      expect(await eventsOf(raced.sequential, 'sector')).toEqual([]);
+      // The strong form of the same tag names the same version.
+      const current = (await call('coordinator', 'get', `/api/v1/cases/${raced.sequential}`).expect(200)).headers['etag'];
+      await patch(raced.sequential, { sector: 'fishing' }, String(current).replace(/^W\//, '')).expect(200);
+    });
+
+    it('changes the case without If-Match, or with If-Match: *, as before ETags; refuses a malformed one', async () => {
+      await patch(raced.sequential, { status: 'open' }).expect(200);
+      await patch(raced.sequential, { status: 'waiting' }, '*').expect(200);
+      const malformed = await patch(raced.sequential, { status: 'new' }, 'yesterday').expect(400);
+      expect(malformed.body.error.fields).toEqual([expect.objectContaining({ field: 'if-match', reason: 'invalid_format' })]);
+      expect((await stored(raced.sequential)).status).toBe('waiting');
+    });
+
+    // On real PostgreSQL (CI's second pass) the two requests race on two pooled connections; on
+    // PGlite they still run at once over HTTP, and the single connection takes them in turn.
+    it('lets exactly one of two simultaneous changes with the same If-Match through', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const read = (await call('coordinator', 'get', `/api/v1/cases/${raced.concurrent}`).expect(200)).headers['etag'];
+        const wanted = round % 2 === 0 ? ['high', 'low'] : ['low', 'high'];
+        const answers = await Promise.all(wanted.map((urgency) => patch(raced.concurrent, { urgency }, read)));
+        expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+        const winner = answers.findIndex((answer) => answer.status === 200);
+        expect((await stored(raced.concurrent)).urgency).toBe(wanted[winner]);
+        expect(answers[1 - winner]?.body.error.code).toBe('case_changed');
+      }
+      // One change each round, none from the loser: five urgency events, each from the previous value.
+      const events = await eventsOf(raced.concurrent, 'urgency');
+      expect(events).toHaveLength(5);
+      const values = events.map((event) => event.data as { from: string; to: string });
+      for (let index = 1; index < values.length; index += 1) expect(values[index]?.from).toBe(values[index - 1]?.to);
+    });
+  });
+
   describe('GET /openapi.json', () => {
     it('is a valid OpenAPI 3.1 document describing the case routes', async () => {
       const response = await request(hotline.app).get('/openapi.json').expect(200);
