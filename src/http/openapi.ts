@@ -72,6 +72,15 @@ function queryParameters(schema: z.ZodObject): unknown[] {
 
 const bearer = [{ bearerAuth: [] }];
 
+// The case's version travels as an ETag: GET hands it out, PATCH takes it back in If-Match.
+const CASE_ETAG = {
+  ETag: { description: 'The version of the case\'s own fields (not of its notes or messages), as a weak tag: send it back in If-Match to change the case', schema: { type: 'string', examples: ['W/"1796198400123456"'] } },
+};
+const IF_MATCH = {
+  name: 'If-Match', in: 'header', required: false, schema: { type: 'string', examples: ['W/"1796198400123456"'] },
+  description: 'The ETag of the case as last read (weak or strong form, the version is compared). If the case changed since, nothing is written and the answer is 409 `case_changed`. Without this header, or with `*`, the change applies to the current version, as before ETags existed.',
+};
+
 /** The OpenAPI document. */
 export function openApiDocument(publicUrl: string): Record<string, unknown> {
   const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: jsonSchema(schema) } } });
@@ -107,8 +116,16 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/v1/cases/{reference}': {
         parameters: [referenceParameter],
-        get: { summary: 'A case with its messages and notes', operationId: 'getCase', responses: { '200': json('The case', { $ref: '#/components/schemas/Case' }), ...errorResponses(401, 403, 404) } },
-        patch: { summary: "Change triage and outcome fields, or record the worker's consent (only the owning organisation's staff and coordinators: 403 consent_not_yours otherwise)", operationId: 'updateCase', requestBody: jsonBody(updateCaseBody), responses: { '200': json('The case after the change', { $ref: '#/components/schemas/Case' }), ...errorResponses(400, 401, 403, 404) } },
+        get: { summary: 'A case with its messages and notes; its version in the ETag header', operationId: 'getCase', responses: { '200': { ...json('The case', { $ref: '#/components/schemas/Case' }), headers: CASE_ETAG }, ...errorResponses(401, 403, 404) } },
+        patch: {
+          summary: "Change triage and outcome fields, or record the worker's consent (only the owning organisation's staff and coordinators: 403 consent_not_yours otherwise); with If-Match, only if the case has not changed since it was read",
+          operationId: 'updateCase', parameters: [IF_MATCH], requestBody: jsonBody(updateCaseBody),
+          responses: {
+            '200': { ...json('The case after the change, with its new version in the ETag header', { $ref: '#/components/schemas/Case' }), headers: CASE_ETAG },
+            ...errorResponses(400, 401, 403, 404),
+            '409': { description: '`case_changed`: someone else changed the case since the version in If-Match; nothing was written. Read it again and redo the change.', content: { 'application/json': { schema: ERROR } } },
+          },
+        },
       },
       '/api/v1/cases/{reference}/notes': {
         parameters: [referenceParameter],

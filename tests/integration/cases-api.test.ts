@@ -302,6 +302,10 @@ describe('the case API', () => {
       for (const path of ['/api/v1/cases', '/api/v1/cases/{reference}', '/api/v1/cases/{reference}/notes', '/api/v1/cases/{reference}/replies', '/api/v1/stats/cases']) {
         expect(Object.keys(response.body.paths)).toContain(path);
       }
+      const casePath = response.body.paths['/api/v1/cases/{reference}'];
+      expect(casePath.get.responses['200'].headers).toHaveProperty('ETag');
+      expect(casePath.patch.parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header', required: false }));
+      expect(casePath.patch.responses['409'].description).toContain('case_changed');
       expect(openApiDocument('https://x').servers).toEqual([{ url: 'https://x' }]);
     });
   });

@@ -235,6 +235,9 @@ describe('the statistics API', () => {
       const strings = stats(language);
       expect(page).toContain(`<html lang="${language}">`);
       expect(page).toContain(`<h1>${strings.title}</h1>`);
+      // Titled as every console page: "<page> · <product>".
+      const product = (JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../locales/${language}/console.json`), 'utf8')) as { product: string }).product;
+      expect(page).toContain(`<title>${strings.title} · ${product}</title>`);
       // Says that the figures are perturbed and that totals need not add up.
       expect(page).toContain(strings.perturbedNote);
       for (const chart of ['timeline', 'corridors', 'sectors', 'outcomes', 'response', 'resolution']) {
