@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const { config, logger } = configOrExit();
   const hotline = await openHotline(config, logger, { jobRole: 'all', migrate: true });
   await hotline.jobs.start();
-  const stopMaintenance = scheduleMaintenance(hotline);
+  const stopMaintenance = scheduleMaintenance({ ...hotline, failures: hotline.scheduledFailures });
   logger.info({ jobs: hotline.jobs.kind }, 'job worker running');
   onShutdownSignal(logger, async () => {
     stopMaintenance();

@@ -1,9 +1,13 @@
 import type { Kysely } from 'kysely';
+import type { InboundService } from '../channels/sms/inbound.service';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
+import type { Logger } from '../observability/logger';
+import type { ScheduledFailures } from '../observability/scheduled-failures';
 import type { HotlineJobQueue } from './job-queue';
 
 const HOUR = 3600_000;
+const SPOOL_DRAIN_EVERY_MS = 30_000;
 
 // Periodic jobs: each is queued at start and then on its interval, unless one is already waiting.
 const PERIODIC = [
@@ -13,7 +17,7 @@ const PERIODIC = [
 ] as const;
 
 /** Queues the periodic jobs now and on their intervals; returns a stop function. */
-export function scheduleMaintenance(deps: { db: Kysely<Database>; jobs: HotlineJobQueue }): () => void {
+export function scheduleMaintenance(deps: { db: Kysely<Database>; jobs: HotlineJobQueue; failures: ScheduledFailures }): () => void {
   const timers = PERIODIC.map(({ name, everyMs }) => {
     const enqueue = async () => {
       await inTransaction(deps, async (trx) => {
@@ -26,10 +30,25 @@ export function scheduleMaintenance(deps: { db: Kysely<Database>; jobs: HotlineJ
         if (!waiting) await deps.jobs.enqueue(trx, name, {});
       });
     };
-    void enqueue().catch(() => undefined);
-    const timer = setInterval(() => void enqueue().catch(() => undefined), everyMs);
+    const round = () => void enqueue().catch((error: unknown) => deps.failures.record(name, error));
+    round();
+    const timer = setInterval(round, everyMs);
     timer.unref();
     return timer;
   });
   return () => timers.forEach((timer) => clearInterval(timer));
+}
+
+/** Moves inbound messages spooled during a database outage into the database, now and every 30 s; returns a stop function. */
+export function scheduleSpoolDrain(deps: { inbound: InboundService; logger: Logger; failures: ScheduledFailures }): () => void {
+  const drain = () => {
+    deps.inbound.drainSpool().then(
+      (stored) => stored > 0 && deps.logger.info({ stored }, 'spooled inbound messages stored'),
+      (error: unknown) => deps.failures.record('inbound.spool_drain', error),
+    );
+  };
+  drain();
+  const timer = setInterval(drain, SPOOL_DRAIN_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -1,9 +1,14 @@
+import fs from 'node:fs';
+import { Registry } from 'prom-client';
 import { inTransaction } from '../../src/db/transaction';
+import { scheduleMaintenance, scheduleSpoolDrain } from '../../src/jobs/maintenance-schedule';
+import { createScheduledFailures } from '../../src/observability/scheduled-failures';
 import type { DatabaseHandle } from '../../src/db/database';
 import { hitRateLimit, lockRateLimit } from '../../src/http/rate-limit.repository';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { createFakeClock } from '../support/clock';
 import { openTestDatabase, truncate } from '../support/database';
+import { createCapturingLogger } from '../support/logger';
 
 const MINUTE = 60_000;
 
@@ -41,3 +46,59 @@ describe('the periodic purge (maintenance.purge)', () => {
     expect(await rateLimitKeys()).toEqual(['live', 'locked']);
   });
 });
+
+describe('scheduled work that fails', () => {
+  const failuresCounted = async (registry: Registry) => {
+    const metric = registry.getSingleMetric('hotline_scheduled_failures_total');
+    const values = metric ? (await metric.get()).values : [];
+    return Object.fromEntries(values.map((value) => [String(value.labels['task']), value.value]));
+  };
+
+  it('logs each periodic job it could not queue, by name, and counts it per task', async () => {
+    const handle = await openTestDatabase();
+    const hotline = buildTestHotline(handle);
+    await handle.close(); // the database is gone: every round of the scheduler fails
+    const registry = new Registry();
+    const { logger, lines } = createCapturingLogger();
+    const stop = scheduleMaintenance({ db: handle.db, jobs: hotline.jobs, failures: createScheduledFailures({ registry, logger }) });
+    try {
+      await waitFor(async () => Object.keys(await failuresCounted(registry)).length === 3);
+    } finally {
+      stop();
+    }
+    expect(await failuresCounted(registry)).toEqual({ 'maintenance.purge': 1, 'referral.sweep': 1, 'case.flag_overdue': 1 });
+    const logged = lines().map((line) => JSON.parse(line) as { level: number; task?: string; msg: string });
+    expect(logged.filter((line) => line.level === 50).map((line) => line.task).sort()).toEqual(['case.flag_overdue', 'maintenance.purge', 'referral.sweep']);
+  });
+
+  it('logs and counts a spool drain that could not read its spool', async () => {
+    const handle = await openTestDatabase();
+    try {
+      const hotline = buildTestHotline(handle);
+      fs.rmSync(hotline.spoolDir, { recursive: true, force: true });
+      fs.writeFileSync(hotline.spoolDir, 'not a directory'); // readdir fails: ENOTDIR
+      const registry = new Registry();
+      const { logger, lines } = createCapturingLogger();
+      const stop = scheduleSpoolDrain({ inbound: hotline.inbound, logger, failures: createScheduledFailures({ registry, logger }) });
+      try {
+        await waitFor(async () => (await failuresCounted(registry))['inbound.spool_drain'] === 1);
+      } finally {
+        stop();
+        fs.rmSync(hotline.spoolDir, { force: true });
+      }
+      const [line] = lines().map((text) => JSON.parse(text) as { level: number; task?: string; err?: string });
+      expect(line).toMatchObject({ level: 50, task: 'inbound.spool_drain' });
+      expect(line?.err).toMatch(/ENOTDIR/);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
