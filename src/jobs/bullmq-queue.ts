@@ -8,10 +8,12 @@ import { describeJobError, executeJob, PermanentJobError, retryPolicyOf } from '
 import type { JobCatalogue, JobQueue, PayloadMap } from './job.types';
 import {
   claimUndispatchedJobs,
+  DISPATCH_LEASE_MS,
   findOutboxJob,
   insertOutboxJob,
   markJobDone,
   markJobFailed,
+  reclaimStaleDispatched,
   recordJobAttempt,
   releaseJobs,
 } from './outbox.repository';
@@ -33,6 +35,8 @@ export interface BullmqQueueOptions<M extends PayloadMap> {
   concurrency?: number;
   /** Redis key prefix, so tests can use an isolated namespace. */
   prefix?: string;
+  /** How long a dispatched job may stay unfinished before the relay dispatches it again. */
+  dispatchLeaseMs?: number;
 }
 
 interface BullJobData {
@@ -50,6 +54,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   // Web processes only write the outbox; the relay in worker processes polls it this often.
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const prefix = options.prefix ?? 'hotline';
+  const dispatchLeaseMs = options.dispatchLeaseMs ?? DISPATCH_LEASE_MS;
   const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (error) => logger.warn({ err: describeJobError(error) }, 'redis connection error'));
   const queue = new Queue<BullJobData>(QUEUE_NAME, { connection, prefix });
@@ -60,6 +65,8 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   let running = false;
 
   async function dispatch(): Promise<void> {
+    const reclaimed = await reclaimStaleDispatched(db, clock.now(), dispatchLeaseMs);
+    if (reclaimed > 0) logger.warn({ reclaimed }, 'dispatched jobs not finished within their lease; dispatching them again');
     for (;;) {
       const rows = await claimUndispatchedJobs(db, clock.now(), 100);
       if (rows.length === 0) return;

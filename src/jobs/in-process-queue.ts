@@ -4,7 +4,7 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
 import { backoffDelay, describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
 import type { JobCatalogue, JobQueue, PayloadMap } from './job.types';
-import { claimDueJobs, insertOutboxJob, markJobDone, markJobFailed } from './outbox.repository';
+import { claimDueJobs, DISPATCH_LEASE_MS, insertOutboxJob, markJobDone, markJobFailed, reclaimStaleDispatched } from './outbox.repository';
 
 export interface InProcessQueueOptions<M extends PayloadMap> {
   db: Kysely<Database>;
@@ -16,6 +16,8 @@ export interface InProcessQueueOptions<M extends PayloadMap> {
   concurrency?: number;
   /** How long a claimed job is held before another runner may take it over. */
   leaseMs?: number;
+  /** How long a row left `dispatched` (by a BullMQ relay before a switch to this runner) waits before it runs here. */
+  dispatchLeaseMs?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const concurrency = options.concurrency ?? 2;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const dispatchLeaseMs = options.dispatchLeaseMs ?? DISPATCH_LEASE_MS;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let cycle: Promise<number> | undefined;
@@ -55,6 +58,8 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
 
   async function runDue(): Promise<number> {
     let total = 0;
+    const reclaimed = await reclaimStaleDispatched(db, clock.now(), dispatchLeaseMs);
+    if (reclaimed > 0) logger.warn({ reclaimed }, 'dispatched jobs not finished within their lease; running them here');
     while (!draining) {
       const rows = await claimDueJobs(db, clock.now(), leaseMs, concurrency);
       if (rows.length === 0) return total;

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { InboundService } from '../channels/sms/inbound.service';
+import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { Logger } from '../observability/logger';
 import type { ScheduledFailures } from '../observability/scheduled-failures';
 import type { HotlineJobQueue } from './job-queue';
+import { DISPATCH_LEASE_MS, hasWaitingJob } from './outbox.repository';
 
 const HOUR = 3600_000;
 const SPOOL_DRAIN_EVERY_MS = 30_000;
@@ -17,17 +19,16 @@ const PERIODIC = [
 ] as const;
 
 /** Queues the periodic jobs now and on their intervals; returns a stop function. */
-export function scheduleMaintenance(deps: { db: Kysely<Database>; jobs: HotlineJobQueue; failures: ScheduledFailures }): () => void {
+export function scheduleMaintenance(deps: {
+  db: Kysely<Database>;
+  jobs: HotlineJobQueue;
+  clock: Clock;
+  failures: ScheduledFailures;
+}): () => void {
   const timers = PERIODIC.map(({ name, everyMs }) => {
     const enqueue = async () => {
       await inTransaction(deps, async (trx) => {
-        const waiting = await trx
-          .selectFrom('jobs_outbox')
-          .select('id')
-          .where('name', '=', name)
-          .where('status', 'in', ['pending', 'dispatched', 'running'])
-          .executeTakeFirst();
-        if (!waiting) await deps.jobs.enqueue(trx, name, {});
+        if (!(await hasWaitingJob(trx, name, deps.clock.now(), DISPATCH_LEASE_MS))) await deps.jobs.enqueue(trx, name, {});
       });
     };
     const round = () => void enqueue().catch((error: unknown) => deps.failures.record(name, error));

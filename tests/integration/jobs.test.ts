@@ -4,6 +4,7 @@ import { inTransaction } from '../../src/db/transaction';
 import { createBullmqQueue } from '../../src/jobs/bullmq-queue';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue';
 import type { JobCatalogue, JobQueue } from '../../src/jobs/job.types';
+import { DISPATCH_LEASE_MS } from '../../src/jobs/outbox.repository';
 import { createFakeClock } from '../support/clock';
 import { openTestDatabase, truncate } from '../support/database';
 import { silentLogger } from '../support/logger';
@@ -174,6 +175,33 @@ describe('jobs through the outbox (in-process runner)', () => {
       .execute();
     expect(await queue.runDue()).toBe(0);
     clock.advance(60_001);
+    expect(await queue.runDue()).toBe(1);
+    expect(runs.record).toEqual([CASE_ID]);
+  });
+
+  it('runs once, after its lease, a job left dispatched with nothing running it (the relay died before Redis had it)', async () => {
+    const queue = newQueue();
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) => queue.enqueue(trx, 'test.record', { caseId: CASE_ID }));
+    await handle.db.updateTable('jobs_outbox').set({ status: 'dispatched', dispatched_at: clock.now() }).execute();
+    expect(await queue.runDue()).toBe(0);
+    clock.advance(DISPATCH_LEASE_MS - 1);
+    expect(await queue.runDue()).toBe(0);
+    clock.advance(2);
+    expect(await queue.runDue()).toBe(1);
+    expect(await queue.runDue()).toBe(0);
+    expect(runs.record).toEqual([CASE_ID]);
+    expect(await outboxRows(handle)).toEqual([{ name: 'test.record', status: 'done', attempts: 1, last_error: null }]);
+  });
+
+  it('counts the lease of a delayed dispatched job from its run time, not its dispatch', async () => {
+    const queue = newQueue();
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) =>
+      queue.enqueue(trx, 'test.record', { caseId: CASE_ID }, { delayMs: 48 * 3600_000 }),
+    );
+    await handle.db.updateTable('jobs_outbox').set({ status: 'dispatched', dispatched_at: clock.now() }).execute();
+    clock.advance(48 * 3600_000);
+    expect(await queue.runDue()).toBe(0);
+    clock.advance(DISPATCH_LEASE_MS + 1);
     expect(await queue.runDue()).toBe(1);
     expect(runs.record).toEqual([CASE_ID]);
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Registry } from 'prom-client';
 import { inTransaction } from '../../src/db/transaction';
 import { scheduleMaintenance, scheduleSpoolDrain } from '../../src/jobs/maintenance-schedule';
+import { DISPATCH_LEASE_MS } from '../../src/jobs/outbox.repository';
 import { createScheduledFailures } from '../../src/observability/scheduled-failures';
 import type { DatabaseHandle } from '../../src/db/database';
 import { hitRateLimit, lockRateLimit } from '../../src/http/rate-limit.repository';
@@ -47,6 +48,43 @@ describe('the periodic purge (maintenance.purge)', () => {
   });
 });
 
+describe('the periodic scheduler', () => {
+  let handle: DatabaseHandle;
+  const clock = createFakeClock();
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('queues a periodic job again when the one it would wait for was dispatched and never finished within the lease', async () => {
+    const hotline = buildTestHotline(handle, { clock });
+    const dispatchedAt = (ago: number) => new Date(clock.now().getTime() - ago);
+    await handle.db
+      .insertInto('jobs_outbox')
+      .values([
+        { name: 'maintenance.purge', payload: '{}', status: 'dispatched', run_after: dispatchedAt(DISPATCH_LEASE_MS + 1), dispatched_at: dispatchedAt(DISPATCH_LEASE_MS + 1) },
+        { name: 'referral.sweep', payload: '{}', status: 'dispatched', run_after: dispatchedAt(60_000), dispatched_at: dispatchedAt(60_000) },
+        { name: 'case.flag_overdue', payload: '{}', status: 'dispatched', run_after: dispatchedAt(DISPATCH_LEASE_MS + 1), dispatched_at: dispatchedAt(1000) },
+      ])
+      .execute();
+    const registry = new Registry();
+    const { logger } = createCapturingLogger();
+    const stop = scheduleMaintenance({ db: handle.db, jobs: hotline.jobs, clock, failures: createScheduledFailures({ registry, logger }) });
+    const pendingNames = async () =>
+      (await handle.db.selectFrom('jobs_outbox').select('name').where('status', '=', 'pending').execute()).map((row) => row.name);
+    try {
+      await waitFor(async () => (await pendingNames()).length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the other two rounds finish
+    } finally {
+      stop();
+    }
+    expect(await pendingNames()).toEqual(['maintenance.purge']);
+  });
+});
+
 describe('scheduled work that fails', () => {
   const failuresCounted = async (registry: Registry) => {
     const metric = registry.getSingleMetric('hotline_scheduled_failures_total');
@@ -60,7 +98,7 @@ describe('scheduled work that fails', () => {
     await handle.close(); // the database is gone: every round of the scheduler fails
     const registry = new Registry();
     const { logger, lines } = createCapturingLogger();
-    const stop = scheduleMaintenance({ db: handle.db, jobs: hotline.jobs, failures: createScheduledFailures({ registry, logger }) });
+    const stop = scheduleMaintenance({ db: handle.db, jobs: hotline.jobs, clock: { now: () => new Date() }, failures: createScheduledFailures({ registry, logger }) });
     try {
       await waitFor(async () => Object.keys(await failuresCounted(registry)).length === 3);
     } finally {
