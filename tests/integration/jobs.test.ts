@@ -1,3 +1,4 @@
+import IORedis from 'ioredis';
 import { z } from 'zod';
 import type { DatabaseHandle } from '../../src/db/database';
 import { inTransaction } from '../../src/db/transaction';
@@ -229,7 +230,7 @@ describeWithRedis('jobs through the outbox (BullMQ on Redis)', () => {
   let prefix: string;
   const realClock = { now: () => new Date() };
 
-  const newQueue = (failures = 1): JobQueue<TestJobs> =>
+  const newQueue = (failures = 1, dispatchLeaseMs?: number): JobQueue<TestJobs> =>
     createBullmqQueue({
       db: handle.db,
       catalogue: { ...buildCatalogue(runs, failures), 'test.flaky': { ...buildCatalogue(runs, failures)['test.flaky'], retry: { attempts: 3, backoffMs: 50 } } },
@@ -239,7 +240,20 @@ describeWithRedis('jobs through the outbox (BullMQ on Redis)', () => {
       role: 'all',
       pollIntervalMs: 50,
       prefix,
+      ...(dispatchLeaseMs ? { dispatchLeaseMs } : {}),
     });
+
+  // Only this test's namespace: other test files may share the Redis database in CI.
+  const flushTestNamespace = async () => {
+    const redis = new IORedis(process.env['REDIS_URL'] ?? '');
+    try {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      return keys.length;
+    } finally {
+      redis.disconnect();
+    }
+  };
 
   beforeAll(async () => {
     handle = await openTestDatabase();
@@ -291,6 +305,35 @@ describeWithRedis('jobs through the outbox (BullMQ on Redis)', () => {
     await waitFor(async () => (await outboxRows(handle))[0]?.status === 'done');
     await queue.drain();
     expect(runs.flaky).toBe(3);
+  });
+
+  it('dispatches again, after its lease, a job marked dispatched by a relay that died before Redis had it', async () => {
+    const queue = newQueue(1, 300);
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) => queue.enqueue(trx, 'test.record', { caseId: CASE_ID }));
+    await handle.db.updateTable('jobs_outbox').set({ status: 'dispatched', dispatched_at: new Date() }).execute();
+    await queue.start();
+    try {
+      await waitFor(async () => (await outboxRows(handle))[0]?.status === 'done');
+    } finally {
+      await queue.drain();
+    }
+    expect(runs.record).toEqual([CASE_ID]);
+  });
+
+  it('runs, after its lease, a delayed job that Redis lost (its keys flushed)', async () => {
+    const queue = newQueue(1, 300);
+    await queue.start();
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) =>
+      queue.enqueue(trx, 'test.record', { caseId: CASE_ID }, { delayMs: 500 }),
+    );
+    try {
+      await waitFor(async () => (await outboxRows(handle))[0]?.status === 'dispatched');
+      expect(await flushTestNamespace()).toBeGreaterThan(0);
+      await waitFor(async () => (await outboxRows(handle))[0]?.status === 'done');
+    } finally {
+      await queue.drain();
+    }
+    expect(runs.record).toEqual([CASE_ID]);
   });
 
   it('answers its readiness check', async () => {
