@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
 import { describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
-import type { JobCatalogue, JobQueue, PayloadMap } from './job.types';
+import type { JobCatalogue, JobQueue, PayloadMap, PeriodicTask } from './job.types';
 import {
   claimUndispatchedJobs,
   DISPATCH_LEASE_MS,
@@ -39,10 +39,13 @@ export interface BullmqQueueOptions<M extends PayloadMap> {
   dispatchLeaseMs?: number;
 }
 
-interface BullJobData {
+type BullJobData =
   /** Only the outbox id travels through Redis; the payload stays in PostgreSQL. */
-  outboxId: string;
-}
+  | { outboxId: string }
+  /** A round of a periodic task, made by a BullMQ job scheduler shared by every worker. */
+  | { periodic: string };
+
+const PERIODIC_PREFIX = 'periodic:';
 
 /**
  * BullMQ behind the JobQueue interface. Jobs are written to the outbox in the caller's
@@ -63,6 +66,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   let timer: NodeJS.Timeout | undefined;
   let dispatching: Promise<void> | undefined;
   let running = false;
+  const periodicRuns = new Map<string, PeriodicTask['run']>();
 
   async function dispatch(): Promise<void> {
     const reclaimed = await reclaimStaleDispatched(db, clock.now(), dispatchLeaseMs);
@@ -114,6 +118,11 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   }
 
   async function process(job: Job<BullJobData>): Promise<void> {
+    if ('periodic' in job.data) {
+      // A scheduler left by a release that had more periodic tasks runs nothing here.
+      await periodicRuns.get(job.data.periodic)?.();
+      return;
+    }
     const row = await findOutboxJob(db, job.data.outboxId);
     if (!row || row.status === 'done' || row.status === 'dead') return;
     const attempt = job.attemptsMade + 1;
@@ -170,6 +179,18 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
     async ping() {
       if (connection.status === 'wait') await connection.connect();
       await connection.ping();
+    },
+    // One scheduler per task in Redis, upserted by every worker under the same id, so that
+    // several workers make one round per interval between them, not one each.
+    async schedulePeriodic(tasks) {
+      for (const task of tasks) {
+        periodicRuns.set(task.name, task.run);
+        await queue.upsertJobScheduler(
+          `${PERIODIC_PREFIX}${task.name}`,
+          { every: task.everyMs },
+          { name: `${PERIODIC_PREFIX}${task.name}`, data: { periodic: task.name }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+        );
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import { inTransaction } from '../db/transaction';
 import type { Logger } from '../observability/logger';
 import type { ScheduledFailures } from '../observability/scheduled-failures';
 import type { HotlineJobQueue } from './job-queue';
+import type { PeriodicTask } from './job.types';
 import { DISPATCH_LEASE_MS, hasWaitingJob } from './outbox.repository';
 
 const HOUR = 3600_000;
@@ -18,22 +19,31 @@ const PERIODIC = [
   { name: 'case.flag_overdue', everyMs: HOUR },
 ] as const;
 
-/** Queues the periodic jobs now and on their intervals; returns a stop function. */
+/**
+ * Queues the periodic jobs now and on their intervals, through the queue's shared schedulers
+ * where it has them (Redis) or this process's timers; returns a stop function.
+ */
 export function scheduleMaintenance(deps: {
   db: Kysely<Database>;
   jobs: HotlineJobQueue;
   clock: Clock;
   failures: ScheduledFailures;
 }): () => void {
-  const timers = PERIODIC.map(({ name, everyMs }) => {
+  const tasks: PeriodicTask[] = PERIODIC.map(({ name, everyMs }) => {
     const enqueue = async () => {
       await inTransaction(deps, async (trx) => {
         if (!(await hasWaitingJob(trx, name, deps.clock.now(), DISPATCH_LEASE_MS))) await deps.jobs.enqueue(trx, name, {});
       });
     };
-    const round = () => void enqueue().catch((error: unknown) => deps.failures.record(name, error));
-    round();
-    const timer = setInterval(round, everyMs);
+    return { name, everyMs, run: () => enqueue().catch((error: unknown) => deps.failures.record(name, error)) };
+  });
+  if (deps.jobs.schedulePeriodic) {
+    deps.jobs.schedulePeriodic(tasks).catch((error: unknown) => deps.failures.record('periodic.schedule', error));
+    return () => undefined;
+  }
+  const timers = tasks.map(({ everyMs, run }) => {
+    void run();
+    const timer = setInterval(() => void run(), everyMs);
     timer.unref();
     return timer;
   });

@@ -336,6 +336,27 @@ describeWithRedis('jobs through the outbox (BullMQ on Redis)', () => {
     expect(runs.record).toEqual([CASE_ID]);
   });
 
+  it('makes one round of a periodic task per interval between several workers, not one each', async () => {
+    const workers = [newQueue(), newQueue()];
+    const rounds: number[] = [];
+    const startedAt = Date.now();
+    try {
+      for (const worker of workers) {
+        await worker.start();
+        await worker.schedulePeriodic?.([{ name: 'test.periodic', everyMs: 400, run: async () => void rounds.push(Date.now()) }]);
+      }
+      await waitFor(() => rounds.length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+    } finally {
+      await Promise.all(workers.map((worker) => worker.drain()));
+      await flushTestNamespace(); // the scheduler would otherwise stay in Redis
+    }
+    const intervals = Math.floor((Date.now() - startedAt) / 400);
+    // Each worker timing its own rounds would make about two per interval.
+    expect(rounds.length).toBeLessThanOrEqual(intervals + 1);
+    expect(rounds.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('answers its readiness check', async () => {
     const queue = newQueue();
     await expect(queue.ping()).resolves.toBeUndefined();
