@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
+import { createDispatchLeaseCheck } from './dispatch-lease';
 import { describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
 import type { JobCatalogue, JobQueue, PayloadMap, PeriodicTask } from './job.types';
 import {
@@ -13,7 +14,6 @@ import {
   insertOutboxJob,
   markJobDone,
   markJobFailed,
-  reclaimStaleDispatched,
   recordJobAttempt,
   releaseJobs,
 } from './outbox.repository';
@@ -57,7 +57,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   // Web processes only write the outbox; the relay in worker processes polls it this often.
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const prefix = options.prefix ?? 'hotline';
-  const dispatchLeaseMs = options.dispatchLeaseMs ?? DISPATCH_LEASE_MS;
+  const checkDispatchLease = createDispatchLeaseCheck({ db, clock, logger, leaseMs: options.dispatchLeaseMs ?? DISPATCH_LEASE_MS });
   const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (error) => logger.warn({ err: describeJobError(error) }, 'redis connection error'));
   const queue = new Queue<BullJobData>(QUEUE_NAME, { connection, prefix });
@@ -69,8 +69,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   const periodicRuns = new Map<string, PeriodicTask['run']>();
 
   async function dispatch(): Promise<void> {
-    const reclaimed = await reclaimStaleDispatched(db, clock.now(), dispatchLeaseMs);
-    if (reclaimed > 0) logger.warn({ reclaimed }, 'dispatched jobs not finished within their lease; dispatching them again');
+    await checkDispatchLease();
     for (;;) {
       const rows = await claimUndispatchedJobs(db, clock.now(), 100);
       if (rows.length === 0) return;

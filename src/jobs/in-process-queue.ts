@@ -4,7 +4,8 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
 import { backoffDelay, describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
 import type { JobCatalogue, JobQueue, PayloadMap } from './job.types';
-import { claimDueJobs, DISPATCH_LEASE_MS, insertOutboxJob, markJobDone, markJobFailed, reclaimStaleDispatched } from './outbox.repository';
+import { createDispatchLeaseCheck } from './dispatch-lease';
+import { claimDueJobs, DISPATCH_LEASE_MS, insertOutboxJob, markJobDone, markJobFailed } from './outbox.repository';
 
 export interface InProcessQueueOptions<M extends PayloadMap> {
   db: Kysely<Database>;
@@ -32,7 +33,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const concurrency = options.concurrency ?? 2;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
-  const dispatchLeaseMs = options.dispatchLeaseMs ?? DISPATCH_LEASE_MS;
+  const checkDispatchLease = createDispatchLeaseCheck({ db, clock, logger, leaseMs: options.dispatchLeaseMs ?? DISPATCH_LEASE_MS });
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let cycle: Promise<number> | undefined;
@@ -58,8 +59,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
 
   async function runDue(): Promise<number> {
     let total = 0;
-    const reclaimed = await reclaimStaleDispatched(db, clock.now(), dispatchLeaseMs);
-    if (reclaimed > 0) logger.warn({ reclaimed }, 'dispatched jobs not finished within their lease; running them here');
+    await checkDispatchLease();
     while (!draining) {
       const rows = await claimDueJobs(db, clock.now(), leaseMs, concurrency);
       if (rows.length === 0) return total;

@@ -5,6 +5,7 @@ import { inTransaction } from '../../src/db/transaction';
 import { createBullmqQueue } from '../../src/jobs/bullmq-queue';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue';
 import type { JobCatalogue, JobQueue } from '../../src/jobs/job.types';
+import { dispatchLeaseCheckInterval } from '../../src/jobs/dispatch-lease';
 import { DISPATCH_LEASE_MS } from '../../src/jobs/outbox.repository';
 import { createFakeClock } from '../support/clock';
 import { openTestDatabase, truncate } from '../support/database';
@@ -187,7 +188,8 @@ describe('jobs through the outbox (in-process runner)', () => {
     expect(await queue.runDue()).toBe(0);
     clock.advance(DISPATCH_LEASE_MS - 1);
     expect(await queue.runDue()).toBe(0);
-    clock.advance(2);
+    // The runner looks for stale dispatched jobs once per check interval, not at every poll.
+    clock.advance(dispatchLeaseCheckInterval(DISPATCH_LEASE_MS) + 1);
     expect(await queue.runDue()).toBe(1);
     expect(await queue.runDue()).toBe(0);
     expect(runs.record).toEqual([CASE_ID]);
