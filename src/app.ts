@@ -35,6 +35,7 @@ import { healthRoutes } from './health/health.routes';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { PersonalDataCipher } from './privacy/personal-data';
+import type { Registry } from 'prom-client';
 import { statsRoutes } from './stats/stats.routes';
 import { userRoutes } from './users/users.routes';
 
@@ -65,6 +66,8 @@ export interface AppDeps {
   statsMinCell: number;
   /** Opens sealed fields where a route must show one (employer names in statistics). */
   cipher: PersonalDataCipher;
+  /** The process's registry, so /metrics also shows what runs beside the app (scheduled work); a new one if unset. */
+  metricsRegistry?: Registry;
 }
 
 const BODY_LIMIT = '64kb';
@@ -78,7 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
 
-  const metrics = createMetrics();
+  const metrics = createMetrics(deps.metricsRegistry);
   app.use(metrics.observe);
   const formParser = express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 });
   const requestIds = createRequestIds();

@@ -15,6 +15,8 @@ import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
 import { createI18n } from './language/i18n';
 import { createMailer } from './notifications/mailer';
 import type { Logger } from './observability/logger';
+import { createScheduledFailures, type ScheduledFailures } from './observability/scheduled-failures';
+import { Registry } from 'prom-client';
 import { resolveSecrets } from './privacy/embedded-secrets';
 import { createPersonalDataCipher, type PersonalDataCipher } from './privacy/personal-data';
 
@@ -33,6 +35,10 @@ export interface Hotline {
   sessionSecret: string;
   /** True when SMTP_URL is set: notices are also emailed (by the job runner). */
   mailEnabled: boolean;
+  /** The process's Prometheus registry (the app adds its HTTP metrics to it). */
+  metrics: Registry;
+  /** Where timers (periodic jobs, the spool drain) report a failed round. */
+  scheduledFailures: ScheduledFailures;
   /** Stops jobs (letting running ones finish) and closes the database. */
   close(): Promise<void>;
 }
@@ -103,6 +109,7 @@ async function assemble(
   const jobs = createJobQueue({
     db: database.db, clock, logger, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole,
   });
+  const metrics = new Registry();
   const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
   const inbound = createInboundService({ db: database.db, cipher, clock, logger, spool, wake: () => jobs.wake() });
   return {
@@ -117,6 +124,8 @@ async function assemble(
     i18n,
     sessionSecret: secrets.sessionSecret,
     mailEnabled: mailer !== undefined,
+    metrics,
+    scheduledFailures: createScheduledFailures({ registry: metrics, logger }),
     async close() {
       await jobs.drain();
       mailer?.close();

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { createRateLimiter } from './http/rate-limit';
-import { scheduleMaintenance } from './jobs/maintenance-schedule';
+import { scheduleMaintenance, scheduleSpoolDrain } from './jobs/maintenance-schedule';
 import { openHotline, type Hotline } from './hotline';
 import { countOrganisations } from './orgs/organisation.repository';
 import { seedDemo } from './seed/demo-seed';
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     trustProxy: config.env === 'production' ? 1 : false,
     statsMinCell: config.statsMinCell,
     cipher: hotline.cipher,
+    metricsRegistry: hotline.metrics,
   });
   const server: Server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
@@ -55,8 +56,8 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   await hotline.jobs.start();
-  const stopMaintenance = config.redisUrl ? () => undefined : scheduleMaintenance(hotline);
-  const stopSpoolDrain = scheduleSpoolDrain(hotline);
+  const stopMaintenance = config.redisUrl ? () => undefined : scheduleMaintenance({ ...hotline, failures: hotline.scheduledFailures });
+  const stopSpoolDrain = scheduleSpoolDrain({ ...hotline, failures: hotline.scheduledFailures });
   logger.info({ port: config.port, embedded: config.embedded, jobs: hotline.jobs.kind }, 'hotline listening');
   process.stdout.write(`\nMigrant Hotline is running at ${config.publicUrl}\n`);
 
@@ -69,20 +70,6 @@ async function main(): Promise<void> {
 }
 
 /** Loads the demo network into a new, empty embedded database only; never into one in use. */
-/** Moves inbound messages spooled during a database outage into the database, now and every 30 s. */
-function scheduleSpoolDrain(hotline: Hotline): () => void {
-  const drain = () => {
-    hotline.inbound.drainSpool().then(
-      (stored) => stored > 0 && hotline.logger.info({ stored }, 'spooled inbound messages stored'),
-      () => undefined,
-    );
-  };
-  drain();
-  const timer = setInterval(drain, 30_000);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
 async function seedOnFirstStart(hotline: Hotline): Promise<void> {
   if ((await countOrganisations(hotline.db)) > 0) return;
   const result = await seedDemo(hotline);

@@ -5,13 +5,24 @@ import { configOrExit, onShutdownSignal } from './startup';
 // A job worker process for production: runs the jobs that web processes queue through Redis.
 // Without REDIS_URL it runs the in-process outbox runner, which is what `npm start` does anyway.
 
+const KEEP_ALIVE_MS = 24 * 3600_000;
+
 async function main(): Promise<void> {
   const { config, logger } = configOrExit();
   const hotline = await openHotline(config, logger, { jobRole: 'all', migrate: true });
   await hotline.jobs.start();
-  const stopMaintenance = scheduleMaintenance(hotline);
-  logger.info({ jobs: hotline.jobs.kind }, 'job worker running');
+  const stopMaintenance = scheduleMaintenance({ ...hotline, failures: hotline.scheduledFailures });
+  // Without Redis nothing holds the event loop open: the runner's and the scheduler's timers are
+  // unref'd (tests and the CLI use them and must exit) and PGlite has no socket, so the worker
+  // would end as soon as a round of work finished. It must run until it is signalled.
+  const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
+  if (hotline.jobs.kind === 'in-process') {
+    logger.info({ jobs: hotline.jobs.kind }, 'job worker running the in-process outbox (no REDIS_URL)');
+  } else {
+    logger.info({ jobs: hotline.jobs.kind }, 'job worker running');
+  }
   onShutdownSignal(logger, async () => {
+    clearInterval(keepAlive);
     stopMaintenance();
     await hotline.close();
   });

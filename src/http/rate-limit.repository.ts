@@ -38,3 +38,16 @@ export async function lockRateLimit(db: Kysely<Database>, key: string, until: Da
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute();
 }
+
+/**
+ * Deletes keys whose window has ended and which hold no lockout still in force: such a row
+ * counts for nothing, and the next hit on its key starts afresh anyway. Returns how many.
+ */
+export async function purgeExpiredRateLimits(db: Kysely<Database>, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('rate_limits')
+    .where('window_ends_at', '<=', now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -4,10 +4,12 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
+import { createDispatchLeaseCheck } from './dispatch-lease';
 import { describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
-import type { JobCatalogue, JobQueue, PayloadMap } from './job.types';
+import type { JobCatalogue, JobQueue, PayloadMap, PeriodicTask } from './job.types';
 import {
   claimUndispatchedJobs,
+  DISPATCH_LEASE_MS,
   findOutboxJob,
   insertOutboxJob,
   markJobDone,
@@ -33,12 +35,17 @@ export interface BullmqQueueOptions<M extends PayloadMap> {
   concurrency?: number;
   /** Redis key prefix, so tests can use an isolated namespace. */
   prefix?: string;
+  /** How long a dispatched job may stay unfinished before the relay dispatches it again. */
+  dispatchLeaseMs?: number;
 }
 
-interface BullJobData {
+type BullJobData =
   /** Only the outbox id travels through Redis; the payload stays in PostgreSQL. */
-  outboxId: string;
-}
+  | { outboxId: string }
+  /** A round of a periodic task, made by a BullMQ job scheduler shared by every worker. */
+  | { periodic: string };
+
+const PERIODIC_PREFIX = 'periodic:';
 
 /**
  * BullMQ behind the JobQueue interface. Jobs are written to the outbox in the caller's
@@ -50,6 +57,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   // Web processes only write the outbox; the relay in worker processes polls it this often.
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const prefix = options.prefix ?? 'hotline';
+  const checkDispatchLease = createDispatchLeaseCheck({ db, clock, logger, leaseMs: options.dispatchLeaseMs ?? DISPATCH_LEASE_MS });
   const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (error) => logger.warn({ err: describeJobError(error) }, 'redis connection error'));
   const queue = new Queue<BullJobData>(QUEUE_NAME, { connection, prefix });
@@ -58,8 +66,10 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   let timer: NodeJS.Timeout | undefined;
   let dispatching: Promise<void> | undefined;
   let running = false;
+  const periodicRuns = new Map<string, PeriodicTask['run']>();
 
   async function dispatch(): Promise<void> {
+    await checkDispatchLease();
     for (;;) {
       const rows = await claimUndispatchedJobs(db, clock.now(), 100);
       if (rows.length === 0) return;
@@ -107,6 +117,11 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   }
 
   async function process(job: Job<BullJobData>): Promise<void> {
+    if ('periodic' in job.data) {
+      // A scheduler left by a release that had more periodic tasks runs nothing here.
+      await periodicRuns.get(job.data.periodic)?.();
+      return;
+    }
     const row = await findOutboxJob(db, job.data.outboxId);
     if (!row || row.status === 'done' || row.status === 'dead') return;
     const attempt = job.attemptsMade + 1;
@@ -163,6 +178,18 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
     async ping() {
       if (connection.status === 'wait') await connection.connect();
       await connection.ping();
+    },
+    // One scheduler per task in Redis, upserted by every worker under the same id, so that
+    // several workers make one round per interval between them, not one each.
+    async schedulePeriodic(tasks) {
+      for (const task of tasks) {
+        periodicRuns.set(task.name, task.run);
+        await queue.upsertJobScheduler(
+          `${PERIODIC_PREFIX}${task.name}`,
+          { every: task.everyMs },
+          { name: `${PERIODIC_PREFIX}${task.name}`, data: { periodic: task.name }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+        );
+      }
     },
   };
 }

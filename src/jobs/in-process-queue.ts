@@ -4,7 +4,8 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
 import { backoffDelay, describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
 import type { JobCatalogue, JobQueue, PayloadMap } from './job.types';
-import { claimDueJobs, insertOutboxJob, markJobDone, markJobFailed } from './outbox.repository';
+import { createDispatchLeaseCheck } from './dispatch-lease';
+import { claimDueJobs, DISPATCH_LEASE_MS, insertOutboxJob, markJobDone, markJobFailed } from './outbox.repository';
 
 export interface InProcessQueueOptions<M extends PayloadMap> {
   db: Kysely<Database>;
@@ -16,6 +17,8 @@ export interface InProcessQueueOptions<M extends PayloadMap> {
   concurrency?: number;
   /** How long a claimed job is held before another runner may take it over. */
   leaseMs?: number;
+  /** How long a row left `dispatched` (by a BullMQ relay before a switch to this runner) waits before it runs here. */
+  dispatchLeaseMs?: number;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const concurrency = options.concurrency ?? 2;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const checkDispatchLease = createDispatchLeaseCheck({ db, clock, logger, leaseMs: options.dispatchLeaseMs ?? DISPATCH_LEASE_MS });
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let cycle: Promise<number> | undefined;
@@ -55,6 +59,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
 
   async function runDue(): Promise<number> {
     let total = 0;
+    await checkDispatchLease();
     while (!draining) {
       const rows = await claimDueJobs(db, clock.now(), leaseMs, concurrency);
       if (rows.length === 0) return total;

@@ -7,6 +7,7 @@ import type { SmsSender } from '../channels/sms/twilio-sender';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { purgeExpiredRateLimits } from '../http/rate-limit.repository';
 import { purgeExpiredSessions } from '../users/session.repository';
 import { purgeFinishedJobs } from './outbox.repository';
 import type { JobCatalogue, JobQueue } from './job.types';
@@ -17,7 +18,7 @@ import type { Mailer } from '../notifications/mailer';
 
 /** Every job the hotline runs, by name, with its payload type. Payloads carry ids only. */
 export type HotlineJobs = {
-  /** Deletes ended or expired sessions and finished outbox rows past their keeping time. */
+  /** Deletes ended or expired sessions, spent rate-limit windows and finished outbox rows past their keeping time. */
   'maintenance.purge': Record<string, never>;
   /** Processes a contact's inbound messages in arrival order (conversation, case, replies). */
   'sms.process_inbound': { contactId: string };
@@ -62,8 +63,9 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       async handle(_payload, { logger }) {
         const now = clock.now();
         const sessions = await purgeExpiredSessions(db, now);
+        const rateLimits = await purgeExpiredRateLimits(db, now);
         const jobs = await purgeFinishedJobs(db, new Date(now.getTime() - FINISHED_JOBS_KEPT_DAYS * 86_400_000));
-        logger.info({ sessions, jobs }, 'purged expired sessions and finished jobs');
+        logger.info({ sessions, rateLimits, jobs }, 'purged expired sessions, rate-limit windows and finished jobs');
       },
     },
     'sms.process_inbound': {

@@ -34,6 +34,13 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
+/** Work a process wants done every `everyMs` (queueing a periodic job). */
+export interface PeriodicTask {
+  name: string;
+  everyMs: number;
+  run(): Promise<void>;
+}
+
 /**
  * The one interface to background work. `enqueue` writes the job into the outbox inside the
  * caller's transaction, so it exists exactly when that transaction commits; `wake` asks the
@@ -54,4 +61,9 @@ export interface JobQueue<M extends PayloadMap> {
   drain(): Promise<void>;
   /** Resolves when the queue can reach its backing store (Redis for BullMQ). */
   ping(): Promise<void>;
+  /**
+   * Set where the queue can time periodic work once for all its processes (BullMQ job
+   * schedulers); unset, each process times its own.
+   */
+  schedulePeriodic?(tasks: PeriodicTask[]): Promise<void>;
 }

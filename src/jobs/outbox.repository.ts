@@ -3,6 +3,14 @@ import type { Database, OutboxRow } from '../db/schema';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
+/**
+ * How long a job may stay handed to the external queue, counted from its dispatch or its run
+ * time (whichever is later), before the relay hands it over again: the process may have died
+ * between marking and handing over, or Redis may have lost it. Jobs are idempotent and the
+ * BullMQ job id is the outbox id, so a job Redis still holds is not doubled.
+ */
+export const DISPATCH_LEASE_MS = 15 * 60_000;
+
 /** Writes a job into the outbox; it becomes visible to runners when the transaction commits. */
 export async function insertOutboxJob(
   db: Executor,
@@ -48,6 +56,42 @@ export async function claimUndispatchedJobs(db: Kysely<Database>, now: Date, lim
     )
     returning *`.execute(db);
   return result.rows;
+}
+
+/**
+ * Returns to pending the jobs dispatched more than `leaseMs` ago (counted from their run time
+ * when that is later: a delayed job waits in Redis) and not finished since; returns how many.
+ */
+export async function reclaimStaleDispatched(db: Kysely<Database>, now: Date, leaseMs: number): Promise<number> {
+  const staleBefore = new Date(now.getTime() - leaseMs);
+  const result = await db
+    .updateTable('jobs_outbox')
+    .set({ status: 'pending', dispatched_at: null })
+    .where('status', '=', 'dispatched')
+    .where((eb) => eb.or([eb('dispatched_at', 'is', null), eb('dispatched_at', '<', staleBefore)]))
+    .where('run_after', '<', staleBefore)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * True when a job of this name waits to run: pending, running, or dispatched within its lease
+ * (a stale dispatched one may never run, so it does not count).
+ */
+export async function hasWaitingJob(db: Executor, name: string, now: Date, leaseMs: number): Promise<boolean> {
+  const staleBefore = new Date(now.getTime() - leaseMs);
+  const row = await db
+    .selectFrom('jobs_outbox')
+    .select('id')
+    .where('name', '=', name)
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['pending', 'running']),
+        eb.and([eb('status', '=', 'dispatched'), eb.or([eb('dispatched_at', '>=', staleBefore), eb('run_after', '>=', staleBefore)])]),
+      ]),
+    )
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Returns claimed jobs to pending (the external queue refused them). */

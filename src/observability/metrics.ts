@@ -2,9 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { RouteSpec } from '../http/routes';
 
-/** A Prometheus registry per app (no global state), with process and HTTP metrics. */
-export function createMetrics() {
-  const registry = new Registry();
+/** A Prometheus registry per app (no global state, unless the process shares one), with process and HTTP metrics. */
+export function createMetrics(registry: Registry = new Registry()) {
   collectDefaultMetrics({ register: registry });
   const httpDuration = new Histogram({
     name: 'hotline_http_request_duration_seconds',

@@ -1,9 +1,12 @@
+import IORedis from 'ioredis';
 import { z } from 'zod';
 import type { DatabaseHandle } from '../../src/db/database';
 import { inTransaction } from '../../src/db/transaction';
 import { createBullmqQueue } from '../../src/jobs/bullmq-queue';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue';
 import type { JobCatalogue, JobQueue } from '../../src/jobs/job.types';
+import { dispatchLeaseCheckInterval } from '../../src/jobs/dispatch-lease';
+import { DISPATCH_LEASE_MS } from '../../src/jobs/outbox.repository';
 import { createFakeClock } from '../support/clock';
 import { openTestDatabase, truncate } from '../support/database';
 import { silentLogger } from '../support/logger';
@@ -178,6 +181,34 @@ describe('jobs through the outbox (in-process runner)', () => {
     expect(runs.record).toEqual([CASE_ID]);
   });
 
+  it('runs once, after its lease, a job left dispatched with nothing running it (the relay died before Redis had it)', async () => {
+    const queue = newQueue();
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) => queue.enqueue(trx, 'test.record', { caseId: CASE_ID }));
+    await handle.db.updateTable('jobs_outbox').set({ status: 'dispatched', dispatched_at: clock.now() }).execute();
+    expect(await queue.runDue()).toBe(0);
+    clock.advance(DISPATCH_LEASE_MS - 1);
+    expect(await queue.runDue()).toBe(0);
+    // The runner looks for stale dispatched jobs once per check interval, not at every poll.
+    clock.advance(dispatchLeaseCheckInterval(DISPATCH_LEASE_MS) + 1);
+    expect(await queue.runDue()).toBe(1);
+    expect(await queue.runDue()).toBe(0);
+    expect(runs.record).toEqual([CASE_ID]);
+    expect(await outboxRows(handle)).toEqual([{ name: 'test.record', status: 'done', attempts: 1, last_error: null }]);
+  });
+
+  it('counts the lease of a delayed dispatched job from its run time, not its dispatch', async () => {
+    const queue = newQueue();
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) =>
+      queue.enqueue(trx, 'test.record', { caseId: CASE_ID }, { delayMs: 48 * 3600_000 }),
+    );
+    await handle.db.updateTable('jobs_outbox').set({ status: 'dispatched', dispatched_at: clock.now() }).execute();
+    clock.advance(48 * 3600_000);
+    expect(await queue.runDue()).toBe(0);
+    clock.advance(DISPATCH_LEASE_MS + 1);
+    expect(await queue.runDue()).toBe(1);
+    expect(runs.record).toEqual([CASE_ID]);
+  });
+
   it('drains: stops taking work and waits for the running job to finish', async () => {
     const queue = newQueue();
     await inTransaction({ db: handle.db, jobs: queue }, async (trx) => {
@@ -201,7 +232,7 @@ describeWithRedis('jobs through the outbox (BullMQ on Redis)', () => {
   let prefix: string;
   const realClock = { now: () => new Date() };
 
-  const newQueue = (failures = 1): JobQueue<TestJobs> =>
+  const newQueue = (failures = 1, dispatchLeaseMs?: number): JobQueue<TestJobs> =>
     createBullmqQueue({
       db: handle.db,
       catalogue: { ...buildCatalogue(runs, failures), 'test.flaky': { ...buildCatalogue(runs, failures)['test.flaky'], retry: { attempts: 3, backoffMs: 50 } } },
@@ -211,7 +242,20 @@ describeWithRedis('jobs through the outbox (BullMQ on Redis)', () => {
       role: 'all',
       pollIntervalMs: 50,
       prefix,
+      ...(dispatchLeaseMs ? { dispatchLeaseMs } : {}),
     });
+
+  // Only this test's namespace: other test files may share the Redis database in CI.
+  const flushTestNamespace = async () => {
+    const redis = new IORedis(process.env['REDIS_URL'] ?? '');
+    try {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      return keys.length;
+    } finally {
+      redis.disconnect();
+    }
+  };
 
   beforeAll(async () => {
     handle = await openTestDatabase();
@@ -263,6 +307,56 @@ describeWithRedis('jobs through the outbox (BullMQ on Redis)', () => {
     await waitFor(async () => (await outboxRows(handle))[0]?.status === 'done');
     await queue.drain();
     expect(runs.flaky).toBe(3);
+  });
+
+  it('dispatches again, after its lease, a job marked dispatched by a relay that died before Redis had it', async () => {
+    const queue = newQueue(1, 300);
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) => queue.enqueue(trx, 'test.record', { caseId: CASE_ID }));
+    await handle.db.updateTable('jobs_outbox').set({ status: 'dispatched', dispatched_at: new Date() }).execute();
+    await queue.start();
+    try {
+      await waitFor(async () => (await outboxRows(handle))[0]?.status === 'done');
+    } finally {
+      await queue.drain();
+    }
+    expect(runs.record).toEqual([CASE_ID]);
+  });
+
+  it('runs, after its lease, a delayed job that Redis lost (its keys flushed)', async () => {
+    const queue = newQueue(1, 300);
+    await queue.start();
+    await inTransaction({ db: handle.db, jobs: queue }, (trx) =>
+      queue.enqueue(trx, 'test.record', { caseId: CASE_ID }, { delayMs: 500 }),
+    );
+    try {
+      await waitFor(async () => (await outboxRows(handle))[0]?.status === 'dispatched');
+      expect(await flushTestNamespace()).toBeGreaterThan(0);
+      await waitFor(async () => (await outboxRows(handle))[0]?.status === 'done');
+    } finally {
+      await queue.drain();
+    }
+    expect(runs.record).toEqual([CASE_ID]);
+  });
+
+  it('makes one round of a periodic task per interval between several workers, not one each', async () => {
+    const workers = [newQueue(), newQueue()];
+    const rounds: number[] = [];
+    const startedAt = Date.now();
+    try {
+      for (const worker of workers) {
+        await worker.start();
+        await worker.schedulePeriodic?.([{ name: 'test.periodic', everyMs: 400, run: async () => void rounds.push(Date.now()) }]);
+      }
+      await waitFor(() => rounds.length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+    } finally {
+      await Promise.all(workers.map((worker) => worker.drain()));
+      await flushTestNamespace(); // the scheduler would otherwise stay in Redis
+    }
+    const intervals = Math.floor((Date.now() - startedAt) / 400);
+    // Each worker timing its own rounds would make about two per interval.
+    expect(rounds.length).toBeLessThanOrEqual(intervals + 1);
+    expect(rounds.length).toBeGreaterThanOrEqual(3);
   });
 
   it('answers its readiness check', async () => {

@@ -11,6 +11,7 @@ import { runCli } from '../../src/cli';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/src/main.js');
+const WORKER = path.join(ROOT, 'dist/src/worker.js');
 
 interface Started {
   child: ChildProcess;
@@ -19,9 +20,9 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-async function start(env: NodeJS.ProcessEnv): Promise<Started> {
+async function start(env: NodeJS.ProcessEnv, entry = MAIN): Promise<Started> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env['PATH'], PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -32,11 +33,14 @@ async function start(env: NodeJS.ProcessEnv): Promise<Started> {
   return { child, port, output: () => output, exited };
 }
 
+beforeAll(() => {
+  execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+}, 120_000);
+
 describe('npm start (the web process)', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-process-'));
   }, 120_000);
   afterAll(() => {
@@ -110,3 +114,37 @@ describe('npm start (the web process)', () => {
     );
   });
 });
+
+describe('npm run worker without REDIS_URL', () => {
+  let workerDir: string;
+  let run: Started | undefined;
+
+  beforeEach(() => {
+    workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-worker-'));
+  });
+  afterEach(() => {
+    run?.child.kill('SIGKILL'); // a no-op once it exited; never leaves a worker behind
+    run = undefined;
+    fs.rmSync(workerDir, { recursive: true, force: true });
+  });
+
+  it('says it runs the in-process outbox, stays up until signalled, and exits 0 on SIGTERM', async () => {
+    run = await start({ DATA_DIR: workerDir, LOG_LEVEL: 'info' }, WORKER);
+    const started = run;
+    await waitForOutput(started, /in-process outbox/, 30_000);
+    const stillRunning = await Promise.race([started.exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 3000))]);
+    expect(stillRunning).toBe(true);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    expect(started.output().match(/in-process outbox/g)).toHaveLength(1);
+  }, 60_000);
+});
+
+async function waitForOutput(run: Started, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(run.output())) {
+    if (run.child.exitCode !== null) throw new Error(`exited (${run.child.exitCode}) before printing ${pattern}: ${run.output()}`);
+    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms: ${run.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
