@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import request from 'supertest';
 import type { DatabaseHandle } from '../../src/db/database';
+import { URGENCIES } from '../../src/cases/case.vocabulary';
 import { openApiDocument } from '../../src/http/openapi';
 import { issueApiToken } from '../../src/users/user.service';
 import { upsertUser } from '../../src/users/user.repository';
@@ -276,7 +277,11 @@ describe('the case API', () => {
     it('lets exactly one of two simultaneous changes with the same If-Match through', async () => {
       for (let round = 0; round < 5; round += 1) {
         const read = (await call('coordinator', 'get', `/api/v1/cases/${raced.concurrent}`).expect(200)).headers['etag'];
-        const wanted = round % 2 === 0 ? ['high', 'low'] : ['low', 'high'];
+        // Both values differ from the stored one: a change to the value already stored writes
+        // nothing and keeps the version, so it would rightly let the other change through too.
+        const now = (await stored(raced.concurrent)).urgency;
+        const candidates = URGENCIES.filter((urgency) => urgency !== now);
+        const wanted = round % 2 === 0 ? [candidates[0], candidates[1]] : [candidates[1], candidates[0]];
         const answers = await Promise.all(wanted.map((urgency) => patch(raced.concurrent, { urgency }, read)));
         expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
         const winner = answers.findIndex((answer) => answer.status === 200);
