@@ -8,7 +8,7 @@ import { consolePage, formatTime, type ConsolePageContext } from './console-shel
 
 type ReferralRow = Awaited<ReturnType<typeof listReferralsFor>>[number];
 
-/** The three lists of the page; `overdue` is the whole network's for coordinators. */
+/** The three lists of the page; for coordinators all three are the whole network's (pending, accepted, overdue). */
 export interface ReferralLists {
   incoming: readonly ReferralRow[];
   outgoing: readonly ReferralRow[];
@@ -23,7 +23,8 @@ function opens(role: Role, list: keyof ReferralLists, row: ReferralRow): boolean
 function referralTable(context: ConsolePageContext, role: Role, list: keyof ReferralLists, rows: readonly ReferralRow[]): SafeHtml {
   const { t, language } = context;
   const headingId = `${list}-heading`;
-  if (rows.length === 0) return html`<p>${t(`console:referrals_page.empty.${list}`)}</p>`;
+  const empty = role === 'coordinator' && list !== 'overdue' ? `${list}_network` : list;
+  if (rows.length === 0) return html`<p>${t(`console:referrals_page.empty.${empty}`)}</p>`;
   return html`<table class="cases" aria-labelledby="${headingId}">
 <thead><tr><th scope="col">${t('console:field.reference')}</th><th scope="col">${t('console:referrals_page.from')}</th><th scope="col">${t('console:referrals_page.to')}</th><th scope="col">${t('console:field.status')}</th><th scope="col">${t('console:referrals_page.due')}</th></tr></thead>
 <tbody>${rows.map((row) => html`<tr>
@@ -41,8 +42,8 @@ export function referralsPage(context: ConsolePageContext, role: Role, lists: Re
 ${referralTable(context, role, list, lists[list])}
 </section>`;
   const body = html`<h1>${t('console:referrals_page.title')}</h1>
-${section('incoming', t('console:referrals_page.incoming'))}
-${section('outgoing', t('console:referrals_page.outgoing'))}
+${section('incoming', t(role === 'coordinator' ? 'console:referrals_page.incoming_network' : 'console:referrals_page.incoming'))}
+${section('outgoing', t(role === 'coordinator' ? 'console:referrals_page.outgoing_network' : 'console:referrals_page.outgoing'))}
 ${section('overdue', t(role === 'coordinator' ? 'console:referrals_page.overdue_network' : 'console:referrals_page.overdue'))}`;
   return consolePage(context, t('console:referrals_page.title'), body);
 }

@@ -211,6 +211,11 @@ describe('console referrals, escalations and notifications', () => {
       const network = await coordinator.agent.get('/console/referrals').expect(200);
       expect(network.text).toContain('Overdue across the network');
       expect(network.text.slice(network.text.indexOf('id="overdue-heading"'))).toContain(`/console/cases/${kase.reference}`);
+      // The network's pending referrals, though the coordinators' own organisation is neither side.
+      const pending = network.text.slice(network.text.indexOf('id="incoming-heading"'), network.text.indexOf('id="outgoing-heading"'));
+      expect(pending).toContain('Waiting for an answer across the network');
+      expect(pending).toContain(`/console/cases/${kase.reference}`);
+      expect(network.text).toContain('Accepted across the network');
     });
 
     it('is not for liaisons or researchers', async () => {
