@@ -9,6 +9,11 @@ const base64Key = z
   .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value), 'must be base64')
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must decode to exactly 32 bytes');
 
+/** A provider API's base URL: https in production; tests and CI point it at a local fake. */
+const providerBaseUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
 /** The environment of the public contract (DESIGN.md), each variable documented in .env.example. */
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -33,6 +38,18 @@ const environmentSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().trim().min(16, 'is too short to be a Twilio auth token').optional(),
   TWILIO_MESSAGING_SERVICE_SID: z.string().trim().regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex digits').optional(),
   TWILIO_FROM: z.string().trim().regex(/^(whatsapp:)?\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +66912345678').optional(),
+  // The Facebook page Messenger replies come from, through Twilio.
+  TWILIO_MESSENGER_FROM: z.string().trim().regex(/^messenger:\d{5,20}$/, 'must be messenger: followed by the page id, such as messenger:104729384756').optional(),
+  // WhatsApp outside the 24-hour window: an approved Content API template ("we have news on your case").
+  TWILIO_WHATSAPP_TEMPLATE_SID: z.string().trim().regex(/^HX[0-9a-fA-F]{32}$/, 'must be HX followed by 32 hex digits').optional(),
+  TWILIO_API_BASE_URL: providerBaseUrl.default('https://api.twilio.com'),
+  LINE_CHANNEL_SECRET: z.string().trim().regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex digits of the LINE channel secret').optional(),
+  LINE_CHANNEL_ACCESS_TOKEN: z.string().trim().min(20, 'is too short to be a LINE channel access token').optional(),
+  LINE_API_BASE_URL: providerBaseUrl.default('https://api.line.me'),
+  LINE_DATA_API_BASE_URL: providerBaseUrl.default('https://api-data.line.me'),
+  VIBER_AUTH_TOKEN: z.string().trim().regex(/^[0-9a-fA-F]{16}-[0-9a-fA-F]{16}-[0-9a-fA-F]{16}$/, 'must be a Viber bot token such as 4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f').optional(),
+  VIBER_BOT_NAME: z.string().trim().min(1).max(28, 'must be at most 28 characters (Viber\'s limit)').default('Migrant Hotline'),
+  VIBER_API_BASE_URL: providerBaseUrl.default('https://chatapi.viber.com'),
   // Unset: no email is sent, notifications stay in the console. The URL carries the credentials.
   SMTP_URL: z
     .url({ protocol: /^smtps?$/, hostname: /./, message: 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.org:587' })
@@ -66,6 +83,30 @@ export interface TwilioConfig {
   from: string | undefined;
   /** True when outbound messages can really be sent; otherwise they are recorded and logged. */
   canSend: boolean;
+  /** `messenger:<page id>`: Messenger replies go out from this page (unset: Messenger replies are recorded, not sent). */
+  messengerFrom: string | undefined;
+  /** Content API template for WhatsApp outside the 24-hour window. */
+  whatsappTemplateSid: string | undefined;
+  /** https://api.twilio.com, or a local fake in tests. */
+  apiBaseUrl: string;
+}
+
+export interface LineConfig {
+  /** Checks X-Line-Signature; unset, LINE webhooks are refused. */
+  channelSecret: string | undefined;
+  /** Sends replies; unset, LINE replies are recorded, not sent. */
+  channelAccessToken: string | undefined;
+  apiBaseUrl: string;
+  /** Message content (photos, audio, files) is served from another host. */
+  dataApiBaseUrl: string;
+}
+
+export interface ViberConfig {
+  /** Checks X-Viber-Content-Signature and sends; unset, Viber webhooks are refused and nothing is sent. */
+  authToken: string | undefined;
+  /** The sender name on every message (Viber requires one). */
+  botName: string;
+  apiBaseUrl: string;
 }
 
 export interface MailConfig {
@@ -84,6 +125,8 @@ export interface Config {
   dataDir: string;
   redisUrl: string | undefined;
   twilio: TwilioConfig;
+  line: LineConfig;
+  viber: ViberConfig;
   mail: MailConfig;
   /** Base64 key material; undefined in embedded mode until a key is generated into DATA_DIR. */
   encryptionKey: string | undefined;
@@ -141,7 +184,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
       from: env.TWILIO_FROM,
       canSend,
+      messengerFrom: env.TWILIO_MESSENGER_FROM,
+      whatsappTemplateSid: env.TWILIO_WHATSAPP_TEMPLATE_SID,
+      apiBaseUrl: env.TWILIO_API_BASE_URL,
     }),
+    line: Object.freeze({
+      channelSecret: env.LINE_CHANNEL_SECRET,
+      channelAccessToken: env.LINE_CHANNEL_ACCESS_TOKEN,
+      apiBaseUrl: env.LINE_API_BASE_URL,
+      dataApiBaseUrl: env.LINE_DATA_API_BASE_URL,
+    }),
+    viber: Object.freeze({ authToken: env.VIBER_AUTH_TOKEN, botName: env.VIBER_BOT_NAME, apiBaseUrl: env.VIBER_API_BASE_URL }),
     mail: Object.freeze({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }),
     encryptionKey: env.ENCRYPTION_KEY,
     previousEncryptionKeys: env.ENCRYPTION_KEYS_PREVIOUS,

@@ -56,7 +56,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   const cipher = options.cipher ?? createPersonalDataCipher({ current: crypto.randomBytes(32).toString('base64') });
   const i18n = createI18n();
   const publicUrl = options.publicUrl ?? TEST_PUBLIC_URL;
-  const sender = options.sender ?? createTwilioSender({ accountSid: undefined, authToken: undefined, messagingServiceSid: undefined, from: undefined, canSend: false });
+  const sender = options.sender ?? createTwilioSender({ accountSid: undefined, authToken: undefined, messagingServiceSid: undefined, from: undefined, canSend: false, messengerFrom: undefined, whatsappTemplateSid: undefined, apiBaseUrl: 'https://api.twilio.com' });
   const queueRef: { current?: JobQueue<HotlineJobs> } = {};
   const mailer = options.mailer;
   const catalogue = createJobCatalogue({

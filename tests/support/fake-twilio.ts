@@ -70,6 +70,9 @@ export async function startFakeTwilio() {
           from: config.from,
           messagingServiceSid: config.messagingServiceSid,
           canSend: true,
+          messengerFrom: undefined,
+          whatsappTemplateSid: undefined,
+          apiBaseUrl: `http://127.0.0.1:${port}`,
         },
         { httpClient: new LocalRequestClient() },
       );
