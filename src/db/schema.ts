@@ -71,8 +71,31 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
+/** A worker, known by one or more channel identities (contacts) and owning their cases. No personal data here. */
+export interface PeopleTable {
+  id: Generated<string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** Two people merged into one by a coordinator; `contact_ids` and `case_ids` moved, so the merge can be undone exactly. */
+export interface PersonMergesTable {
+  id: Generated<string>;
+  kept_person_id: string;
+  merged_person_id: string;
+  contact_ids: TextArray;
+  case_ids: TextArray;
+  merged_by_user_id: string;
+  merged_at: Timestamp;
+  undone_by_user_id: string | null;
+  undone_at: Timestamp | null;
+}
+
+/** One identity of a person on one channel: a phone number, a LINE or Viber user id, a Messenger id. */
 export interface ContactsTable {
   id: Generated<string>;
+  /** Set by a trigger when not given: a new identity is a new person. */
+  person_id: Generated<string>;
   channel: string;
   address_hash: string;
   address_encrypted: string;
@@ -90,6 +113,10 @@ export interface CasesTable {
   id: Generated<string>;
   reference: string;
   contact_id: string | null;
+  /** Set by a trigger when not given: the contact's person, or a new one. */
+  person_id: Generated<string>;
+  /** The identity a caseworker chose to answer on; null: the one the worker used last. */
+  reply_contact_id: string | null;
   channel: string;
   language: string;
   status: Generated<string>;
@@ -168,6 +195,11 @@ export interface MessagesTable {
   processed_at: Timestamp | null;
   /** The reply template an outbound message was rendered from (no personal data). */
   template: string | null;
+  /** Inbound: not words the worker wrote but a `follow`, `unfollow`, `sticker` or `location`. */
+  event: string | null;
+  /** LINE: a free reply token (inbound: received with the message; outbound: to be used for it). */
+  reply_token: string | null;
+  reply_token_expires_at: Timestamp | null;
 }
 
 export interface NotesTable {
@@ -317,6 +349,8 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  people: PeopleTable;
+  person_merges: PersonMergesTable;
   contacts: ContactsTable;
   cases: CasesTable;
   case_events: CaseEventsTable;
@@ -355,12 +389,17 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     id: true, user_id: true, name: true, token_hash: true, prefix: true, created_at: true, last_used_at: true,
     expires_at: true, revoked_at: true,
   },
+  people: { id: true, created_at: true, updated_at: true },
+  person_merges: {
+    id: true, kept_person_id: true, merged_person_id: true, contact_ids: true, case_ids: true, merged_by_user_id: true,
+    merged_at: true, undone_by_user_id: true, undone_at: true,
+  },
   contacts: {
-    id: true, channel: true, address_hash: true, address_encrypted: true, language: true, is_opted_out: true,
+    id: true, person_id: true, channel: true, address_hash: true, address_encrypted: true, language: true, is_opted_out: true,
     opted_out_at: true, is_discreet: true, conversation: true, last_message_at: true, created_at: true, updated_at: true,
   },
   cases: {
-    id: true, reference: true, contact_id: true, channel: true, language: true, status: true, urgency: true,
+    id: true, reference: true, contact_id: true, person_id: true, reply_contact_id: true, channel: true, language: true, status: true, urgency: true,
     intake_complete: true, categories: true, forced_labour_indicators: true, sector: true, origin_country: true,
     origin_province: true, destination_country: true, destination_province: true, location_raw_encrypted: true,
     gender: true, age_band: true, workers_affected: true, summary_encrypted: true, employer_encrypted: true,
@@ -378,7 +417,7 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     id: true, case_id: true, contact_id: true, direction: true, channel: true, provider_id: true, body_encrypted: true,
     raw_body_encrypted: true, language: true, encoding: true, segments: true, status: true, error_code: true,
     media: true, sent_by_user_id: true, created_at: true, status_updated_at: true, sequence: true, processed_at: true,
-    template: true,
+    template: true, event: true, reply_token: true, reply_token_expires_at: true,
   },
   notes: {
     id: true, case_id: true, organisation_id: true, author_user_id: true, visibility: true, body_encrypted: true,
