@@ -10,7 +10,9 @@ import { sealPlaintextConsentWordings } from './cases/case.repository';
 import type { Database } from './db/schema';
 import { createInboundSpool } from './channels/sms/inbound-spool';
 import { createInboundService, type InboundService } from './channels/sms/inbound.service';
-import { createTwilioSender, type SmsSender } from './channels/sms/twilio-sender';
+import { createTwilioSender } from './channels/sms/twilio-sender';
+import { combineSenders, type MessageSender } from './channels/senders';
+import type { ChannelSender } from './channels/channel';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
 import { createI18n } from './language/i18n';
 import { createMailer } from './notifications/mailer';
@@ -49,7 +51,10 @@ export interface OpenHotlineOptions {
   migrate: boolean;
   clock?: Clock;
   /** Replaces the Twilio sender (tests pass one backed by a local fake Twilio). */
-  sender?: SmsSender;
+  sender?: MessageSender;
+  /** Replace the LINE and Viber senders (tests pass ones backed by local fakes). */
+  lineSender?: ChannelSender;
+  viberSender?: ChannelSender;
 }
 
 /**
@@ -104,7 +109,11 @@ async function assemble(
   const cipher = createPersonalDataCipher({ current: secrets.encryptionKey, previous: secrets.previousEncryptionKeys });
   if (options.migrate) await sealAfterMigrations({ db: database.db, cipher, logger });
   const i18n = createI18n();
-  const sender = options.sender ?? createTwilioSender(config.twilio);
+  const sender = combineSenders({
+    twilio: options.sender ?? createTwilioSender(config.twilio),
+    ...(options.lineSender ? { line: options.lineSender } : {}),
+    ...(options.viberSender ? { viber: options.viberSender } : {}),
+  });
   const mailer = createMailer(config.mail);
   const jobs = createJobQueue({
     db: database.db, clock, logger, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole,

@@ -82,6 +82,8 @@ export interface OutboundMessage {
   statusCallback?: string;
   /** LINE: a reply token still valid, so the message costs nothing. */
   replyToken?: string;
+  /** WhatsApp outside its 24-hour window: an approved template (Twilio Content API) instead of the body. */
+  template?: { contentSid: string; variables: Record<string, string> };
 }
 
 export interface SentMessage {

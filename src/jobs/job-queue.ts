@@ -1,6 +1,6 @@
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
-import type { SmsSender } from '../channels/sms/twilio-sender';
+import type { MessageSender } from '../channels/senders';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
@@ -19,7 +19,7 @@ export interface JobQueueDeps {
   logger: Logger;
   cipher: PersonalDataCipher;
   i18n: i18n;
-  sender: SmsSender;
+  sender: MessageSender;
   /** Undefined when SMTP_URL is unset: notices stay in the console. */
   mailer: Mailer | undefined;
   publicUrl: string;

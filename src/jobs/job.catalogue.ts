@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { processInboundMessages } from '../channels/sms/inbound-processor';
 import { sendQueuedMessage, type EnqueueSend } from '../channels/sms/outbound';
-import type { SmsSender } from '../channels/sms/twilio-sender';
+import type { MessageSender } from '../channels/senders';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
@@ -39,7 +39,7 @@ export interface CatalogueDeps {
   clock: Clock;
   cipher: PersonalDataCipher;
   i18n: i18n;
-  sender: SmsSender;
+  sender: MessageSender;
   publicUrl: string;
   /** Queues the send job of a message (the queue itself, bound after it is built). */
   enqueueSend: EnqueueSend;

@@ -7,7 +7,8 @@ import { createApp } from '../../src/app';
 import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
 import { createRateLimiter } from '../../src/http/rate-limit';
 import { createInboundService, type InboundService } from '../../src/channels/sms/inbound.service';
-import { createTwilioSender, type SmsSender } from '../../src/channels/sms/twilio-sender';
+import { createTwilioSender } from '../../src/channels/sms/twilio-sender';
+import type { MessageSender } from '../../src/channels/senders';
 import type { Clock } from '../../src/clock';
 import type { DatabaseHandle } from '../../src/db/database';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue';
@@ -38,7 +39,7 @@ export interface TestHotline {
 export interface TestHotlineOptions {
   clock?: Clock;
   logger?: Logger;
-  sender?: SmsSender;
+  sender?: MessageSender;
   readiness?: Record<string, () => Promise<void>>;
   twilioAuthToken?: string | undefined;
   publicUrl?: string;

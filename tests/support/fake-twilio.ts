@@ -4,7 +4,8 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 
 type RequestOptions<TData> = RequestClient.RequestOptions<TData>;
-import { createTwilioSender, type SmsSender } from '../../src/channels/sms/twilio-sender';
+import { createTwilioSender } from '../../src/channels/sms/twilio-sender';
+import type { MessageSender } from '../../src/channels/senders';
 
 export const FAKE_ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 export const FAKE_AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
@@ -62,7 +63,7 @@ export async function startFakeTwilio() {
     requests,
     answerNext: (...next: FakeAnswer[]) => answers.push(...next),
     /** A sender configured as production would be, talking to this fake. */
-    sender(config: { from?: string; messagingServiceSid?: string } = { from: '+66900000000' }): SmsSender {
+    sender(config: { from?: string; messagingServiceSid?: string } = { from: '+66900000000' }): MessageSender {
       return createTwilioSender(
         {
           accountSid: FAKE_ACCOUNT_SID,

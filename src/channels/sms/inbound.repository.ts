@@ -1,20 +1,25 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import type { InboundMedia, MessagingChannel, ReplyToken } from '../channel';
 
 /** The job that processes a contact's unprocessed inbound messages, in order. */
 export const PROCESS_INBOUND_JOB = 'sms.process_inbound';
 
 export interface StoredInbound {
   providerId: string;
-  channel: 'sms' | 'whatsapp';
+  channel: MessagingChannel;
   address: string;
   /** The text as shown (Unicode); `rawBody` is kept as received when it differs (Zawgyi, controls). */
   body: string;
   rawBody: string;
   language: string | null;
-  media: { contentType: string; url: string }[];
+  media: InboundMedia[];
   receivedAt: Date;
+  /** Not words: a follow, an unfollow (opt-out), a sticker or a location. */
+  event?: 'follow' | 'unfollow' | 'sticker' | 'location' | null;
+  /** LINE: the free reply token that came with it. */
+  replyToken?: ReplyToken | null;
 }
 
 export interface StoreResult {
@@ -48,9 +53,12 @@ export async function storeInboundMessages(
         ${column((m) => (m.rawBody !== m.body ? cipher.seal(m.rawBody) : null))}::text[],
         ${column((m) => m.language)}::text[],
         ${column((m) => JSON.stringify(m.media.map((item) => ({ contentType: item.contentType, url: cipher.seal(item.url) }))))}::jsonb[],
-        ${column((m) => m.receivedAt.toISOString())}::timestamptz[]
+        ${column((m) => m.receivedAt.toISOString())}::timestamptz[],
+        ${column((m) => m.event ?? null)}::text[],
+        ${column((m) => m.replyToken?.token ?? null)}::text[],
+        ${column((m) => m.replyToken?.expiresAt.toISOString() ?? null)}::timestamptz[]
       ) with ordinality as t(provider_id, channel, address_hash, known_hashes, address_encrypted, body_encrypted,
-                              raw_body_encrypted, language, media, received_at, ordinal)
+                              raw_body_encrypted, language, media, received_at, event, reply_token, reply_token_expires_at, ordinal)
     ), existing as (
       -- a lateral lookup per sender, so each is found through the unique index, under any key's hash
       select i.channel, i.address_hash, found.id
@@ -75,9 +83,9 @@ export async function storeInboundMessages(
       select channel, address_hash, id from inserted
     ), message as (
       insert into messages (provider_id, direction, channel, contact_id, body_encrypted, raw_body_encrypted,
-                            language, status, media, created_at, status_updated_at)
+                            language, status, media, created_at, status_updated_at, event, reply_token, reply_token_expires_at)
       select distinct on (i.provider_id) i.provider_id, 'in', i.channel, c.id, i.body_encrypted, i.raw_body_encrypted,
-             i.language, 'received', i.media, i.received_at, i.received_at
+             i.language, 'received', i.media, i.received_at, i.received_at, i.event, i.reply_token, i.reply_token_expires_at
       from input i
       join contact c on c.channel = i.channel and c.address_hash = i.address_hash
       order by i.provider_id, i.ordinal

@@ -3,12 +3,22 @@ import { z } from 'zod';
 const E164 = /^\+[1-9]\d{6,14}$/;
 const MAX_MEDIA = 10;
 
-/** A channel address as Twilio sends it: `+66…` for SMS, `whatsapp:+66…` for WhatsApp. */
+/** A Messenger user's page-scoped id, as Twilio writes it after `messenger:`. */
+const MESSENGER_ID = /^\d{5,20}$/;
+
+/** A channel address as Twilio sends it: `+66…` for SMS, `whatsapp:+66…`, `messenger:<page-scoped id>`. */
 export const channelAddress = z
   .string()
   .trim()
   .transform((value, context) => {
-    const whatsapp = value.toLowerCase().startsWith('whatsapp:');
+    const lower = value.toLowerCase();
+    if (lower.startsWith('messenger:')) {
+      const id = value.slice('messenger:'.length);
+      if (MESSENGER_ID.test(id)) return { channel: 'messenger' as const, number: id };
+      context.addIssue({ code: 'custom', message: 'invalid_format' });
+      return z.NEVER;
+    }
+    const whatsapp = lower.startsWith('whatsapp:');
     const number = whatsapp ? value.slice('whatsapp:'.length) : value;
     if (!E164.test(number)) {
       context.addIssue({ code: 'custom', message: 'invalid_format' });

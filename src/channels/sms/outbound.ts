@@ -1,11 +1,16 @@
+import type { i18n } from 'i18next';
 import type { Kysely, Transaction } from 'kysely';
+import { isLanguage } from '../../language/negotiation';
 import type { Clock } from '../../clock';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import type { Database } from '../../db/schema';
 import type { JobContext } from '../../jobs/job.types';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { SendFailure, isMessagingChannel, type MessagingChannel, type OutboundMessage } from '../channel';
+import { choicesFor } from '../reply-choices';
+import type { MessageSender } from '../senders';
 import { countSegments } from './segments';
-import { SendFailure, type SmsSender } from './twilio-sender';
+import { TWILIO_CHANNELS } from './twilio-sender';
 
 /** The job that sends one outbound message. */
 export const SEND_JOB = 'sms.send';
@@ -16,12 +21,14 @@ export type EnqueueSend = (trx: Transaction<Database>, messageId: string) => Pro
 export interface QueuedMessage {
   contactId: string;
   caseId: string | null;
-  channel: 'sms' | 'whatsapp';
+  channel: MessagingChannel;
   body: string;
   language: string;
   /** The reply template it was rendered from, or null for a caseworker's own words. */
   template: string | null;
   sentByUserId?: string | null;
+  /** LINE: the reply token of the message this answers, while it is still valid. */
+  replyToken?: { token: string; expiresAt: Date } | null;
 }
 
 /**
@@ -33,6 +40,7 @@ export async function queueOutboundMessage(
   deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend },
   message: QueuedMessage,
 ): Promise<string> {
+  // Segments are SMS's measure (and its cost); chat channels are counted the same way for length only.
   const { encoding, segments } = countSegments(message.body);
   const now = deps.clock.now();
   const row = await trx
@@ -49,6 +57,8 @@ export async function queueOutboundMessage(
       status: 'queued',
       template: message.template,
       sent_by_user_id: message.sentByUserId ?? null,
+      reply_token: message.replyToken?.token ?? null,
+      reply_token_expires_at: message.replyToken?.expiresAt ?? null,
       created_at: now,
       status_updated_at: now,
     })
@@ -72,7 +82,8 @@ export interface SendDeps {
   db: Kysely<Database>;
   cipher: PersonalDataCipher;
   clock: Clock;
-  sender: SmsSender;
+  i18n: i18n;
+  sender: MessageSender;
   /** PUBLIC_URL: Twilio reports delivery to <publicUrl>/webhooks/twilio/status?message=<id>. */
   publicUrl: string;
   maxAttempts: number;
@@ -89,6 +100,7 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     .selectFrom('messages')
     .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
     .select(['messages.id', 'messages.status', 'messages.provider_id', 'messages.channel', 'messages.body_encrypted', 'messages.segments',
+      'messages.template', 'messages.language', 'messages.reply_token', 'messages.reply_token_expires_at',
       'contacts.id as contactId', 'contacts.address_encrypted', 'contacts.is_opted_out', 'contacts.conversation'])
     .where('messages.id', '=', messageId)
     .where('messages.direction', '=', 'out')
@@ -99,22 +111,32 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     return;
   }
   const demoContact = (message.conversation as { demo?: unknown } | null)?.demo === true;
-  if (!deps.sender.canSend || demoContact) {
+  const channel: MessagingChannel = isMessagingChannel(message.channel) ? message.channel : 'sms';
+  if (!deps.sender.canSend(channel) || demoContact) {
     await markMessage(db, messageId, { status: 'recorded' }, clock.now());
     context.logger.info(
       { messageId, segments: message.segments },
-      demoContact ? 'outbound message to a demo contact recorded, not sent' : 'outbound message recorded, not sent (no Twilio account configured)',
+      demoContact ? 'outbound message to a demo contact recorded, not sent' : `outbound message recorded, not sent (${channel} is not configured)`,
     );
     return;
   }
   try {
-    const sent = await deps.sender.send({
-      channel: message.channel === 'whatsapp' ? 'whatsapp' : 'sms',
+    const body = deps.cipher.openOptional(message.body_encrypted) ?? '';
+    const language = isLanguage(message.language) ? message.language : 'en';
+    const choices = channel === 'sms' ? undefined : choicesFor(deps.i18n, language, message.template, body);
+    const replyToken = message.reply_token && message.reply_token_expires_at && message.reply_token_expires_at > clock.now() ? message.reply_token : undefined;
+    const outbound: OutboundMessage = {
+      messageId,
+      channel,
       to: deps.cipher.open(message.address_encrypted),
-      body: deps.cipher.openOptional(message.body_encrypted) ?? '',
-      statusCallback: `${deps.publicUrl}/webhooks/twilio/status?message=${messageId}`,
-    });
-    await markMessage(db, messageId, { status: initialStatus(sent.status), provider_id: sent.providerId }, clock.now());
+      body,
+      ...(choices ? { choices } : {}),
+      ...(replyToken ? { replyToken } : {}),
+      ...(TWILIO_CHANNELS.includes(channel) ? { statusCallback: `${deps.publicUrl}/webhooks/twilio/status?message=${messageId}` } : {}),
+    };
+    const sent = await deps.sender.send(outbound);
+    await markMessage(db, messageId, { status: sent.status, provider_id: sent.providerId }, clock.now());
+    if (sent.billed) context.logger.info({ messageId, channel }, 'billed push message sent (no reply token was valid)');
   } catch (error) {
     await onSendFailure(deps, { messageId, contactId: message.contactId }, error, context);
   }
@@ -127,13 +149,8 @@ async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId
     throw failure;
   }
   await markMessage(deps.db, ids.messageId, { status: 'failed', error_code: failure.code }, deps.clock.now());
-  if (failure.code === '21610') await markContactOptedOut(deps.db, ids.contactId, deps.clock.now());
+  if (failure.optedOut || failure.code === '21610') await markContactOptedOut(deps.db, ids.contactId, deps.clock.now());
   context.logger.warn({ messageId: ids.messageId, code: failure.code }, 'outbound message failed');
-}
-
-function initialStatus(twilioStatus: string): 'queued' | 'sending' | 'sent' {
-  if (twilioStatus === 'sending' || twilioStatus === 'sent') return twilioStatus;
-  return 'queued';
 }
 
 async function markMessage(

@@ -1,74 +1,77 @@
 import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient';
 import type { TwilioConfig } from '../../config';
+import { SendFailure, type MessagingChannel, type OutboundMessage, type SentMessage } from '../channel';
+import type { MessageSender } from '../senders';
 
-/** What an outbound message needs to leave through Twilio. */
-export interface OutboundSms {
-  channel: 'sms' | 'whatsapp';
-  /** E.164 number, without the `whatsapp:` prefix. */
-  to: string;
-  body: string;
-  statusCallback: string;
-}
+export { SendFailure };
 
-/** The outcome of a send that Twilio accepted. */
-export interface SentSms {
-  providerId: string;
-  status: string;
-}
+/** The channels Twilio carries for the hotline. */
+export const TWILIO_CHANNELS: readonly MessagingChannel[] = ['sms', 'whatsapp', 'messenger'];
 
-/** Why a send failed: retry on 429, 5xx and network errors; never on other 4xx. */
-export class SendFailure extends Error {
-  override name = 'SendFailure';
-  constructor(
-    readonly retriable: boolean,
-    /** Twilio's error code (e.g. 21610 opted out, 21211 invalid number), or `network`. */
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const TWILIO_API = 'https://api.twilio.com';
 
-/** Sends SMS and WhatsApp messages; `canSend` is false when no Twilio account is configured. */
-export interface SmsSender {
-  readonly canSend: boolean;
-  send(message: OutboundSms): Promise<SentSms>;
-}
-
-/** The real sender over Twilio's REST API; `httpClient` lets tests point it at a local fake. */
-export function createTwilioSender(config: TwilioConfig, options: { httpClient?: twilio.RequestClient } = {}): SmsSender {
+/**
+ * Sends SMS, WhatsApp and Messenger messages over Twilio's REST API. `apiBaseUrl` (TWILIO_API_BASE_URL)
+ * or `httpClient` point it at a local fake in tests. A channel whose sender is not configured
+ * (no account, or no TWILIO_MESSENGER_FROM for Messenger) cannot send: its messages are recorded.
+ */
+export function createTwilioSender(config: TwilioConfig, options: { httpClient?: twilio.RequestClient } = {}): MessageSender {
   if (!config.canSend || !config.accountSid || !config.authToken) {
     return {
-      canSend: false,
+      canSend: () => false,
       send: () => Promise.reject(new SendFailure(false, 'not_configured', 'Twilio is not configured')),
     };
   }
-  const client = twilio(config.accountSid, config.authToken, {
-    autoRetry: false,
-    ...(options.httpClient ? { httpClient: options.httpClient } : {}),
-  });
-  const sender = (channel: 'sms' | 'whatsapp') => {
+  const httpClient = options.httpClient ?? (config.apiBaseUrl !== TWILIO_API ? baseUrlClient(config.apiBaseUrl) : undefined);
+  const client = twilio(config.accountSid, config.authToken, { autoRetry: false, ...(httpClient ? { httpClient } : {}) });
+  const from = (channel: MessagingChannel): { from: string } | { messagingServiceSid: string } => {
+    if (channel === 'messenger') return { from: config.messengerFrom ?? '' };
     if (config.messagingServiceSid) return { messagingServiceSid: config.messagingServiceSid };
-    const from = config.from ?? '';
-    if (channel === 'whatsapp' && !from.startsWith('whatsapp:')) return { from: `whatsapp:${from}` };
-    return { from };
+    const number = config.from ?? '';
+    if (channel === 'whatsapp' && !number.startsWith('whatsapp:')) return { from: `whatsapp:${number}` };
+    if (channel === 'sms' && number.startsWith('whatsapp:')) return { from: number.slice('whatsapp:'.length) };
+    return { from: number };
   };
   return {
-    canSend: true,
-    async send(message) {
+    canSend: (channel) => channel === 'sms' || channel === 'whatsapp' || (channel === 'messenger' && Boolean(config.messengerFrom)),
+    async send(message: OutboundMessage): Promise<SentMessage> {
+      if (!TWILIO_CHANNELS.includes(message.channel)) throw new SendFailure(false, 'wrong_channel', `Twilio does not carry ${message.channel}`);
       try {
         const created = await client.messages.create({
-          to: message.channel === 'whatsapp' ? `whatsapp:${message.to}` : message.to,
-          body: message.body,
-          statusCallback: message.statusCallback,
-          ...sender(message.channel),
+          to: twilioAddress(message.channel, message.to),
+          ...(message.template
+            ? { contentSid: message.template.contentSid, contentVariables: JSON.stringify(message.template.variables) }
+            : { body: message.body }),
+          ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}),
+          ...from(message.channel),
         });
-        return { providerId: created.sid, status: created.status };
+        return { providerId: created.sid, status: initialStatus(created.status) };
       } catch (error) {
         throw toSendFailure(error);
       }
     },
   };
+}
+
+/** How Twilio writes an address of a channel: `+66…`, `whatsapp:+66…`, `messenger:<id>`. */
+export function twilioAddress(channel: MessagingChannel, address: string): string {
+  return channel === 'sms' ? address : `${channel}:${address}`;
+}
+
+function initialStatus(twilioStatus: string): SentMessage['status'] {
+  if (twilioStatus === 'sending' || twilioStatus === 'sent') return twilioStatus;
+  return 'queued';
+}
+
+/** Sends the twilio client's REST calls to another base URL (TWILIO_API_BASE_URL). */
+function baseUrlClient(baseUrl: string): twilio.RequestClient {
+  class BaseUrlRequestClient extends twilio.RequestClient {
+    override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+      return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/[^/]+/, baseUrl) });
+    }
+  }
+  return new BaseUrlRequestClient();
 }
 
 function toSendFailure(error: unknown): SendFailure {
@@ -78,5 +81,6 @@ function toSendFailure(error: unknown): SendFailure {
     return new SendFailure(true, 'network', error instanceof Error ? error.message : 'network error');
   }
   const retriable = status === 429 || status >= 500;
-  return new SendFailure(retriable, code ?? String(status), `Twilio answered ${status}${code ? ` (error ${code})` : ''}`);
+  // 21610: the number replied STOP; 63024/63003: the Messenger/WhatsApp user cannot be reached.
+  return new SendFailure(retriable, code ?? String(status), `Twilio answered ${status}${code ? ` (error ${code})` : ''}`, code === '21610');
 }
