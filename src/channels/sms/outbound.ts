@@ -3,6 +3,7 @@ import type { Clock } from '../../clock';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import type { Database } from '../../db/schema';
 import type { JobContext } from '../../jobs/job.types';
+import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { countSegments } from './segments';
 import { SendFailure, type SmsSender } from './twilio-sender';
@@ -30,7 +31,7 @@ export interface QueuedMessage {
  */
 export async function queueOutboundMessage(
   trx: Transaction<Database>,
-  deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend },
+  deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend; counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined },
   message: QueuedMessage,
 ): Promise<string> {
   const { encoding, segments } = countSegments(message.body);
@@ -55,6 +56,8 @@ export async function queueOutboundMessage(
     .returning('id')
     .executeTakeFirstOrThrow();
   await deps.enqueueSend(trx, row.id);
+  // Counted when written: should the caller's transaction roll back, the count stays (rare).
+  deps.counters?.outboundStatus(message.channel, 'queued');
   if (message.caseId) {
     await insertCaseEvent(trx, {
       caseId: message.caseId,
@@ -76,6 +79,8 @@ export interface SendDeps {
   /** PUBLIC_URL: Twilio reports delivery to <publicUrl>/webhooks/twilio/status?message=<id>. */
   publicUrl: string;
   maxAttempts: number;
+  /** Counts each status the send records, by channel; unset, nothing is counted. */
+  counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
 }
 
 /**
@@ -94,13 +99,16 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     .where('messages.direction', '=', 'out')
     .executeTakeFirst();
   if (!message || message.status !== 'queued' || message.provider_id) return;
+  const count = (status: string) => deps.counters?.outboundStatus(message.channel, status);
   if (message.is_opted_out) {
     await markMessage(db, messageId, { status: 'failed', error_code: 'opted_out' }, clock.now());
+    count('failed');
     return;
   }
   const demoContact = (message.conversation as { demo?: unknown } | null)?.demo === true;
   if (!deps.sender.canSend || demoContact) {
     await markMessage(db, messageId, { status: 'recorded' }, clock.now());
+    count('recorded');
     context.logger.info(
       { messageId, segments: message.segments },
       demoContact ? 'outbound message to a demo contact recorded, not sent' : 'outbound message recorded, not sent (no Twilio account configured)',
@@ -114,19 +122,22 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
       body: deps.cipher.openOptional(message.body_encrypted) ?? '',
       statusCallback: `${deps.publicUrl}/webhooks/twilio/status?message=${messageId}`,
     });
-    await markMessage(db, messageId, { status: initialStatus(sent.status), provider_id: sent.providerId }, clock.now());
+    const status = initialStatus(sent.status);
+    await markMessage(db, messageId, { status, provider_id: sent.providerId }, clock.now());
+    if (status !== 'queued') count(status);
   } catch (error) {
-    await onSendFailure(deps, { messageId, contactId: message.contactId }, error, context);
+    await onSendFailure(deps, { messageId, contactId: message.contactId, channel: message.channel }, error, context);
   }
 }
 
-async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId: string }, error: unknown, context: JobContext): Promise<void> {
+async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId: string; channel: string }, error: unknown, context: JobContext): Promise<void> {
   const failure = error instanceof SendFailure ? error : new SendFailure(true, 'network', String(error));
   if (failure.retriable && context.attempt < deps.maxAttempts) {
     await markMessage(deps.db, ids.messageId, { error_code: failure.code }, deps.clock.now(), false);
     throw failure;
   }
   await markMessage(deps.db, ids.messageId, { status: 'failed', error_code: failure.code }, deps.clock.now());
+  deps.counters?.outboundStatus(ids.channel, 'failed');
   if (failure.code === '21610') await markContactOptedOut(deps.db, ids.contactId, deps.clock.now());
   context.logger.warn({ messageId: ids.messageId, code: failure.code }, 'outbound message failed');
 }
