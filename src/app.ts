@@ -33,6 +33,7 @@ import { rejectMalformedPath, rejectNulCharacters } from './http/input-guards';
 import { createRequestIds, failureLogging, requestLogging } from './http/request-logging';
 import { healthRoutes } from './health/health.routes';
 import type { Logger } from './observability/logger';
+import type { HotlineCounters } from './observability/hotline-counters';
 import { createMetrics } from './observability/metrics';
 import type { PersonalDataCipher } from './privacy/personal-data';
 import type { Registry } from 'prom-client';
@@ -68,6 +69,8 @@ export interface AppDeps {
   cipher: PersonalDataCipher;
   /** The process's registry, so /metrics also shows what runs beside the app (scheduled work); a new one if unset. */
   metricsRegistry?: Registry;
+  /** The domain counters on that registry (here: delivery status changes); unset, nothing is counted. */
+  counters?: HotlineCounters;
 }
 
 const BODY_LIMIT = '64kb';

@@ -16,6 +16,8 @@ import type { ChannelSender } from './channels/channel';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
 import { createI18n } from './language/i18n';
 import { createMailer } from './notifications/mailer';
+import { createHotlineCounters, type HotlineCounters } from './observability/hotline-counters';
+import { registerHotlineGauges } from './observability/hotline-gauges';
 import type { Logger } from './observability/logger';
 import { createScheduledFailures, type ScheduledFailures } from './observability/scheduled-failures';
 import { Registry } from 'prom-client';
@@ -39,6 +41,8 @@ export interface Hotline {
   mailEnabled: boolean;
   /** The process's Prometheus registry (the app adds its HTTP metrics to it). */
   metrics: Registry;
+  /** The domain counters on that registry (messages, jobs, referrals), counted in this process. */
+  counters: HotlineCounters;
   /** Where timers (periodic jobs, the spool drain) report a failed round. */
   scheduledFailures: ScheduledFailures;
   /** Stops jobs (letting running ones finish) and closes the database. */
@@ -115,12 +119,14 @@ async function assemble(
     ...(options.viberSender ? { viber: options.viberSender } : {}),
   });
   const mailer = createMailer(config.mail);
-  const jobs = createJobQueue({
-    db: database.db, clock, logger, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole,
-  });
   const metrics = new Registry();
+  const counters = createHotlineCounters({ registry: metrics });
+  const jobs = createJobQueue({
+    db: database.db, clock, logger, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole, counters,
+  });
   const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
-  const inbound = createInboundService({ db: database.db, cipher, clock, logger, spool, wake: () => jobs.wake() });
+  registerHotlineGauges({ registry: metrics, db: database.db, clock, logger, spool });
+  const inbound = createInboundService({ db: database.db, cipher, clock, logger, spool, wake: () => jobs.wake(), counters });
   return {
     config,
     database,
@@ -134,6 +140,7 @@ async function assemble(
     sessionSecret: secrets.sessionSecret,
     mailEnabled: mailer !== undefined,
     metrics,
+    counters,
     scheduledFailures: createScheduledFailures({ registry: metrics, logger }),
     async close() {
       await jobs.drain();

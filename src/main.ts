@@ -34,8 +34,9 @@ async function main(): Promise<void> {
       rateLimiter,
       sessionSecret: hotline.sessionSecret,
       secureCookies,
+      counters: hotline.counters,
     },
-    cases: { db: hotline.db, cipher: hotline.cipher, clock: hotline.clock, jobs: hotline.jobs, mailEnabled: hotline.mailEnabled },
+    cases: { db: hotline.db, cipher: hotline.cipher, clock: hotline.clock, jobs: hotline.jobs, mailEnabled: hotline.mailEnabled, counters: hotline.counters },
     console: { db: hotline.db, clock: hotline.clock, i18n: hotline.i18n, rateLimiter, sessionSecret: hotline.sessionSecret, secureCookies },
     logger,
     i18n: hotline.i18n,
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     statsMinCell: config.statsMinCell,
     cipher: hotline.cipher,
     metricsRegistry: hotline.metrics,
+    counters: hotline.counters,
   });
   const server: Server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

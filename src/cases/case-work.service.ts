@@ -7,6 +7,7 @@ import { inTransaction } from '../db/transaction';
 import type { Principal } from '../http/access';
 import { AppError, errors } from '../http/errors';
 import type { HotlineJobQueue } from '../jobs/job-queue';
+import type { HotlineCounters } from '../observability/hotline-counters';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { insertCaseEvent } from './case-event.repository';
 import {
@@ -39,6 +40,8 @@ export interface CaseWorkDeps {
   jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
   /** True when SMTP_URL is set: notices are also emailed. */
   mailEnabled: boolean;
+  /** Counts queued replies; unset, nothing is counted. */
+  counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
 }
 
 export interface Caller {
@@ -230,7 +233,7 @@ export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: st
   const messageId = await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
     const id = await queueOutboundMessage(
       trx,
-      { cipher: deps.cipher, clock: deps.clock, enqueueSend: (tx, queued) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) },
+      { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx, queued) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) },
       { contactId: contact.id, caseId: found.id, channel: contact.channel === 'whatsapp' ? 'whatsapp' : 'sms', body, language: found.language, template: null, sentByUserId: caller.principal.userId },
     );
     await updateCase(trx, found.id, {

@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
+import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Logger } from '../observability/logger';
 import { createDispatchLeaseCheck } from './dispatch-lease';
 import { describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
@@ -37,6 +38,8 @@ export interface BullmqQueueOptions<M extends PayloadMap> {
   prefix?: string;
   /** How long a dispatched job may stay unfinished before the relay dispatches it again. */
   dispatchLeaseMs?: number;
+  /** Counts job runs, failures and retries by job name. */
+  counters?: Pick<HotlineCounters, 'jobsKnown' | 'jobCompleted' | 'jobFailed'>;
 }
 
 type BullJobData =
@@ -57,6 +60,7 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
   // Web processes only write the outbox; the relay in worker processes polls it this often.
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const prefix = options.prefix ?? 'hotline';
+  options.counters?.jobsKnown(Object.keys(catalogue));
   const checkDispatchLease = createDispatchLeaseCheck({ db, clock, logger, leaseMs: options.dispatchLeaseMs ?? DISPATCH_LEASE_MS });
   const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (error) => logger.warn({ err: describeJobError(error) }, 'redis connection error'));
@@ -129,10 +133,12 @@ export function createBullmqQueue<M extends PayloadMap>(options: BullmqQueueOpti
     try {
       await executeJob(catalogue, row, { attempt, clock, logger: jobLogger });
       await markJobDone(db, row.id, clock.now());
+      options.counters?.jobCompleted(row.name);
     } catch (error) {
       const policy = retryPolicyOf(catalogue, row.name);
       const lastAttempt = error instanceof PermanentJobError || attempt >= policy.attempts;
       jobLogger.warn({ err: describeJobError(error), willRetry: !lastAttempt }, 'job failed');
+      options.counters?.jobFailed(row.name, !lastAttempt);
       if (lastAttempt) {
         await markJobFailed(db, row.id, { error: describeJobError(error), retryAt: null, now: clock.now() });
         if (error instanceof PermanentJobError) return;

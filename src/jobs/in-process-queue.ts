@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
+import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Logger } from '../observability/logger';
 import { backoffDelay, describeJobError, executeJob, PermanentJobError, retryPolicyOf } from './job-execution';
 import type { JobCatalogue, JobQueue, PayloadMap } from './job.types';
@@ -19,6 +20,8 @@ export interface InProcessQueueOptions<M extends PayloadMap> {
   leaseMs?: number;
   /** How long a row left `dispatched` (by a BullMQ relay before a switch to this runner) waits before it runs here. */
   dispatchLeaseMs?: number;
+  /** Counts job runs, failures and retries by job name. */
+  counters?: Pick<HotlineCounters, 'jobsKnown' | 'jobCompleted' | 'jobFailed'>;
 }
 
 /**
@@ -39,6 +42,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
   let cycle: Promise<number> | undefined;
   let wakeRequested = false;
   let draining = false;
+  options.counters?.jobsKnown(Object.keys(catalogue));
 
   async function runOne(row: Awaited<ReturnType<typeof claimDueJobs>>[number]): Promise<void> {
     const policy = retryPolicyOf(catalogue, row.name);
@@ -46,6 +50,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
     try {
       await executeJob(catalogue, row, { attempt: row.attempts, clock, logger: jobLogger });
       await markJobDone(db, row.id, clock.now());
+      options.counters?.jobCompleted(row.name);
     } catch (error) {
       const permanent = error instanceof PermanentJobError;
       const retryAt =
@@ -54,6 +59,7 @@ export function createInProcessQueue<M extends PayloadMap>(options: InProcessQue
           : null;
       jobLogger.warn({ err: describeJobError(error), willRetry: retryAt !== null }, 'job failed');
       await markJobFailed(db, row.id, { error: describeJobError(error), retryAt, now: clock.now() });
+      options.counters?.jobFailed(row.name, retryAt !== null);
     }
   }
 

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { MessageSender } from '../channels/senders';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
+import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Logger } from '../observability/logger';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { createBullmqQueue } from './bullmq-queue';
@@ -28,6 +29,8 @@ export interface JobQueueDeps {
   role: 'all' | 'enqueue';
   /** In-process runner only: how often the outbox is read when nothing wakes it. */
   pollIntervalMs?: number;
+  /** The process's domain counters (job runs, messages, referrals). */
+  counters?: HotlineCounters;
 }
 
 /** BullMQ when Redis is configured, the in-process outbox runner otherwise. */
@@ -50,7 +53,7 @@ export function createJobQueue(deps: JobQueueDeps): HotlineJobQueue {
   });
   const logger = deps.logger.child({ component: 'jobs' });
   queueRef.current = deps.redisUrl
-    ? createBullmqQueue({ db: deps.db, clock: deps.clock, logger, catalogue, redisUrl: deps.redisUrl, role: deps.role })
-    : createInProcessQueue({ db: deps.db, catalogue, clock: deps.clock, logger, ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}) });
+    ? createBullmqQueue({ db: deps.db, clock: deps.clock, logger, catalogue, redisUrl: deps.redisUrl, role: deps.role, counters: deps.counters })
+    : createInProcessQueue({ db: deps.db, catalogue, clock: deps.clock, logger, counters: deps.counters, ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}) });
   return queueRef.current;
 }

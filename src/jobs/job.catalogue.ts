@@ -15,6 +15,7 @@ import { expireDueReferrals, expireReferral } from '../referrals/referral.servic
 import { sendNotificationEmail } from '../notifications/notification-email';
 import { flagOverdueCases } from '../cases/case-overdue.service';
 import type { Mailer } from '../notifications/mailer';
+import type { HotlineCounters } from '../observability/hotline-counters';
 
 /** Every job the hotline runs, by name, with its payload type. Payloads carry ids only. */
 export type HotlineJobs = {
@@ -47,6 +48,8 @@ export interface CatalogueDeps {
   jobs: Pick<JobQueue<HotlineJobs>, 'enqueue' | 'wake'>;
   /** Undefined when SMTP_URL is unset. */
   mailer: Mailer | undefined;
+  /** The process's domain counters; unset, nothing is counted. */
+  counters?: HotlineCounters | undefined;
 }
 
 const FINISHED_JOBS_KEPT_DAYS = 30;
@@ -86,7 +89,9 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       payload: z.object({ referralId: z.uuid() }),
       retry: { attempts: 10, backoffMs: 30_000 },
       async handle({ referralId }, { logger }) {
-        if (await expireReferral(workflow, referralId)) logger.info({ referralId }, 'referral expired unanswered');
+        if (!(await expireReferral(workflow, referralId))) return;
+        deps.counters?.referralsExpired(1);
+        logger.info({ referralId }, 'referral expired unanswered');
       },
     },
     'referral.sweep': {
@@ -94,6 +99,7 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       retry: { attempts: 3, backoffMs: 60_000 },
       async handle(_payload, { logger }) {
         const expired = await expireDueReferrals(workflow);
+        deps.counters?.referralsExpired(expired);
         if (expired > 0) logger.info({ expired }, 'overdue referrals expired by the sweep');
       },
     },

@@ -145,3 +145,35 @@ export async function purgeFinishedJobs(db: Kysely<Database>, before: Date): Pro
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Unfinished jobs of one name: how many are due or running, how many wait for a later time, and the oldest due waiting one's run time. */
+export interface WaitingJobsOfName {
+  name: string;
+  due: number;
+  delayed: number;
+  oldestDueAt: Date | null;
+}
+
+/**
+ * Counts unfinished jobs (pending, dispatched, running) by name, in one grouped query for
+ * /metrics. A job due but not yet running (pending or handed to Redis) is what ages.
+ */
+export async function countWaitingJobsByName(db: Kysely<Database>, now: Date): Promise<WaitingJobsOfName[]> {
+  const rows = await db
+    .selectFrom('jobs_outbox')
+    .select((eb) => [
+      'name',
+      eb.fn.countAll<string>().filterWhere('run_after', '<=', now).as('due'),
+      eb.fn.countAll<string>().filterWhere('run_after', '>', now).as('delayed'),
+      eb.fn.min('run_after').filterWhere((f) => f.and([f('run_after', '<=', now), f('status', 'in', ['pending', 'dispatched'])])).as('oldest_due_at'),
+    ])
+    .where('status', 'in', ['pending', 'dispatched', 'running'])
+    .groupBy('name')
+    .execute();
+  return rows.map((row) => ({
+    name: row.name,
+    due: Number(row.due),
+    delayed: Number(row.delayed),
+    oldestDueAt: row.oldest_due_at === null ? null : new Date(row.oldest_due_at),
+  }));
+}

@@ -15,6 +15,9 @@ import { createInProcessQueue } from '../../src/jobs/in-process-queue';
 import { createJobCatalogue, type HotlineJobs } from '../../src/jobs/job.catalogue';
 import type { JobQueue } from '../../src/jobs/job.types';
 import { createI18n } from '../../src/language/i18n';
+import { Registry } from 'prom-client';
+import { createHotlineCounters } from '../../src/observability/hotline-counters';
+import { registerHotlineGauges } from '../../src/observability/hotline-gauges';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import type { Mailer } from '../../src/notifications/mailer';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/privacy/personal-data';
@@ -60,8 +63,10 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   const sender = options.sender ?? createTwilioSender({ accountSid: undefined, authToken: undefined, messagingServiceSid: undefined, from: undefined, canSend: false, messengerFrom: undefined, whatsappTemplateSid: undefined, apiBaseUrl: 'https://api.twilio.com' });
   const queueRef: { current?: JobQueue<HotlineJobs> } = {};
   const mailer = options.mailer;
+  const metricsRegistry = new Registry();
+  const counters = createHotlineCounters({ registry: metricsRegistry });
   const catalogue = createJobCatalogue({
-    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer,
+    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters,
     enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
     jobs: {
       enqueue: async (trx, name, payload, enqueueOptions) => {
@@ -71,10 +76,12 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       wake: () => undefined,
     },
   });
-  const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger });
+  const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger, counters });
   queueRef.current = jobs;
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-spool-'));
-  const inbound = createInboundService({ db: handle.db, cipher, clock, logger, spool: createInboundSpool(spoolDir, cipher, logger), wake: () => undefined });
+  const spool = createInboundSpool(spoolDir, cipher, logger);
+  registerHotlineGauges({ registry: metricsRegistry, db: handle.db, clock, logger, spool });
+  const inbound = createInboundService({ db: handle.db, cipher, clock, logger, spool, wake: () => undefined, counters });
   const rateLimiter = createRateLimiter({ db: handle.db, clock, cipher });
   const app = createApp({
     db: handle.db,
@@ -93,8 +100,9 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       rateLimiter,
       sessionSecret: TEST_SESSION_SECRET,
       secureCookies: false,
+      counters,
     },
-    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined },
+    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined, counters },
     console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
     authenticate: createAuthenticator({ db: handle.db, clock }),
@@ -103,6 +111,8 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     trustProxy: true,
     statsMinCell: options.statsMinCell ?? 10,
     cipher,
+    metricsRegistry,
+    counters,
   });
   return {
     app,

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
+import type { HotlineCounters } from '../../observability/hotline-counters';
 import { markContactOptedOut } from './outbound';
 
 // Delivery callbacks arrive as independent requests in any order and may repeat. A status only
@@ -29,8 +30,13 @@ export interface StatusCallback {
   errorCode?: string | undefined;
 }
 
-/** Applies one delivery callback; returns whether the stored status changed. */
-export async function applyDeliveryStatus(db: Kysely<Database>, clock: Clock, callback: StatusCallback): Promise<boolean> {
+/** Applies one delivery callback; returns whether the stored status changed (and counts the change). */
+export async function applyDeliveryStatus(
+  db: Kysely<Database>,
+  clock: Clock,
+  callback: StatusCallback,
+  counters?: Pick<HotlineCounters, 'outboundStatus'>,
+): Promise<boolean> {
   const status = TWILIO_STATUS[callback.twilioStatus.toLowerCase()];
   if (!status) return false;
   const rank = RANK[status] ?? 0;
@@ -52,8 +58,9 @@ export async function applyDeliveryStatus(db: Kysely<Database>, clock: Clock, ca
     .where(rankOf, '<', rank)
     // "read" means the message reached the phone: never after a failure.
     .where((eb) => (status === 'read' ? eb('status', 'not in', ['undelivered', 'failed']) : eb.lit(true)))
-    .returning(['id', 'contact_id'])
+    .returning(['id', 'contact_id', 'channel'])
     .executeTakeFirst();
+  if (changed) counters?.outboundStatus(changed.channel, status);
   if (callback.errorCode === '21610') {
     const message = await db
       .selectFrom('messages')

@@ -20,6 +20,7 @@ import { routeCase } from '../../routing/routing.service';
 import type { Database } from '../../db/schema';
 import { isLanguage } from '../../language/negotiation';
 import { countryFromPhone } from '../../places/place-matcher';
+import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { readState, takeTurn, type ConversationAction, type ConversationState, type Reply } from './conversation';
 import { markContactOptedOut, queueOutboundMessage, type EnqueueSend } from './outbound';
@@ -37,6 +38,8 @@ export interface InboundProcessorDeps {
   jobs: Pick<HotlineJobQueue, 'enqueue'>;
   /** True when SMTP_URL is set: notices to staff are also emailed. */
   mailEnabled: boolean;
+  /** Counts processed messages (after commit) and queued replies; unset, nothing is counted. */
+  counters?: Pick<HotlineCounters, 'inboundProcessed' | 'outboundStatus'> | undefined;
 }
 
 interface LockedContact {
@@ -57,9 +60,11 @@ interface PendingMessage {
 
 /** Processes every unprocessed inbound message of a contact; returns how many. */
 export async function processInboundMessages(deps: InboundProcessorDeps, contactId: string): Promise<number> {
-  return deps.db.transaction().execute(async (trx) => {
+  let channel = 'sms';
+  const processed = await deps.db.transaction().execute(async (trx) => {
     const contact = await lockContact(trx, deps.cipher, contactId);
     if (!contact) return 0;
+    channel = contact.channel;
     const pending = await unprocessedMessages(trx, deps.cipher, contactId);
     for (const message of pending) await processOne(trx, deps, contact, message);
     await trx
@@ -75,6 +80,8 @@ export async function processInboundMessages(deps: InboundProcessorDeps, contact
       .execute();
     return pending.length;
   });
+  if (processed > 0) deps.counters?.inboundProcessed(channel, processed);
+  return processed;
 }
 
 async function lockContact(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<LockedContact | undefined> {

@@ -19,6 +19,8 @@ export interface InboundSpool {
   drain(store: (request: SpooledRequest) => Promise<void>): Promise<number>;
   /** How many requests wait in the spool. */
   size(): number;
+  /** The spooled files and their bytes on disk (for /metrics). */
+  usage(): { files: number; bytes: number };
 }
 
 /** A spool directory of sealed files, one per MessageSid (so a replay overwrites, never doubles). */
@@ -59,5 +61,17 @@ export function createInboundSpool(directory: string, cipher: PersonalDataCipher
       return draining;
     },
     size: () => list().length,
+    usage() {
+      let files = 0;
+      let bytes = 0;
+      for (const name of list()) {
+        // A file drained between the listing and its stat is simply gone.
+        const stat = fs.statSync(path.join(directory, name), { throwIfNoEntry: false });
+        if (!stat) continue;
+        files += 1;
+        bytes += stat.size;
+      }
+      return { files, bytes };
+    },
   };
 }

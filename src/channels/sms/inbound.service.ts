@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema';
 import { validate } from '../../http/validate';
 import { detectLanguage } from '../../language/script-detection';
 import { normaliseBurmese } from '../../language/zawgyi';
+import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { Logger } from '../../observability/logger';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import type { InboundSpool, SpooledRequest } from './inbound-spool';
@@ -21,6 +22,8 @@ export interface InboundServiceDeps {
   spool: InboundSpool;
   /** Called after a new message is stored, so its processing job starts now. */
   wake: () => void;
+  /** Counts stored messages by channel; unset, nothing is counted. */
+  counters?: Pick<HotlineCounters, 'inboundReceived'> | undefined;
 }
 
 // Control characters (other than tab and line breaks) and unpaired surrogates cannot be shown
@@ -58,6 +61,7 @@ export function createInboundService(deps: InboundServiceDeps) {
   async function store(prepared: StoredInbound): Promise<'stored' | 'replay'> {
     const { messageId } = await batcher.submit(prepared);
     if (!messageId) return 'replay';
+    deps.counters?.inboundReceived(prepared.channel);
     deps.wake();
     return 'stored';
   }

@@ -5,6 +5,7 @@ import type { Clock } from '../../clock';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import type { Database } from '../../db/schema';
 import type { JobContext } from '../../jobs/job.types';
+import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { SendFailure, isMessagingChannel, type MessagingChannel, type OutboundMessage } from '../channel';
 import { choicesFor } from '../reply-choices';
@@ -37,7 +38,7 @@ export interface QueuedMessage {
  */
 export async function queueOutboundMessage(
   trx: Transaction<Database>,
-  deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend },
+  deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend; counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined },
   message: QueuedMessage,
 ): Promise<string> {
   // Segments are SMS's measure (and its cost); chat channels are counted the same way for length only.
@@ -65,6 +66,8 @@ export async function queueOutboundMessage(
     .returning('id')
     .executeTakeFirstOrThrow();
   await deps.enqueueSend(trx, row.id);
+  // Counted when written: should the caller's transaction roll back, the count stays (rare).
+  deps.counters?.outboundStatus(message.channel, 'queued');
   if (message.caseId) {
     await insertCaseEvent(trx, {
       caseId: message.caseId,
@@ -87,6 +90,8 @@ export interface SendDeps {
   /** PUBLIC_URL: Twilio reports delivery to <publicUrl>/webhooks/twilio/status?message=<id>. */
   publicUrl: string;
   maxAttempts: number;
+  /** Counts each status the send records, by channel; unset, nothing is counted. */
+  counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
 }
 
 /**
@@ -106,14 +111,17 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     .where('messages.direction', '=', 'out')
     .executeTakeFirst();
   if (!message || message.status !== 'queued' || message.provider_id) return;
+  const count = (status: string) => deps.counters?.outboundStatus(message.channel, status);
   if (message.is_opted_out) {
     await markMessage(db, messageId, { status: 'failed', error_code: 'opted_out' }, clock.now());
+    count('failed');
     return;
   }
   const demoContact = (message.conversation as { demo?: unknown } | null)?.demo === true;
   const channel: MessagingChannel = isMessagingChannel(message.channel) ? message.channel : 'sms';
   if (!deps.sender.canSend(channel) || demoContact) {
     await markMessage(db, messageId, { status: 'recorded' }, clock.now());
+    count('recorded');
     context.logger.info(
       { messageId, segments: message.segments },
       demoContact ? 'outbound message to a demo contact recorded, not sent' : `outbound message recorded, not sent (${channel} is not configured)`,
@@ -136,19 +144,21 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     };
     const sent = await deps.sender.send(outbound);
     await markMessage(db, messageId, { status: sent.status, provider_id: sent.providerId }, clock.now());
+    if (sent.status !== 'queued') count(sent.status);
     if (sent.billed) context.logger.info({ messageId, channel }, 'billed push message sent (no reply token was valid)');
   } catch (error) {
-    await onSendFailure(deps, { messageId, contactId: message.contactId }, error, context);
+    await onSendFailure(deps, { messageId, contactId: message.contactId, channel: message.channel }, error, context);
   }
 }
 
-async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId: string }, error: unknown, context: JobContext): Promise<void> {
+async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId: string; channel: string }, error: unknown, context: JobContext): Promise<void> {
   const failure = error instanceof SendFailure ? error : new SendFailure(true, 'network', String(error));
   if (failure.retriable && context.attempt < deps.maxAttempts) {
     await markMessage(deps.db, ids.messageId, { error_code: failure.code }, deps.clock.now(), false);
     throw failure;
   }
   await markMessage(deps.db, ids.messageId, { status: 'failed', error_code: failure.code }, deps.clock.now());
+  deps.counters?.outboundStatus(ids.channel, 'failed');
   if (failure.optedOut || failure.code === '21610') await markContactOptedOut(deps.db, ids.contactId, deps.clock.now());
   context.logger.warn({ messageId: ids.messageId, code: failure.code }, 'outbound message failed');
 }

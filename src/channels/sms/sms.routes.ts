@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema';
 import { errors } from '../../http/errors';
 import type { RouteSpec } from '../../http/routes';
 import { validate } from '../../http/validate';
+import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { Logger } from '../../observability/logger';
 import { applyDeliveryStatus } from './delivery-status';
 import { statusCallbackQuery, statusCallbackSchema } from './inbound.schema';
@@ -21,6 +22,8 @@ export interface SmsRouteDeps {
   /** Unset: webhooks cannot be verified and are refused. */
   twilioAuthToken: string | undefined;
   publicUrl: string;
+  /** Counts delivery status changes; unset, nothing is counted. */
+  counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
 }
 
 /** Refuses a webhook that Twilio did not sign for our public URL; nothing is read before this. */
@@ -64,7 +67,7 @@ export function smsRoutes(deps: SmsRouteDeps): RouteSpec[] {
           providerId: callback.MessageSid,
           twilioStatus: callback.MessageStatus,
           errorCode: callback.ErrorCode,
-        });
+        }, deps.counters);
         res.status(204).end();
       },
     },

@@ -9,6 +9,12 @@ import { fieldErrors, parseReportForm, statusFormSchema } from './web.schema';
 import { addInformation, changeConsentFromStatusPage, openCaseStatus, submitReport, type WebIntakeDeps } from './web.service';
 import { homePage, reportDonePage, reportPage, statusFormPage, statusResultPage, type ViewContext } from './web.views';
 
+/** A web report or addition is stored and processed in one step. */
+function countWebMessage(deps: WebIntakeDeps): void {
+  deps.counters?.inboundReceived('web');
+  deps.counters?.inboundProcessed('web');
+}
+
 export interface WebRouteDeps extends WebIntakeDeps {
   rateLimiter: RateLimiter;
   sessionSecret: string;
@@ -72,6 +78,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           return;
         }
         const { reference, pin } = await submitReport(deps, parsed.data, view.language);
+        countWebMessage(deps);
         send(res, 200, reportDonePage(view, reference, pin), { noIndex: true });
       },
     },
@@ -107,7 +114,10 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           return;
         }
         await deps.rateLimiter.clear(FAILURES_PER_REFERENCE, reference);
-        if (addition !== '') await addInformation(deps, found, addition, address(req));
+        if (addition !== '') {
+          await addInformation(deps, found, addition, address(req));
+          countWebMessage(deps);
+        }
         const consentChanged = consent !== undefined && (consent === 'yes') !== found.consentGiven;
         if (consentChanged) await changeConsentFromStatusPage(deps, found, consent === 'yes', view.language, address(req));
         send(res, 200, statusResultPage(view, {

@@ -14,6 +14,7 @@ import { inTransaction } from '../../db/transaction';
 import type { HotlineJobQueue } from '../../jobs/job-queue';
 import { matchPlace } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
+import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { notifyWorkerWroteAgain } from '../../notifications/notification.service';
 import { routeCase } from '../../routing/routing.service';
@@ -29,6 +30,8 @@ export interface WebIntakeDeps {
   jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
   /** True when SMTP_URL is set: notices to staff are also emailed. */
   mailEnabled: boolean;
+  /** Counts web reports and additions (received and processed at once) and queued confirmations. */
+  counters?: Pick<HotlineCounters, 'inboundReceived' | 'inboundProcessed' | 'outboundStatus'> | undefined;
 }
 
 /** A new 6-digit PIN, drawn at random. */
@@ -80,7 +83,7 @@ export async function submitReport(deps: WebIntakeDeps, form: ReportForm, langua
     if (contact && !contact.isOptedOut) {
       await queueOutboundMessage(
         trx,
-        { cipher: deps.cipher, clock: deps.clock, enqueueSend: (tx, messageId) => deps.jobs.enqueue(tx, 'sms.send', { messageId }) },
+        { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx, messageId) => deps.jobs.enqueue(tx, 'sms.send', { messageId }) },
         {
           contactId: contact.id,
           caseId: created.id,

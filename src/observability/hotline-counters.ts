@@ -1,0 +1,88 @@
+import { Counter, type Registry } from 'prom-client';
+
+// The domain's counters. They count what this process did since it started (web and worker
+// processes each have their own); levels that must hold across processes and restarts (queue
+// depth, spool size) are gauges read from their source at scrape time (hotline-gauges.ts).
+// Every label comes from a fixed vocabulary: a value outside it is counted as 'other'.
+
+const CHANNELS = ['sms', 'whatsapp', 'messenger', 'line', 'viber', 'web'] as const;
+const OUTBOUND_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered', 'recorded'] as const;
+
+/** What the hotline counts as it works; each method is cheap and never throws. */
+export interface HotlineCounters {
+  /** Inbound messages stored (a spooled one counts when the drain stores it), by channel. */
+  inboundReceived(channel: string, count?: number): void;
+  /** Inbound messages whose processing committed, by channel. */
+  inboundProcessed(channel: string, count?: number): void;
+  /** An outbound message's status recorded (queued, sent, delivered…), by channel. */
+  outboundStatus(channel: string, status: string): void;
+  /** Declares the job catalogue's names, the only values the `job` label takes (their series start at zero). */
+  jobsKnown(names: readonly string[]): void;
+  /** A job run that succeeded, by catalogue name. */
+  jobCompleted(job: string): void;
+  /** A job run that threw, by catalogue name; `willRetry` also counts a retry. */
+  jobFailed(job: string, willRetry: boolean): void;
+  /** Referrals expired unanswered. */
+  referralsExpired(count: number): void;
+}
+
+function within<T extends string>(vocabulary: readonly T[], value: string): T | 'other' {
+  return (vocabulary as readonly string[]).includes(value) ? (value as T) : 'other';
+}
+
+/** Registers the domain counters on a registry. */
+export function createHotlineCounters(deps: { registry: Registry }): HotlineCounters {
+  const registers = [deps.registry];
+  const received = new Counter({
+    name: 'hotline_inbound_messages_received_total',
+    help: 'Inbound messages stored, by channel (this process since it started)',
+    labelNames: ['channel'] as const,
+    registers,
+  });
+  const processed = new Counter({
+    name: 'hotline_inbound_messages_processed_total',
+    help: 'Inbound messages processed (conversation turn or case update committed), by channel',
+    labelNames: ['channel'] as const,
+    registers,
+  });
+  const outbound = new Counter({
+    name: 'hotline_outbound_messages_total',
+    help: 'Outbound message status changes recorded, by channel and new status',
+    labelNames: ['channel', 'status'] as const,
+    registers,
+  });
+  const completed = new Counter({ name: 'hotline_jobs_completed_total', help: 'Job runs that succeeded, by job name', labelNames: ['job'] as const, registers });
+  const failures = new Counter({ name: 'hotline_job_failures_total', help: 'Job runs that threw, by job name', labelNames: ['job'] as const, registers });
+  const retries = new Counter({ name: 'hotline_job_retries_total', help: 'Failed job runs scheduled to run again, by job name', labelNames: ['job'] as const, registers });
+  const expired = new Counter({ name: 'hotline_referrals_expired_total', help: 'Referrals expired unanswered at their due time', registers });
+
+  // Known series start at zero, so a rate is defined before the first event.
+  for (const channel of CHANNELS) {
+    received.inc({ channel }, 0);
+    processed.inc({ channel }, 0);
+  }
+  const jobNames = new Set<string>();
+  const jobOf = (name: string) => (jobNames.has(name) ? name : 'other');
+
+  return {
+    inboundReceived: (channel, count = 1) => received.inc({ channel: within(CHANNELS, channel) }, count),
+    inboundProcessed: (channel, count = 1) => processed.inc({ channel: within(CHANNELS, channel) }, count),
+    outboundStatus: (channel, status) => outbound.inc({ channel: within(CHANNELS, channel), status: within(OUTBOUND_STATUSES, status) }),
+    jobsKnown(names) {
+      for (const job of names) {
+        jobNames.add(job);
+        completed.inc({ job }, 0);
+        failures.inc({ job }, 0);
+        retries.inc({ job }, 0);
+      }
+    },
+    jobCompleted: (job) => completed.inc({ job: jobOf(job) }),
+    jobFailed(job, willRetry) {
+      failures.inc({ job: jobOf(job) });
+      if (willRetry) retries.inc({ job: jobOf(job) });
+    },
+    referralsExpired: (count) => {
+      if (count > 0) expired.inc(count);
+    },
+  };
+}
