@@ -15,8 +15,8 @@ export interface FakeLineRequest {
   body: unknown;
 }
 
-/** What the fake answers next: a status and a JSON body, or a dropped connection. */
-export type FakeLineAnswer = { status: number; body?: unknown } | 'drop';
+/** What the fake answers next: a status and a JSON body, a dropped connection, or no answer at all. */
+export type FakeLineAnswer = { status: number; body?: unknown } | 'drop' | 'hang';
 
 /** Signs a webhook body as LINE does: base64 HMAC-SHA256 of the exact bytes under the channel secret. */
 export function signLineBody(body: string | Buffer, secret: string = FAKE_LINE_SECRET): string {
@@ -56,6 +56,7 @@ export async function startFakeLine() {
         req.socket.destroy();
         return;
       }
+      if (answer === 'hang') return;
       if ('bytes' in answer) {
         res.writeHead(200, { 'Content-Type': answer.contentType });
         res.end(answer.bytes);
