@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LineConfig } from '../../src/config';
 
-export const FAKE_LINE_SECRET = 'fake-line-channel-secret-0123456789';
+export const FAKE_LINE_SECRET = '8c5e2a7f1b3d4e6f9a0b1c2d3e4f5a6b';
 export const FAKE_LINE_TOKEN = 'fake-line-channel-access-token';
 
 /** One request LINE's API received. */
