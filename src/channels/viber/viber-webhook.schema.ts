@@ -5,7 +5,10 @@ import { z } from 'zod';
 // past this file.
 
 /** A Viber message token: 64-bit, so kept as a string of digits (see parseViberJson). */
-const messageToken = z.union([z.string().regex(/^\d{1,20}$/), z.number().int().nonnegative()]).transform(String);
+const messageToken = z.preprocess(
+  (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value),
+  z.string().regex(/^\d{1,20}$/),
+);
 const userId = z.string().trim().min(1).max(64);
 const timestamp = z.number().int().nonnegative().optional();
 
