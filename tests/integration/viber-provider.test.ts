@@ -17,10 +17,12 @@ const WORKER = 'pttm25kSGUo1919sBORWyA==';
 const NOW = new Date('2026-11-27T08:00:00Z');
 
 /** The Viber route alone, with the app's error handler; what it hands the pipeline is kept. */
-function buildViberApp({ authToken }: { authToken: string | undefined } = { authToken: FAKE_VIBER_TOKEN }): { app: Express; received: InboundEvent[][] } {
+function buildViberApp({ unconfigured = false, formParserFirst = false } = {}): { app: Express; received: InboundEvent[][] } {
   const received: InboundEvent[][] = [];
   const app = express();
-  const routes = viberRoutes({ clock: { now: () => NOW }, logger: silentLogger(), viberAuthToken: authToken, receive: async (events) => void received.push(events) });
+  // As in the app, where every /webhooks route sits behind Twilio's form parser.
+  if (formParserFirst) app.use('/webhooks', express.urlencoded({ extended: false }));
+  const routes = viberRoutes({ clock: { now: () => NOW }, logger: silentLogger(), viberAuthToken: unconfigured ? undefined : FAKE_VIBER_TOKEN, receive: async (events) => void received.push(events) });
   app.use(mountRoutes(express.Router(), routes, () => Promise.resolve(undefined)));
   app.use(createErrorHandler(createI18n()));
   return { app, received };
@@ -68,7 +70,7 @@ describe('the Viber webhook', () => {
   });
 
   it('refuses every webhook with 503 when no token is configured', async () => {
-    const { app, received } = buildViberApp({ authToken: undefined });
+    const { app, received } = buildViberApp({ unconfigured: true });
     const body = textMessageBody('help');
     const response = await post(app, body, signViberBody(body)).expect(503);
     expect(response.body.error.code).toBe('unavailable');
@@ -87,6 +89,21 @@ describe('the Viber webhook', () => {
     const body = '{"event":"seen","user_id":"x"}';
     const response = await post(app, body, signViberBody(body)).expect(400);
     expect(response.body.error.fields).toEqual([expect.objectContaining({ field: 'message_token', reason: 'required' })]);
+  });
+
+  it('refuses a form body another parser has already read (415): the signed bytes are gone', async () => {
+    const { app, received } = buildViberApp({ formParserFirst: true });
+    const body = 'event=message';
+    const response = await request(app).post(PATH).type('form').set('X-Viber-Content-Signature', signViberBody(body)).send(body).expect(415);
+    expect(response.body.error.code).toBe('unsupported_media_type');
+    expect(received).toEqual([]);
+  });
+
+  it('still reads a JSON body behind the form parser', async () => {
+    const { app, received } = buildViberApp({ formParserFirst: true });
+    const body = textMessageBody('help');
+    await post(app, body, signViberBody(body)).expect(200);
+    expect(received).toHaveLength(1);
   });
 
   it('checks the signature on the exact bytes, whatever the content type says', async () => {
