@@ -13,7 +13,7 @@ const RANK: Record<string, number> = {
   queued: 1, sending: 2, sent: 3, delivered: 4, undelivered: 4, failed: 4, read: 5,
 };
 /** Twilio's statuses that map onto ours; others (receiving, scheduled, canceled…) are ignored. */
-const TWILIO_STATUS: Record<string, string> = {
+const TWILIO_STATUS: Record<string, MessageStatusChange['status']> = {
   accepted: 'queued', queued: 'queued', sending: 'sending', sent: 'sent', delivered: 'delivered',
   undelivered: 'undelivered', failed: 'failed', read: 'read',
 };
@@ -39,6 +39,27 @@ export async function applyDeliveryStatus(
 ): Promise<boolean> {
   const status = TWILIO_STATUS[callback.twilioStatus.toLowerCase()];
   if (!status) return false;
+  return applyMessageStatus(db, clock, { messageId: callback.messageId, providerId: callback.providerId, status, errorCode: callback.errorCode }, counters);
+}
+
+/** Our own status words, as any provider's receipt maps onto them. */
+export interface MessageStatusChange {
+  messageId?: string | undefined;
+  providerId: string;
+  status: 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
+  errorCode?: string | undefined;
+  /** The provider says the worker blocked or left us (Twilio 21610 is recognised by its code). */
+  optedOut?: boolean;
+}
+
+/** Moves a message's status forward (never back); returns whether it changed. */
+export async function applyMessageStatus(
+  db: Kysely<Database>,
+  clock: Clock,
+  callback: MessageStatusChange,
+  counters?: Pick<HotlineCounters, 'outboundStatus'>,
+): Promise<boolean> {
+  const { status } = callback;
   const rank = RANK[status] ?? 0;
   const now = clock.now();
   const changed = await db
@@ -61,7 +82,7 @@ export async function applyDeliveryStatus(
     .returning(['id', 'contact_id', 'channel'])
     .executeTakeFirst();
   if (changed) counters?.outboundStatus(changed.channel, status);
-  if (callback.errorCode === '21610') {
+  if (callback.optedOut || callback.errorCode === '21610') {
     const message = await db
       .selectFrom('messages')
       .select('contact_id')
