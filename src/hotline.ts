@@ -12,6 +12,7 @@ import { createInboundSpool } from './channels/sms/inbound-spool';
 import { createInboundService, type InboundService } from './channels/sms/inbound.service';
 import { createTwilioSender, type SmsSender } from './channels/sms/twilio-sender';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
+import { createJobCatalogue } from './jobs/job.catalogue';
 import { createI18n } from './language/i18n';
 import { createMailer } from './notifications/mailer';
 import type { Logger } from './observability/logger';
@@ -107,7 +108,12 @@ async function assemble(
   const sender = options.sender ?? createTwilioSender(config.twilio);
   const mailer = createMailer(config.mail);
   const jobs = createJobQueue({
-    db: database.db, clock, logger, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole,
+    db: database.db, clock, logger, redisUrl: config.redisUrl, role: options.jobRole,
+    catalogue: (queue) => createJobCatalogue({
+      db: database.db, clock, cipher, i18n, sender, mailer, publicUrl: config.publicUrl,
+      enqueueSend: (trx, messageId) => queue.enqueue(trx, 'sms.send', { messageId }),
+      jobs: queue,
+    }),
   });
   const metrics = new Registry();
   const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import { findCaseInScope, listMessagesOfCase, listNotesOfCase } from '../cases/case-query.repository';
-import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
 import { presentCase, presentEscalations } from '../cases/case-view';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import { updateCase } from '../cases/case.repository';
-import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
 import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
 import { AppError, errors } from '../http/errors';

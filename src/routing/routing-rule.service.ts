@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/audit.repository';
 import { normaliseCaseReference } from '../cases/case-reference';
-import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
 import { errors } from '../http/errors';
 import { findReferableOrganisation } from '../orgs/organisation.repository';
 import { checkRule, embassyFor, planRouting, type RoutableCase, type Rule, type RoutingSituation } from './routing';
