@@ -166,3 +166,6 @@ export async function addEscalationNote(deps: CaseWorkDeps, caller: Caller, id: 
     return note;
   });
 }
+
+/** The states an escalation moves through, in order. */
+export { ESCALATION_STATUSES } from './escalation.repository';

@@ -173,3 +173,6 @@ export async function listReferralsFor(
     due_at: row.due_at, overdue: row.status === 'pending' && row.due_at < now, created_at: row.created_at, responded_at: row.responded_at,
   }));
 }
+
+/** The reference of a referral's case, or undefined when there is no such referral. */
+export { findReferralCaseReference } from './referral.repository';
