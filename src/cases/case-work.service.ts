@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { inTransaction } from '../db/transaction';
 import { AppError, errors } from '../http/errors';
 import { insertCaseEvent } from './case-event.repository';
+import { insertNote } from './note.repository';
 import {
   countCasesByStatus,
   listCases,
@@ -177,11 +178,7 @@ export async function addNoteFor(deps: CaseWorkDeps, caller: Caller, reference: 
   const found = await caseOrNotFound(deps, caller, reference, 'note.create');
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('notes')
-      .values({ case_id: found.id, organisation_id: caller.principal.organisationId, author_user_id: caller.principal.userId, visibility: note.visibility, body_encrypted: deps.cipher.seal(note.body), created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = { id: await insertNote(trx, { caseId: found.id, organisationId: caller.principal.organisationId, authorUserId: caller.principal.userId, visibility: note.visibility, bodyEncrypted: deps.cipher.seal(note.body), at: now }) };
     await insertCaseEvent(trx, { caseId: found.id, type: 'note.added', actorKind: 'staff', actorUserId: caller.principal.userId, organisationId: caller.principal.organisationId, data: { noteId: row.id, visibility: note.visibility }, at: now });
     await recordAudit(trx, { ...actorOf(caller), action: 'note.created', subjectType: 'note', subjectId: row.id, caseId: found.id });
     return row;

@@ -64,3 +64,8 @@ export async function wantsEmailNotifications(db: Executor, userId: string): Pro
   const settings = await db.selectFrom('users').select('email_notifications').where('id', '=', userId).executeTakeFirst();
   return settings?.email_notifications ?? true;
 }
+
+/** Records a successful sign-in (and clears the count of failed ones). */
+export async function recordSignIn(db: Executor, userId: string, at: Date): Promise<void> {
+  await db.updateTable('users').set({ last_sign_in_at: at, failed_sign_ins: 0 }).where('id', '=', userId).execute();
+}
