@@ -14,6 +14,7 @@ import { createTwilioSender } from './channels/sms/twilio-sender';
 import { combineSenders, type MessageSender } from './channels/senders';
 import type { ChannelSender } from './channels/channel';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
+import { createJobCatalogue } from './jobs/job.catalogue';
 import { createI18n } from './language/i18n';
 import { createMailer } from './notifications/mailer';
 import { createHotlineCounters, type HotlineCounters } from './observability/hotline-counters';
@@ -122,7 +123,12 @@ async function assemble(
   const metrics = new Registry();
   const counters = createHotlineCounters({ registry: metrics });
   const jobs = createJobQueue({
-    db: database.db, clock, logger, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, redisUrl: config.redisUrl, role: options.jobRole, counters,
+    db: database.db, clock, logger, redisUrl: config.redisUrl, role: options.jobRole, counters,
+    catalogue: (queue) => createJobCatalogue({
+      db: database.db, clock, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, counters,
+      enqueueSend: (trx, messageId) => queue.enqueue(trx, 'sms.send', { messageId }),
+      jobs: queue,
+    }),
   });
   const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
   registerHotlineGauges({ registry: metrics, db: database.db, clock, logger, spool });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
-import type { HotlineJobQueue } from '../jobs/job-queue';
+import type { HotlineJobQueue } from '../jobs/hotline-jobs';
 import type { Clock } from '../clock';
 import { caseTeamOf } from '../notifications/audiences';
 import { notify } from '../notifications/notification.service';

@@ -1,19 +1,12 @@
-import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import { queueOutboundMessage } from '../channels/sms/outbound';
 import type { Clock } from '../clock';
-import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
-import type { Principal } from '../http/access';
 import { AppError, errors } from '../http/errors';
-import type { HotlineJobQueue } from '../jobs/job-queue';
-import type { HotlineCounters } from '../observability/hotline-counters';
-import type { PersonalDataCipher } from '../privacy/personal-data';
 import { insertCaseEvent } from './case-event.repository';
+import { insertNote } from './note.repository';
 import {
   countCasesByStatus,
-  findCaseId,
-  findCaseInScope,
   listCases,
   listMessagesOfCase,
   listNotesOfCase,
@@ -28,29 +21,13 @@ import { presentCase, type CaseDetail } from './case-view';
 import { listReferralsOfCase } from '../referrals/referral.repository';
 import { listEscalationsOfCase } from '../escalations/escalation.repository';
 import type { UpdateCaseBody } from './cases.schema';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from './case-access';
+
+export { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from './case-access';
 
 // Case work for caseworkers and coordinators: each function checks access first (a case outside
 // the principal's scope answers 404, so its existence is not confirmed), then does the work and
 // writes the audit log.
-
-export interface CaseWorkDeps {
-  db: Kysely<Database>;
-  cipher: PersonalDataCipher;
-  clock: Clock;
-  jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
-  /** True when SMTP_URL is set: notices are also emailed. */
-  mailEnabled: boolean;
-  /** Counts queued replies; unset, nothing is counted. */
-  counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
-}
-
-export interface Caller {
-  principal: Principal;
-  ip: string | null;
-}
-
-/** The audit actor of a caller. */
-export const actorOf = (caller: Caller) => ({ actorKind: caller.principal.kind, actorUserId: caller.principal.userId, ip: caller.ip });
 
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
@@ -106,17 +83,6 @@ export async function listCasesFor(deps: CaseWorkDeps, caller: Caller, filters: 
     next_cursor: more && last ? encodeCursor({ updatedAt: last.cursor_at, id: last.id }) : null,
     counts: { status: counts },
   };
-}
-
-/** The case by reference if the caller may see it; otherwise 404 (and a refused read is audited). */
-export async function caseOrNotFound(deps: CaseWorkDeps, caller: Caller, reference: string, action: string) {
-  const found = await findCaseInScope(deps.db, caseScopeOf(caller.principal), reference);
-  if (found) return found;
-  const hidden = await findCaseId(deps.db, reference);
-  if (hidden) {
-    await recordAudit(deps.db, { ...actorOf(caller), action: 'case.access_denied', subjectType: 'case', subjectId: reference, caseId: hidden, details: { attempted: action } });
-  }
-  throw errors.notFound();
 }
 
 /** A case as the caller may see it (see `readCaseFor`), without its version. */
@@ -212,11 +178,7 @@ export async function addNoteFor(deps: CaseWorkDeps, caller: Caller, reference: 
   const found = await caseOrNotFound(deps, caller, reference, 'note.create');
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('notes')
-      .values({ case_id: found.id, organisation_id: caller.principal.organisationId, author_user_id: caller.principal.userId, visibility: note.visibility, body_encrypted: deps.cipher.seal(note.body), created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = { id: await insertNote(trx, { caseId: found.id, organisationId: caller.principal.organisationId, authorUserId: caller.principal.userId, visibility: note.visibility, bodyEncrypted: deps.cipher.seal(note.body), at: now }) };
     await insertCaseEvent(trx, { caseId: found.id, type: 'note.added', actorKind: 'staff', actorUserId: caller.principal.userId, organisationId: caller.principal.organisationId, data: { noteId: row.id, visibility: note.visibility }, at: now });
     await recordAudit(trx, { ...actorOf(caller), action: 'note.created', subjectType: 'note', subjectId: row.id, caseId: found.id });
     return row;

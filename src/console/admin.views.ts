@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../http/html';
 import { consolePage, type ConsolePageContext } from './console-shell';
 import { issuedToken, tokenTable } from './token-pages.views';
-import type { listApiTokens, listAudit, listOrganisations, listUsers } from '../users/admin.repository';
+import type { listApiTokens, listAudit, listOrganisations, listUsers } from '../users/admin.service';
 
 /** The reader's language, the CSRF token of the page's forms and the console menu. */
 export type AdminViewContext = ConsolePageContext;

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.repository';
+import { recordAudit } from '../audit/audit.service';
 import { LANGUAGES, type Language } from '../cases/case.vocabulary';
 import { countSegments } from '../channels/sms/segments';
 import type { Database } from '../db/schema';
@@ -12,7 +12,7 @@ import { html } from '../http/html';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { LANGUAGE_NAMES } from '../language/language-names';
-import { deleteCannedReply, insertCannedReply, listCannedReplies } from './canned-replies.repository';
+import { deleteCannedReply, insertCannedReply, listCannedReplies } from './canned-replies.service';
 import { consolePage, consolePageContext, sendConsolePage } from './console-shell';
 
 export interface CannedReplyDeps {

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { CASE_ROLES, caseScopeOf } from '../cases/case.policy';
-import { findCaseInScope } from '../cases/case-query.repository';
+import { findCaseInScope } from '../cases/case-read.service';
 import { updateCaseFor } from '../cases/case-work.service';
 import { referenceParam, updateCaseBody } from '../cases/cases.schema';
 import { escalateByHand } from '../escalations/escalation.service';
@@ -8,7 +8,7 @@ import { principalOf } from '../http/access';
 import { AppError, errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { findReferralCaseReference } from '../referrals/referral.repository';
+import { findReferralCaseReference } from '../referrals/referral.service';
 import { changeReferralStatus, referByHand } from '../referrals/referral.service';
 import { referralIdParam } from '../referrals/referrals.schema';
 import { consentForm, escalateForm, referForm, referralStatusForm } from './case-actions.schema';

@@ -1,12 +1,11 @@
 import type { Request, Response } from 'express';
-import { listCaseEvents } from '../cases/case-event.repository';
-import { findCaseId } from '../cases/case-query.repository';
+import { findCaseId, listCaseEvents } from '../cases/case-read.service';
 import { readCaseFor, type CaseWorkDeps } from '../cases/case-work.service';
 import { principalOf } from '../http/access';
-import { markCaseNotificationsRead } from '../notifications/notification.repository';
-import { listReferableOrganisations } from '../orgs/organisation.repository';
-import { listAssignableColleagues } from '../users/admin.repository';
-import { listCannedReplies } from './canned-replies.repository';
+import { markCaseNotificationsRead } from '../notifications/notification-inbox.service';
+import { listReferableOrganisations } from '../orgs/organisation.service';
+import { listAssignableColleagues } from '../users/admin.service';
+import { listCannedReplies } from './canned-replies.service';
 import { casePage, type ReplyPreview } from './case-pages.views';
 import { TIMELINE_EVENT_TYPES } from './case-timeline.views';
 import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';

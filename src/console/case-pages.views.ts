@@ -4,7 +4,7 @@ import { LANGUAGE_NAMES } from '../language/language-names';
 import { PROVINCES } from '../places/places';
 import type { getCaseFor, listCasesFor } from '../cases/case-work.service';
 import type { Principal } from '../http/access';
-import type { listCaseEvents } from '../cases/case-event.repository';
+import type { listCaseEvents } from '../cases/case-read.service';
 import { consentSection, escalationsSection, limitedViewBanner, problemSummary, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
 import { consentUnclearNotice, eventEntries } from './case-timeline.views';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';

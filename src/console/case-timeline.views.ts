@@ -1,5 +1,5 @@
 import type { CaseDetail } from '../cases/case-view';
-import type { listCaseEvents } from '../cases/case-event.repository';
+import type { listCaseEvents } from '../cases/case-read.service';
 import { html, type SafeHtml } from '../http/html';
 import { formatTime, type ConsolePageContext } from './console-shell';
 

@@ -6,7 +6,7 @@ import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
-import { countUnreadOf } from '../notifications/notification.repository';
+import { countUnreadOf } from '../notifications/notification-inbox.service';
 import { consoleNav } from './console-nav';
 
 // What every signed-in console page shares: the reader's language, a CSRF token for its forms,

@@ -12,11 +12,12 @@ import type { RateLimiter } from '../http/rate-limit';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { negotiateLanguage } from '../language/negotiation';
-import { countUnreadOf } from '../notifications/notification.repository';
+import { countUnreadOf } from '../notifications/notification-inbox.service';
 import { SESSION_COOKIE } from '../users/authentication';
 import { ANY_ROLE } from '../users/roles';
 import { endSessionByToken, ABSOLUTE_LIFETIME_MS } from '../users/session.service';
 import { SIGN_INS_PER_ADDRESS, signIn } from '../users/sign-in.service';
+import { setEmailNotifications, setUserLocale, wantsEmailNotifications } from '../users/user.service';
 import { consoleNav } from './console-nav';
 import { homePage, signInPage, type ConsoleViewContext } from './console.views';
 
@@ -85,7 +86,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
       access: { roles: ANY_ROLE },
       handler: async (req, res) => {
         const { language } = validate(z.object({ language: z.enum(LANGUAGES) }), req.body);
-        await deps.db.updateTable('users').set({ locale: language, updated_at: deps.clock.now() }).where('id', '=', principalOf(res).userId).execute();
+        await setUserLocale(deps.db, principalOf(res).userId, language, deps.clock.now());
         res.redirect(303, '/console');
       },
     },
@@ -95,7 +96,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
       access: { roles: ANY_ROLE },
       handler: async (req, res) => {
         const { email_notifications: wanted } = validate(z.object({ email_notifications: z.enum(['yes', 'no']) }), req.body);
-        await deps.db.updateTable('users').set({ email_notifications: wanted === 'yes', updated_at: deps.clock.now() }).where('id', '=', principalOf(res).userId).execute();
+        await setEmailNotifications(deps.db, principalOf(res).userId, wanted === 'yes', deps.clock.now());
         res.redirect(303, '/console');
       },
     },
@@ -109,8 +110,8 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
         // Signed in, its forms carry the session's own CSRF token, not the sign-in form's.
         const context = { ...view(req, res, principal.locale), csrf: principal.formToken ?? '' };
         const nav = consoleNav(context.t, principal.role, await countUnreadOf(deps.db, principal.userId));
-        const settings = await deps.db.selectFrom('users').select('email_notifications').where('id', '=', principal.userId).executeTakeFirst();
-        sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role, emailNotifications: settings?.email_notifications ?? true }));
+        const emailNotifications = await wantsEmailNotifications(deps.db, principal.userId);
+        sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role, emailNotifications }));
       },
     },
   ];

@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { Language } from '../cases/case.vocabulary';
-import { ESCALATION_STATUSES } from '../escalations/escalation.repository';
+import { ESCALATION_STATUSES } from '../escalations/escalation.service';
 import type { getEscalationFor, listEscalationsFor } from '../escalations/escalation.service';
 import { html, type SafeHtml } from '../http/html';
 import { findProvince } from '../places/places';

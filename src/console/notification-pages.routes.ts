@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { ROLES } from '../cases/case.vocabulary';
 import { principalOf } from '../http/access';
 import type { RouteSpec } from '../http/routes';
-import { listNotificationsOf, markNotificationsRead } from '../notifications/notification.repository';
+import { listNotificationsOf, markNotificationsRead } from '../notifications/notification-inbox.service';
 import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';
 import { notificationsPage } from './notification-pages.views';
 

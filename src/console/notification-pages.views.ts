@@ -1,6 +1,6 @@
 import type { Role } from '../cases/case.vocabulary';
 import { html, type SafeHtml } from '../http/html';
-import type { listNotificationsOf } from '../notifications/notification.repository';
+import type { listNotificationsOf } from '../notifications/notification-inbox.service';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 
 // A person's notices, newest first. Unread ones say so in words as well as in weight.

@@ -8,7 +8,7 @@ import { principalOf } from '../http/access';
 import { AppError, errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { findOrganisationById } from '../orgs/organisation.repository';
+import { findOrganisationById } from '../orgs/organisation.service';
 import { changeOrganisation, createOrganisation, type OrganisationActor } from '../orgs/organisation.service';
 import { consolePageContext, sendConsolePage } from './console-shell';
 import { issueMessage } from './form-problem';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { findOrganisationById } from '../orgs/organisation.repository';
+import type { findOrganisationById } from '../orgs/organisation.service';
 
 // The organisation form as the browser posts it: strings, a checkbox only when ticked, a list of
 // checkboxes as one string or many. Its meaning is checked by the organisation service.

@@ -5,7 +5,7 @@ import { principalOf } from '../http/access';
 import { AppError, type FieldIssue } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { listReferableOrganisations } from '../orgs/organisation.repository';
+import { listReferableOrganisations } from '../orgs/organisation.service';
 import { createRoutingRuleBody, ruleIdParam, testRoutingRuleBody } from '../routing/routing-rule.schema';
 import { createRuleFor, deleteRuleFor, getRuleFor, listRulesFor, testRuleFor, updateRuleFor } from '../routing/routing-rule.service';
 import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';

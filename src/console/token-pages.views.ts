@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../http/html';
-import type { listApiTokens } from '../users/admin.repository';
+import type { listApiTokens } from '../users/admin.service';
 import { consolePage, type ConsolePageContext } from './console-shell';
 
 type Tokens = Awaited<ReturnType<typeof listApiTokens>>;

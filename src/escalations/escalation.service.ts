@@ -1,8 +1,10 @@
 import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
+import { insertNote } from '../cases/note.repository';
+import { findActiveEmbassyId } from '../orgs/organisation.repository';
 import { findCaseInScope, listMessagesOfCase, listNotesOfCase } from '../cases/case-query.repository';
-import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
 import { presentCase, presentEscalations } from '../cases/case-view';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
@@ -57,9 +59,8 @@ export async function escalateByHand(deps: CaseWorkDeps, caller: Caller, referen
   const embassies = await activeEmbassies(deps.db);
   let embassyId: string | undefined;
   if (input.embassy) {
-    const named = await deps.db.selectFrom('organisations').select('id').where('slug', '=', input.embassy).where('kind', '=', 'embassy').where('is_active', '=', true).executeTakeFirst();
-    if (!named) throw errors.validation([{ field: 'embassy', reason: 'unknown_embassy' }]);
-    embassyId = named.id;
+    embassyId = await findActiveEmbassyId(deps.db, input.embassy);
+    if (!embassyId) throw errors.validation([{ field: 'embassy', reason: 'unknown_embassy' }]);
   } else {
     embassyId = embassyFor(embassies, found)?.id;
     if (!embassyId) throw errors.conflict([{ field: 'origin_country', reason: 'no_embassy' }]);
@@ -152,11 +153,7 @@ export async function addEscalationNote(deps: CaseWorkDeps, caller: Caller, id: 
   const now = deps.clock.now();
   const { principal } = caller;
   return inTransaction(deps, async (trx) => {
-    const note = await trx
-      .insertInto('notes')
-      .values({ case_id: escalation.case_id, organisation_id: principal.organisationId, author_user_id: principal.userId, visibility: 'partners', body_encrypted: deps.cipher.seal(body), created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const note = { id: await insertNote(trx, { caseId: escalation.case_id, organisationId: principal.organisationId, authorUserId: principal.userId, visibility: 'partners', bodyEncrypted: deps.cipher.seal(body), at: now }) };
     await insertCaseEvent(trx, {
       caseId: escalation.case_id, type: 'escalation.noted', actorKind: 'staff', actorUserId: principal.userId, organisationId: principal.organisationId,
       data: { escalationId: id, noteId: note.id }, at: now,
@@ -166,3 +163,6 @@ export async function addEscalationNote(deps: CaseWorkDeps, caller: Caller, id: 
     return note;
   });
 }
+
+/** The states an escalation moves through, in order. */
+export { ESCALATION_STATUSES } from './escalation.repository';

@@ -1,29 +1,24 @@
-import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
-import type { MessageSender } from '../channels/senders';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Logger } from '../observability/logger';
-import type { PersonalDataCipher } from '../privacy/personal-data';
 import { createBullmqQueue } from './bullmq-queue';
 import { createInProcessQueue } from './in-process-queue';
-import { createJobCatalogue, type HotlineJobs } from './job.catalogue';
-import type { JobQueue } from './job.types';
-import type { Mailer } from '../notifications/mailer';
+import type { HotlineJobEnqueuer, HotlineJobQueue, HotlineJobs } from './hotline-jobs';
+import type { JobCatalogue } from './job.types';
 
-export type HotlineJobQueue = JobQueue<HotlineJobs>;
+export type { HotlineJobQueue } from './hotline-jobs';
 
 export interface JobQueueDeps {
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
-  cipher: PersonalDataCipher;
-  i18n: i18n;
-  sender: MessageSender;
-  /** Undefined when SMTP_URL is unset: notices stay in the console. */
-  mailer: Mailer | undefined;
-  publicUrl: string;
+  /**
+   * Builds the catalogue the queue runs (at the composition root, so this module imports no
+   * service); its handlers queue follow-up work through `jobs`, the queue itself.
+   */
+  catalogue: (jobs: HotlineJobEnqueuer) => JobCatalogue<HotlineJobs>;
   redisUrl: string | undefined;
   /** 'all' runs jobs here; 'enqueue' only writes them to the outbox, for worker processes to run. */
   role: 'all' | 'enqueue';
@@ -37,19 +32,12 @@ export interface JobQueueDeps {
 export function createJobQueue(deps: JobQueueDeps): HotlineJobQueue {
   // Handlers queue follow-up jobs (a reply's send) through the queue they run in.
   const queueRef: { current?: HotlineJobQueue } = {};
-  const catalogue = createJobCatalogue({
-    ...deps,
-    enqueueSend: async (trx, messageId) => {
+  const catalogue = deps.catalogue({
+    enqueue: (trx, name, payload, options) => {
       if (!queueRef.current) throw new Error('job queue not ready');
-      return queueRef.current.enqueue(trx, 'sms.send', { messageId });
+      return queueRef.current.enqueue(trx, name, payload, options);
     },
-    jobs: {
-      enqueue: (trx, name, payload, options) => {
-        if (!queueRef.current) throw new Error('job queue not ready');
-        return queueRef.current.enqueue(trx, name, payload, options);
-      },
-      wake: () => queueRef.current?.wake(),
-    },
+    wake: () => queueRef.current?.wake(),
   });
   const logger = deps.logger.child({ component: 'jobs' });
   queueRef.current = deps.redisUrl

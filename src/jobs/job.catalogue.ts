@@ -10,30 +10,15 @@ import type { PersonalDataCipher } from '../privacy/personal-data';
 import { purgeExpiredRateLimits } from '../http/rate-limit.repository';
 import { purgeExpiredSessions } from '../users/session.repository';
 import { purgeFinishedJobs } from './outbox.repository';
-import type { JobCatalogue, JobQueue } from './job.types';
+import type { JobCatalogue } from './job.types';
+import type { HotlineJobEnqueuer, HotlineJobs } from './hotline-jobs';
 import { expireDueReferrals, expireReferral } from '../referrals/referral.service';
 import { sendNotificationEmail } from '../notifications/notification-email';
 import { flagOverdueCases } from '../cases/case-overdue.service';
 import type { Mailer } from '../notifications/mailer';
 import type { HotlineCounters } from '../observability/hotline-counters';
 
-/** Every job the hotline runs, by name, with its payload type. Payloads carry ids only. */
-export type HotlineJobs = {
-  /** Deletes ended or expired sessions, spent rate-limit windows and finished outbox rows past their keeping time. */
-  'maintenance.purge': Record<string, never>;
-  /** Processes a contact's inbound messages in arrival order (conversation, case, replies). */
-  'sms.process_inbound': { contactId: string };
-  /** Sends one outbound SMS or WhatsApp message through Twilio. */
-  'sms.send': { messageId: string };
-  /** The SLA clock of one referral: expires it if still unanswered at its due time. */
-  'referral.expire': { referralId: string };
-  /** Expires every referral past due (a safety net should a delayed job be lost). */
-  'referral.sweep': Record<string, never>;
-  /** Flags cases left 48 hours without our answer and tells their teams (hourly). */
-  'case.flag_overdue': Record<string, never>;
-  /** Emails one notification to its reader. */
-  'notification.email': { notificationId: string };
-};
+export type { HotlineJobs } from './hotline-jobs';
 
 export interface CatalogueDeps {
   db: Kysely<Database>;
@@ -45,7 +30,7 @@ export interface CatalogueDeps {
   /** Queues the send job of a message (the queue itself, bound after it is built). */
   enqueueSend: EnqueueSend;
   /** The queue itself, for handlers that queue follow-up work (bound after it is built). */
-  jobs: Pick<JobQueue<HotlineJobs>, 'enqueue' | 'wake'>;
+  jobs: HotlineJobEnqueuer;
   /** Undefined when SMTP_URL is unset. */
   mailer: Mailer | undefined;
   /** The process's domain counters; unset, nothing is counted. */

@@ -5,7 +5,7 @@ import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { Logger } from '../observability/logger';
 import type { ScheduledFailures } from '../observability/scheduled-failures';
-import type { HotlineJobQueue } from './job-queue';
+import type { HotlineJobQueue } from './hotline-jobs';
 import type { PeriodicTask } from './job.types';
 import { DISPATCH_LEASE_MS, hasWaitingJob } from './outbox.repository';
 

@@ -96,3 +96,9 @@ export async function findNotificationForEmail(db: Executor, id: string) {
 export async function setEmailStatus(db: Executor, id: string, status: 'sent' | 'failed', at: Date): Promise<void> {
   await db.updateTable('notifications').set({ email_status: status, emailed_at: at }).where('id', '=', id).execute();
 }
+
+/** Whether a notification with this id belongs to this user. */
+export async function isNotificationOf(db: Kysely<Database>, userId: string, id: string): Promise<boolean> {
+  const own = await db.selectFrom('notifications').select('id').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+  return own !== undefined;
+}

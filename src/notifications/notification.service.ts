@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
-import type { HotlineJobQueue } from '../jobs/job-queue';
+import type { HotlineJobQueue } from '../jobs/hotline-jobs';
 import { findCaseHolders } from '../cases/case.repository';
 import { caseTeamOf } from './audiences';
 import { insertNotifications, type Audience } from './notification.repository';

@@ -6,7 +6,7 @@ import { principalOf } from '../http/access';
 import { errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { countUnreadOf, listNotificationsOf, markNotificationsRead } from './notification.repository';
+import { countUnreadOf, isNotificationOf, listNotificationsOf, markNotificationsRead } from './notification-inbox.service';
 import { listNotificationsQuery, markReadBody, notificationIdParam } from './notifications.schema';
 
 /** Every signed-in person has their own notices. */
@@ -53,8 +53,7 @@ export function notificationRoutes(deps: { db: Kysely<Database>; clock: Clock })
         const userId = principalOf(res).userId;
         const marked = await markNotificationsRead(deps.db, userId, id, deps.clock.now());
         if (marked === 0) {
-          const own = await deps.db.selectFrom('notifications').select('id').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-          if (!own) throw errors.notFound();
+          if (!(await isNotificationOf(deps.db, userId, id))) throw errors.notFound();
         }
         res.status(204).end();
       },

@@ -81,3 +81,14 @@ export async function updateOrganisation(db: Executor, id: string, values: Organ
   const row = await db.updateTable('organisations').set({ ...columnsOf(values), updated_at: at }).where('id', '=', id).returning('slug').executeTakeFirst();
   return row?.slug;
 }
+
+/** Slugs and names of organisations by id. */
+export async function listOrganisationNames(db: Executor, ids: string[]) {
+  return db.selectFrom('organisations').select(['id', 'slug', 'name']).where('id', 'in', ids).execute();
+}
+
+/** The id of the active embassy with this slug, or undefined. */
+export async function findActiveEmbassyId(db: Executor, slug: string): Promise<string | undefined> {
+  const found = await db.selectFrom('organisations').select('id').where('slug', '=', slug).where('kind', '=', 'embassy').where('is_active', '=', true).executeTakeFirst();
+  return found?.id;
+}

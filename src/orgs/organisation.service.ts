@@ -82,3 +82,6 @@ export async function changeOrganisation(
     });
   });
 }
+
+/** Reads of organisations the console pages make (referral targets, the admin's edit page). */
+export { findOrganisationById, listReferableOrganisations } from './organisation.repository';

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import { updateCase } from '../cases/case.repository';
-import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
 import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
 import { AppError, errors } from '../http/errors';
@@ -173,3 +173,6 @@ export async function listReferralsFor(
     due_at: row.due_at, overdue: row.status === 'pending' && row.due_at < now, created_at: row.created_at, responded_at: row.responded_at,
   }));
 }
+
+/** The reference of a referral's case, or undefined when there is no such referral. */
+export { findReferralCaseReference } from './referral.repository';

@@ -1,8 +1,8 @@
 import { recordAudit } from '../audit/audit.repository';
 import { normaliseCaseReference } from '../cases/case-reference';
-import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-work.service';
+import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
 import { errors } from '../http/errors';
-import { findReferableOrganisation } from '../orgs/organisation.repository';
+import { findReferableOrganisation, listOrganisationNames } from '../orgs/organisation.repository';
 import { checkRule, embassyFor, planRouting, type RoutableCase, type Rule, type RoutingSituation } from './routing';
 import {
   activeEmbassies, activeRules, deleteRoutingRule, findRoutingRule, insertRoutingRule,
@@ -127,6 +127,6 @@ export async function testRuleFor(deps: CaseWorkDeps, caller: Caller, body: Test
 
 async function organisationNames(deps: Pick<CaseWorkDeps, 'db'>, ids: string[]): Promise<Map<string, { slug: string; name: string }>> {
   if (ids.length === 0) return new Map();
-  const rows = await deps.db.selectFrom('organisations').select(['id', 'slug', 'name']).where('id', 'in', ids).execute();
+  const rows = await listOrganisationNames(deps.db, ids);
   return new Map(rows.map((row) => [row.id, { slug: row.slug, name: row.name }]));
 }

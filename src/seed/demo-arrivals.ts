@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { openCase, type OpenCaseInput } from '../cases/case.service';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
-import type { HotlineJobQueue } from '../jobs/job-queue';
+import type { HotlineJobQueue } from '../jobs/hotline-jobs';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { routeCase } from '../routing/routing.service';
 

@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { hashPassword } from '../users/password';
 import { upsertUser } from '../users/user.repository';
-import type { HotlineJobQueue } from '../jobs/job-queue';
+import type { HotlineJobQueue } from '../jobs/hotline-jobs';
 import { openDemoArrivals } from './demo-arrivals';
 import { DEMO_CASE_SEED, generateDemoCases, type DemoCase } from './demo-cases';
 import {

@@ -9,7 +9,7 @@ import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { isLanguage } from '../language/negotiation';
 import { consoleNav } from '../console/console-nav';
-import { countUnreadOf } from '../notifications/notification.repository';
+import { countUnreadOf } from '../notifications/notification-inbox.service';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { csvRecords, jsonTable } from './stats.csv';
 import { loadDashboard } from './stats.dashboard';

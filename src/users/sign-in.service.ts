@@ -5,7 +5,7 @@ import type { Database } from '../db/schema';
 import type { RateLimiter, RateLimitRule } from '../http/rate-limit';
 import { hashPassword, verifyPassword } from './password';
 import { startSession } from './session.service';
-import { findUserByEmail } from './user.repository';
+import { findUserByEmail, recordSignIn } from './user.repository';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 /** Five wrong passwords for one email lock it for 15 minutes, whether or not the account exists. */
@@ -45,7 +45,7 @@ export async function signIn(
     return { ok: false, reason: 'invalid' };
   }
   await deps.rateLimiter.clear(SIGN_IN_FAILURES_PER_EMAIL, email);
-  await deps.db.updateTable('users').set({ last_sign_in_at: now, failed_sign_ins: 0 }).where('id', '=', user.id).execute();
+  await recordSignIn(deps.db, user.id, now);
   const token = await startSession(deps, user.id, { ip: attempt.ip, userAgent: attempt.userAgent });
   await recordAudit(deps.db, { actorKind: 'user', actorUserId: user.id, action: 'user.signed_in', subjectType: 'user', subjectId: user.id, ip: attempt.ip, at: now });
   return { ok: true, token, userId: user.id };

@@ -48,3 +48,24 @@ export async function findUserByEmail(db: Executor, email: string) {
 export async function findUserById(db: Executor, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** Sets the language a user reads the console in. */
+export async function setUserLocale(db: Executor, userId: string, locale: string, at: Date): Promise<void> {
+  await db.updateTable('users').set({ locale, updated_at: at }).where('id', '=', userId).execute();
+}
+
+/** Turns a user's notice emails on or off. */
+export async function setEmailNotifications(db: Executor, userId: string, wanted: boolean, at: Date): Promise<void> {
+  await db.updateTable('users').set({ email_notifications: wanted, updated_at: at }).where('id', '=', userId).execute();
+}
+
+/** Whether a user wants notices by email (true when there is no such user, the default). */
+export async function wantsEmailNotifications(db: Executor, userId: string): Promise<boolean> {
+  const settings = await db.selectFrom('users').select('email_notifications').where('id', '=', userId).executeTakeFirst();
+  return settings?.email_notifications ?? true;
+}
+
+/** Records a successful sign-in (and clears the count of failed ones). */
+export async function recordSignIn(db: Executor, userId: string, at: Date): Promise<void> {
+  await db.updateTable('users').set({ last_sign_in_at: at, failed_sign_ins: 0 }).where('id', '=', userId).execute();
+}

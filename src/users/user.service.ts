@@ -112,3 +112,6 @@ export async function issueOwnApiToken(deps: UserServiceDeps, holder: { kind: Au
   if (!user) throw errors.notFound();
   return issueApiToken(deps, { email: user.email, name }, holder);
 }
+
+/** A user's own console settings: language and notice emails. */
+export { setEmailNotifications, setUserLocale, wantsEmailNotifications } from './user.repository';

@@ -14,7 +14,7 @@ import {
 import { openCase as openNewCase } from '../../cases/case.service';
 import { recordConsent } from '../../cases/consent.service';
 import type { Clock } from '../../clock';
-import type { HotlineJobQueue } from '../../jobs/job-queue';
+import type { HotlineJobQueue } from '../../jobs/hotline-jobs';
 import { notifyWorkerWroteAgain } from '../../notifications/notification.service';
 import { routeCase } from '../../routing/routing.service';
 import type { Database } from '../../db/schema';

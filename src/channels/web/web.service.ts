@@ -11,7 +11,7 @@ import type { Clock } from '../../clock';
 import { findOrCreateContact } from '../../contacts/contact.repository';
 import type { Database } from '../../db/schema';
 import { inTransaction } from '../../db/transaction';
-import type { HotlineJobQueue } from '../../jobs/job-queue';
+import type { HotlineJobQueue } from '../../jobs/hotline-jobs';
 import { matchPlace } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { HotlineCounters } from '../../observability/hotline-counters';

@@ -1,0 +1,29 @@
+import type { JobQueue } from './job.types';
+
+/**
+ * Every job the hotline runs, by name, with its payload type. Payloads carry ids only.
+ * Services depend on this file alone (never on the catalogue, which depends on them): the
+ * catalogue is assembled at the composition root, `hotline.ts`.
+ */
+export type HotlineJobs = {
+  /** Deletes ended or expired sessions, spent rate-limit windows and finished outbox rows past their keeping time. */
+  'maintenance.purge': Record<string, never>;
+  /** Processes a contact's inbound messages in arrival order (conversation, case, replies). */
+  'sms.process_inbound': { contactId: string };
+  /** Sends one outbound SMS or WhatsApp message through Twilio. */
+  'sms.send': { messageId: string };
+  /** The SLA clock of one referral: expires it if still unanswered at its due time. */
+  'referral.expire': { referralId: string };
+  /** Expires every referral past due (a safety net should a delayed job be lost). */
+  'referral.sweep': Record<string, never>;
+  /** Flags cases left 48 hours without our answer and tells their teams (hourly). */
+  'case.flag_overdue': Record<string, never>;
+  /** Emails one notification to its reader. */
+  'notification.email': { notificationId: string };
+};
+
+/** The hotline's job queue, typed by its catalogue's payloads. */
+export type HotlineJobQueue = JobQueue<HotlineJobs>;
+
+/** The part of the queue a job handler may use: queueing follow-up work. */
+export type HotlineJobEnqueuer = Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
