@@ -21,6 +21,7 @@ const MESSAGE_STATUSES = [
   'received', 'queued', 'held', 'recorded', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read',
 ];
 const INBOUND_EVENTS = ['follow', 'unfollow', 'sticker', 'location'];
+const CONSENT_SOURCES = ['sms', 'whatsapp', 'messenger', 'line', 'viber', 'voice', 'web', 'status_page', 'staff'];
 
 function list(values: string[]) {
   return sql.join(values.map((value) => sql.lit(value)));
@@ -53,18 +54,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // Every identity and every case has a person from its first row: a new contact gets a new person;
   // a new case gets its contact's person, or a new one (a web report). Inserts need not know.
-  await sql`create function assign_person() returns trigger language plpgsql as $$
+  await sql`create function assign_contact_person() returns trigger language plpgsql as $$
     begin
-      if new.person_id is null and tg_table_name = 'cases' and new.contact_id is not null then
-        select person_id into new.person_id from contacts where id = new.contact_id;
-      end if;
       if new.person_id is null then
-        insert into people (created_at) values (coalesce(new.created_at, now())) returning id into new.person_id;
+        insert into people (created_at) values (new.created_at) returning id into new.person_id;
       end if;
       return new;
     end $$`.execute(db);
-  await sql`create trigger contacts_assign_person before insert on contacts for each row execute function assign_person()`.execute(db);
-  await sql`create trigger cases_assign_person before insert on cases for each row execute function assign_person()`.execute(db);
+  await sql`create function assign_case_person() returns trigger language plpgsql as $$
+    begin
+      if new.person_id is null and new.contact_id is not null then
+        select person_id into new.person_id from contacts where id = new.contact_id;
+      end if;
+      if new.person_id is null then
+        insert into people (created_at) values (new.created_at) returning id into new.person_id;
+      end if;
+      return new;
+    end $$`.execute(db);
+  await sql`create trigger contacts_assign_person before insert on contacts for each row execute function assign_contact_person()`.execute(db);
+  await sql`create trigger cases_assign_person before insert on cases for each row execute function assign_case_person()`.execute(db);
   // The identity a caseworker chose to answer on; null: the one the worker used last.
   await sql`alter table cases add column reply_contact_id uuid references contacts (id)`.execute(db);
 
@@ -72,6 +80,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await replaceCheck(db, 'cases', 'cases_channel_check', 'channel', CHANNELS);
   await replaceCheck(db, 'messages', 'messages_channel_check', 'channel', CHANNELS);
   await replaceCheck(db, 'messages', 'messages_status_check', 'status', MESSAGE_STATUSES);
+  await replaceCheck(db, 'cases', 'cases_consent_source_check', 'consent_source', CONSENT_SOURCES);
 
   await sql`alter table messages add column event text check (event in (${list(INBOUND_EVENTS)}))`.execute(db);
   await sql`alter table messages add column reply_token text`.execute(db);
@@ -101,13 +110,15 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`alter table messages drop column reply_token_expires_at, drop column reply_token, drop column event`.execute(db);
   await sql`update messages set status = 'queued' where status = 'held'`.execute(db);
   await replaceCheck(db, 'messages', 'messages_status_check', 'status', MESSAGE_STATUSES.filter((status) => status !== 'held'));
+  await replaceCheck(db, 'cases', 'cases_consent_source_check', 'consent_source', ['sms', 'whatsapp', 'web', 'status_page', 'staff']);
   // Rows of the new channels cannot go back under the old checks: down() refuses rather than drop them.
   await replaceCheck(db, 'messages', 'messages_channel_check', 'channel', ['sms', 'whatsapp', 'web', 'console']);
   await replaceCheck(db, 'cases', 'cases_channel_check', 'channel', ['sms', 'whatsapp', 'web', 'console']);
   await replaceCheck(db, 'contacts', 'contacts_channel_check', 'channel', ['sms', 'whatsapp']);
   await sql`drop trigger cases_assign_person on cases`.execute(db);
   await sql`drop trigger contacts_assign_person on contacts`.execute(db);
-  await sql`drop function assign_person()`.execute(db);
+  await sql`drop function assign_case_person()`.execute(db);
+  await sql`drop function assign_contact_person()`.execute(db);
   await sql`alter table cases drop column reply_contact_id, drop column person_id`.execute(db);
   await sql`alter table contacts drop column person_id`.execute(db);
   await sql`drop table people`.execute(db);

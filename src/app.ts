@@ -32,6 +32,9 @@ import { mountRoutes, type RouteSpec } from './http/routes';
 import { rejectMalformedPath, rejectNulCharacters } from './http/input-guards';
 import { createRequestIds, failureLogging, requestLogging } from './http/request-logging';
 import { healthRoutes } from './health/health.routes';
+import type { InboundEvent } from './channels/channel';
+import { lineRoutes } from './channels/line/line.routes';
+import { viberRoutes } from './channels/viber/viber.routes';
 import type { Logger } from './observability/logger';
 import type { HotlineCounters } from './observability/hotline-counters';
 import { createMetrics } from './observability/metrics';
@@ -47,6 +50,10 @@ export interface AppDeps {
   inbound: InboundService;
   /** Validates Twilio's webhook signatures; unset, webhooks are refused. */
   twilioAuthToken: string | undefined;
+  /** Checks LINE's webhook signatures (LINE_CHANNEL_SECRET); unset, LINE webhooks are refused. */
+  lineChannelSecret?: string | undefined;
+  /** Checks Viber's webhook signatures (VIBER_AUTH_TOKEN); unset, Viber webhooks are refused. */
+  viberAuthToken?: string | undefined;
   /** The externally visible base URL (PUBLIC_URL) that Twilio signs. */
   publicUrl: string;
   /** The worker-facing web pages (report form, case status). */
@@ -92,7 +99,15 @@ export function createApp(deps: AppDeps): Express {
   // they need no cookies, JSON parser or browser security headers, and they are the hot path.
   // Logging comes before the body parser, so that a body refused unread is logged too.
   app.use('/webhooks', failureLogging(deps.logger, requestIds), formParser);
-  app.use(mountRoutes(express.Router(), smsRoutes(deps), deps.authenticate));
+  // LINE and Viber sign their raw JSON bodies: their routes read the bytes before any JSON parser.
+  const receiveEvents = async (events: InboundEvent[]) => {
+    await deps.inbound.receiveEvents(events);
+  };
+  app.use(mountRoutes(express.Router(), [
+    ...smsRoutes(deps),
+    ...lineRoutes({ clock: deps.clock, logger: deps.logger, channelSecret: deps.lineChannelSecret, receive: receiveEvents }),
+    ...viberRoutes({ clock: deps.clock, logger: deps.logger, viberAuthToken: deps.viberAuthToken, receive: receiveEvents }),
+  ], deps.authenticate));
 
   app.use(requestLogging(deps.logger, requestIds));
   app.use(

@@ -12,6 +12,8 @@ import { createInboundSpool } from './channels/sms/inbound-spool';
 import { createInboundService, type InboundService } from './channels/sms/inbound.service';
 import { createTwilioSender } from './channels/sms/twilio-sender';
 import { combineSenders, type MessageSender } from './channels/senders';
+import { createLineSender } from './channels/line/line-sender';
+import { createViberSender } from './channels/viber/viber-sender';
 import type { ChannelSender } from './channels/channel';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
 import { createJobCatalogue } from './jobs/job.catalogue';
@@ -116,8 +118,8 @@ async function assemble(
   const i18n = createI18n();
   const sender = combineSenders({
     twilio: options.sender ?? createTwilioSender(config.twilio),
-    ...(options.lineSender ? { line: options.lineSender } : {}),
-    ...(options.viberSender ? { viber: options.viberSender } : {}),
+    line: options.lineSender ?? createLineSender(config.line),
+    viber: options.viberSender ?? createViberSender(config.viber),
   });
   const mailer = createMailer(config.mail);
   const metrics = new Registry();

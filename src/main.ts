@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     clock: hotline.clock,
     inbound: hotline.inbound,
     twilioAuthToken: config.twilio.authToken,
+    lineChannelSecret: config.line.channelSecret,
+    viberAuthToken: config.viber.authToken,
     publicUrl: config.publicUrl,
     web: {
       db: hotline.db,

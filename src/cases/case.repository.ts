@@ -26,37 +26,42 @@ export async function insertCase(trx: Transaction<Database>, values: Omit<NewCas
   }
 }
 
-/** The contact's most recent case that is not resolved or closed. */
+/** The most recent case not resolved or closed of the person this contact (a channel identity) is. */
 export async function findOpenCaseOfContact(db: Executor, contactId: string) {
   return db
     .selectFrom('cases')
     .select(['id', 'reference', 'status', 'intake_complete', 'origin_country', 'owner_organisation_id', 'language'])
-    .where('contact_id', '=', contactId)
+    .where('person_id', '=', personOfContact(db, contactId))
     .where('status', 'in', OPEN_STATUSES)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst();
 }
 
-/** The contact's most recent case of any status. */
+/** The most recent case, of any status, of the person this contact is. */
 export async function findLatestCaseOfContact(db: Executor, contactId: string) {
   return db
     .selectFrom('cases')
     .select(['id', 'reference', 'status'])
-    .where('contact_id', '=', contactId)
+    .where('person_id', '=', personOfContact(db, contactId))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst();
 }
 
-/** A case by reference, only if it belongs to this contact (a worker never learns of others' cases). */
+/** A case by reference, only if it is this contact's person's (a worker never learns of others' cases). */
 export async function findCaseOfContactByReference(db: Executor, contactId: string, reference: string) {
   return db
     .selectFrom('cases')
     .select(['id', 'reference', 'status'])
-    .where('contact_id', '=', contactId)
+    .where('person_id', '=', personOfContact(db, contactId))
     .where('reference', '=', reference)
     .executeTakeFirst();
+}
+
+/** The person a contact (a channel identity) belongs to: their cases are found through it, on any channel. */
+function personOfContact(db: Executor, contactId: string) {
+  return db.selectFrom('contacts').select('person_id').where('id', '=', contactId);
 }
 
 /** Updates a case and its updated_at. */

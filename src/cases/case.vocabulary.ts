@@ -4,7 +4,7 @@
 export const LANGUAGES = ['en', 'my', 'km', 'lo', 'th', 'vi'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-export const CHANNELS = ['sms', 'whatsapp', 'web', 'console'] as const;
+export const CHANNELS = ['sms', 'whatsapp', 'messenger', 'line', 'viber', 'voice', 'web', 'console'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const CASE_STATUSES = ['new', 'open', 'waiting', 'referred', 'resolved', 'closed'] as const;

@@ -10,7 +10,7 @@ type TextArray = ColumnType<string[], string[] | undefined, string[]>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
 /** How a worker's consent was recorded: by the worker on a channel, or by staff who heard it. */
-export type ConsentSource = 'sms' | 'whatsapp' | 'web' | 'status_page' | 'staff';
+export type ConsentSource = 'sms' | 'whatsapp' | 'messenger' | 'line' | 'viber' | 'voice' | 'web' | 'status_page' | 'staff';
 
 export interface OrganisationsTable {
   id: Generated<string>;

@@ -8,7 +8,10 @@ import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
 import { createRateLimiter } from '../../src/http/rate-limit';
 import { createInboundService, type InboundService } from '../../src/channels/sms/inbound.service';
 import { createTwilioSender } from '../../src/channels/sms/twilio-sender';
-import type { MessageSender } from '../../src/channels/senders';
+import { FAKE_LINE_SECRET } from './fake-line';
+import { FAKE_VIBER_TOKEN } from './fake-viber';
+import { combineSenders, type MessageSender } from '../../src/channels/senders';
+import type { ChannelSender } from '../../src/channels/channel';
 import type { Clock } from '../../src/clock';
 import type { DatabaseHandle } from '../../src/db/database';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue';
@@ -26,6 +29,8 @@ import { silentLogger } from './logger';
 
 export const TEST_AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 export const TEST_PUBLIC_URL = 'https://hotline.example.org';
+export const TEST_LINE_CHANNEL_SECRET = FAKE_LINE_SECRET;
+export const TEST_VIBER_AUTH_TOKEN = FAKE_VIBER_TOKEN;
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough';
 
 /** The hotline's parts over a test database: jobs run only when a test calls `runJobs()`. */
@@ -42,7 +47,10 @@ export interface TestHotline {
 export interface TestHotlineOptions {
   clock?: Clock;
   logger?: Logger;
+  /** The Twilio sender (SMS, WhatsApp, Messenger); none configured unless a test passes a fake's. */
   sender?: MessageSender;
+  lineSender?: ChannelSender;
+  viberSender?: ChannelSender;
   readiness?: Record<string, () => Promise<void>>;
   twilioAuthToken?: string | undefined;
   publicUrl?: string;
@@ -60,7 +68,12 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   const cipher = options.cipher ?? createPersonalDataCipher({ current: crypto.randomBytes(32).toString('base64') });
   const i18n = createI18n();
   const publicUrl = options.publicUrl ?? TEST_PUBLIC_URL;
-  const sender = options.sender ?? createTwilioSender({ accountSid: undefined, authToken: undefined, messagingServiceSid: undefined, from: undefined, canSend: false, messengerFrom: undefined, whatsappTemplateSid: undefined, apiBaseUrl: 'https://api.twilio.com' });
+  const twilioSender = options.sender ?? createTwilioSender({ accountSid: undefined, authToken: undefined, messagingServiceSid: undefined, from: undefined, canSend: false, messengerFrom: undefined, whatsappTemplateSid: undefined, apiBaseUrl: 'https://api.twilio.com' });
+  const sender = combineSenders({
+    twilio: twilioSender,
+    ...(options.lineSender ? { line: options.lineSender } : {}),
+    ...(options.viberSender ? { viber: options.viberSender } : {}),
+  });
   const queueRef: { current?: JobQueue<HotlineJobs> } = {};
   const mailer = options.mailer;
   const metricsRegistry = new Registry();
@@ -89,6 +102,8 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     logger,
     inbound,
     twilioAuthToken: 'twilioAuthToken' in options ? options.twilioAuthToken : TEST_AUTH_TOKEN,
+    lineChannelSecret: TEST_LINE_CHANNEL_SECRET,
+    viberAuthToken: TEST_VIBER_AUTH_TOKEN,
     publicUrl,
     web: {
       db: handle.db,

@@ -59,6 +59,11 @@ export interface Reply {
 
 export interface TurnInput {
   text: string;
+  /**
+   * Not words the worker wrote: following the hotline's account (LINE follow, Viber's conversation
+   * start), leaving it (unfollow, unsubscribe), a sticker or a location.
+   */
+  event?: 'follow' | 'unfollow' | 'sticker' | 'location';
   state: ConversationState;
   contact: {
     language: Language | null;
@@ -80,6 +85,7 @@ export interface Turn {
 /** Decides one turn of the conversation. */
 export function takeTurn(input: TurnInput): Turn {
   const { text, contact } = input;
+  if (input.event) return onEvent(input.event, input);
   const keyword = keywordFor(input);
 
   if (contact.isOptedOut) {
@@ -91,6 +97,25 @@ export function takeTurn(input: TurnInput): Turn {
   }
   if (keyword) return onKeyword(keyword, input);
   return onText(input);
+}
+
+function onEvent(event: NonNullable<TurnInput['event']>, input: TurnInput): Turn {
+  const { state } = input;
+  switch (event) {
+    case 'unfollow':
+      // Blocking or leaving the account is this channel's STOP: nothing more is sent on it.
+      return { state, actions: input.contact.isOptedOut ? [] : [{ type: 'opt_out' }], reply: undefined };
+    case 'follow': {
+      // A new follower (or one coming back) is welcomed with the language menu, each language in its own script.
+      const optIn: ConversationAction[] = input.contact.isOptedOut ? [{ type: 'opt_in' }] : [];
+      const resumeStep = state.step === 'language' ? (state.resumeStep ?? 'idle') : state.step;
+      return { state: { ...state, step: 'language', resumeStep, retries: 0 }, actions: optIn, reply: { template: 'language.menu' } };
+    }
+    case 'sticker':
+    case 'location':
+      // Kept on the case for the caseworker; never read as an answer to a question.
+      return { state, actions: attach(input), reply: undefined };
+  }
 }
 
 function keywordFor(input: TurnInput): Keyword | undefined {

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
 import type { HotlineCounters } from '../../observability/hotline-counters';
-import { markContactOptedOut } from './outbound';
+import { findContactOfMessage, markContactOptedOut, moveStatusForward } from './outbound.repository';
 
 // Delivery callbacks arrive as independent requests in any order and may repeat. A status only
 // moves forward: queued → sending → sent → delivered | undelivered | failed, and read after
@@ -17,10 +17,6 @@ const TWILIO_STATUS: Record<string, MessageStatusChange['status']> = {
   accepted: 'queued', queued: 'queued', sending: 'sending', sent: 'sent', delivered: 'delivered',
   undelivered: 'undelivered', failed: 'failed', read: 'read',
 };
-
-const rankOf = sql<number>`case status
-  when 'queued' then 1 when 'sending' then 2 when 'sent' then 3
-  when 'delivered' then 4 when 'undelivered' then 4 when 'failed' then 4 when 'read' then 5 else 0 end`;
 
 export interface StatusCallback {
   /** Our own message id, from the callback URL. */
@@ -62,33 +58,11 @@ export async function applyMessageStatus(
   const { status } = callback;
   const rank = RANK[status] ?? 0;
   const now = clock.now();
-  const changed = await db
-    .updateTable('messages')
-    .set({
-      status,
-      status_updated_at: now,
-      provider_id: sql<string>`coalesce(provider_id, ${callback.providerId})`,
-      ...(callback.errorCode ? { error_code: callback.errorCode } : {}),
-    })
-    .where('direction', '=', 'out')
-    .where((eb) =>
-      callback.messageId
-        ? eb.and([eb('id', '=', callback.messageId), eb.or([eb('provider_id', 'is', null), eb('provider_id', '=', callback.providerId)])])
-        : eb('provider_id', '=', callback.providerId),
-    )
-    .where(rankOf, '<', rank)
-    // "read" means the message reached the phone: never after a failure.
-    .where((eb) => (status === 'read' ? eb('status', 'not in', ['undelivered', 'failed']) : eb.lit(true)))
-    .returning(['id', 'contact_id', 'channel'])
-    .executeTakeFirst();
+  const changed = await moveStatusForward(db, { messageId: callback.messageId, providerId: callback.providerId, status, rank, errorCode: callback.errorCode }, now);
   if (changed) counters?.outboundStatus(changed.channel, status);
   if (callback.optedOut || callback.errorCode === '21610') {
-    const message = await db
-      .selectFrom('messages')
-      .select('contact_id')
-      .where((eb) => (callback.messageId ? eb('id', '=', callback.messageId) : eb('provider_id', '=', callback.providerId)))
-      .executeTakeFirst();
-    if (message?.contact_id) await markContactOptedOut(db, message.contact_id, now);
+    const contactId = await findContactOfMessage(db, callback);
+    if (contactId) await markContactOptedOut(db, contactId, now);
   }
   return changed !== undefined;
 }

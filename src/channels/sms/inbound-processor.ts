@@ -22,6 +22,8 @@ import { isLanguage } from '../../language/negotiation';
 import { countryFromPhone } from '../../places/place-matcher';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { PHONE_CHANNELS, isMessagingChannel, type MessagingChannel } from '../channel';
+import { findCaseOwner, listUnprocessedMessages, lockContactAndPerson, markContactOptedIn, markMessageProcessed, saveContactState } from './conversation.repository';
 import { readState, takeTurn, type ConversationAction, type ConversationState, type Reply } from './conversation';
 import { markContactOptedOut, queueOutboundMessage, type EnqueueSend } from './outbound';
 
@@ -44,7 +46,8 @@ export interface InboundProcessorDeps {
 
 interface LockedContact {
   id: string;
-  channel: 'sms' | 'whatsapp';
+  personId: string;
+  channel: MessagingChannel;
   address: string;
   language: Language | null;
   isOptedOut: boolean;
@@ -52,10 +55,19 @@ interface LockedContact {
   state: ConversationState;
 }
 
+type InboundEventKind = 'follow' | 'unfollow' | 'sticker' | 'location';
+
 interface PendingMessage {
   id: string;
   body: string;
   createdAt: Date;
+  /** Not words: a follow, an unfollow, a sticker, a location. */
+  event: InboundEventKind | null;
+  replyToken: { token: string; expiresAt: Date } | null;
+}
+
+function isInboundEvent(value: unknown): value is InboundEventKind {
+  return value === 'follow' || value === 'unfollow' || value === 'sticker' || value === 'location';
 }
 
 /** Processes every unprocessed inbound message of a contact; returns how many. */
@@ -67,17 +79,10 @@ export async function processInboundMessages(deps: InboundProcessorDeps, contact
     channel = contact.channel;
     const pending = await unprocessedMessages(trx, deps.cipher, contactId);
     for (const message of pending) await processOne(trx, deps, contact, message);
-    await trx
-      .updateTable('contacts')
-      .set({
-        conversation: JSON.stringify(contact.state),
-        language: contact.language,
-        is_opted_out: contact.isOptedOut,
-        is_discreet: contact.isDiscreet,
-        updated_at: deps.clock.now(),
-      })
-      .where('id', '=', contact.id)
-      .execute();
+    const lastMessageAt = pending.at(-1)?.createdAt ?? null;
+    await saveContactState(trx, contact.id, {
+      conversation: contact.state, language: contact.language, isOptedOut: contact.isOptedOut, isDiscreet: contact.isDiscreet, lastMessageAt,
+    }, deps.clock.now());
     return pending.length;
   });
   if (processed > 0) deps.counters?.inboundProcessed(channel, processed);
@@ -85,16 +90,12 @@ export async function processInboundMessages(deps: InboundProcessorDeps, contact
 }
 
 async function lockContact(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<LockedContact | undefined> {
-  const row = await trx
-    .selectFrom('contacts')
-    .select(['id', 'channel', 'address_encrypted', 'language', 'is_opted_out', 'is_discreet', 'conversation'])
-    .where('id', '=', contactId)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await lockContactAndPerson(trx, contactId);
   if (!row) return undefined;
   return {
     id: row.id,
-    channel: row.channel === 'whatsapp' ? 'whatsapp' : 'sms',
+    personId: row.person_id,
+    channel: isMessagingChannel(row.channel) ? row.channel : 'sms',
     address: cipher.open(row.address_encrypted),
     language: isLanguage(row.language) ? row.language : null,
     isOptedOut: row.is_opted_out,
@@ -104,23 +105,28 @@ async function lockContact(trx: Transaction<Database>, cipher: PersonalDataCiphe
 }
 
 async function unprocessedMessages(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<PendingMessage[]> {
-  const rows = await trx
-    .selectFrom('messages')
-    .select(['id', 'body_encrypted', 'created_at'])
-    .where('contact_id', '=', contactId)
-    .where('direction', '=', 'in')
-    .where('processed_at', 'is', null)
-    .orderBy('sequence')
-    .execute();
-  return rows.map((row) => ({ id: row.id, body: cipher.openOptional(row.body_encrypted) ?? '', createdAt: row.created_at }));
+  const rows = await listUnprocessedMessages(trx, contactId);
+  return rows.map((row) => ({
+    id: row.id,
+    body: cipher.openOptional(row.body_encrypted) ?? '',
+    createdAt: row.created_at,
+    event: isInboundEvent(row.event) ? row.event : null,
+    replyToken: row.reply_token && row.reply_token_expires_at ? { token: row.reply_token, expiresAt: row.reply_token_expires_at } : null,
+  }));
 }
 
 async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps, contact: LockedContact, message: PendingMessage): Promise<void> {
   const openCase = await findOpenCaseOfContact(trx, contact.id);
   const turn = takeTurn({
     text: message.body,
+    ...(message.event ? { event: message.event } : {}),
     state: contact.state,
-    contact: { language: contact.language, isOptedOut: contact.isOptedOut, isDiscreet: contact.isDiscreet, phoneCountry: countryFromPhone(contact.address) },
+    contact: {
+      language: contact.language,
+      isOptedOut: contact.isOptedOut,
+      isDiscreet: contact.isDiscreet,
+      phoneCountry: PHONE_CHANNELS.includes(contact.channel) ? countryFromPhone(contact.address) : undefined,
+    },
     openCase: openCase ? { intakeComplete: openCase.intake_complete, originCountry: openCase.origin_country } : undefined,
   });
   let caseId = openCase?.id ?? null;
@@ -128,12 +134,8 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
     caseId = await applyAction(trx, deps, contact, message, caseId, action);
   }
   contact.state = turn.state;
-  await trx
-    .updateTable('messages')
-    .set({ processed_at: deps.clock.now(), case_id: caseId, language: contact.language })
-    .where('id', '=', message.id)
-    .execute();
-  if (turn.reply && !contact.isOptedOut) await reply(trx, deps, contact, caseId, turn.reply);
+  await markMessageProcessed(trx, message.id, { caseId, language: contact.language }, deps.clock.now());
+  if (turn.reply && !contact.isOptedOut) await reply(trx, deps, contact, caseId, turn.reply, message.replyToken);
 }
 
 async function applyAction(
@@ -178,7 +180,7 @@ async function applyAction(
       if (caseId) {
         const wording = render(deps.i18n, contact.language ?? 'en', action.wordingTemplate, {});
         const reference = await findCaseReferenceById(trx, caseId);
-        await recordConsent(trx, deps, { caseId, reference }, { given: action.given, wording, source: contact.channel === 'whatsapp' ? 'whatsapp' : 'sms' }, {
+        await recordConsent(trx, deps, { caseId, reference }, { given: action.given, wording, source: contact.channel }, {
           actorKind: 'worker', userId: null, organisationId: null, ip: null,
         }, now);
       }
@@ -206,7 +208,7 @@ async function applyAction(
       return caseId;
     case 'opt_in':
       contact.isOptedOut = false;
-      await trx.updateTable('contacts').set({ is_opted_out: false, opted_out_at: null, updated_at: now }).where('id', '=', contact.id).execute();
+      await markContactOptedIn(trx, contact.id, now);
       await event('contact.opted_in');
       return caseId;
   }
@@ -230,7 +232,14 @@ async function openCase(
   return created.id;
 }
 
-async function reply(trx: Transaction<Database>, deps: InboundProcessorDeps, contact: LockedContact, caseId: string | null, answer: Reply): Promise<void> {
+async function reply(
+  trx: Transaction<Database>,
+  deps: InboundProcessorDeps,
+  contact: LockedContact,
+  caseId: string | null,
+  answer: Reply,
+  replyToken: PendingMessage['replyToken'],
+): Promise<void> {
   const language = contact.language ?? 'en';
   const discreet = contact.isDiscreet || (await caseOwnerIsDiscreet(trx, caseId));
   const { template, params } = await resolveReply(trx, deps, contact, answer, discreet);
@@ -241,13 +250,14 @@ async function reply(trx: Transaction<Database>, deps: InboundProcessorDeps, con
     body: render(deps.i18n, language, template, params),
     language,
     template,
+    // A reply to this very message may use its free reply token (LINE), while it lasts.
+    replyToken,
   });
 }
 
 async function caseOwnerIsDiscreet(trx: Transaction<Database>, caseId: string | null): Promise<boolean> {
   if (!caseId) return false;
-  const row = await trx.selectFrom('cases').select('owner_organisation_id').where('id', '=', caseId).executeTakeFirst();
-  return ownerWantsDiscretion(trx, row?.owner_organisation_id ?? null);
+  return ownerWantsDiscretion(trx, await findCaseOwner(trx, caseId));
 }
 
 async function resolveReply(

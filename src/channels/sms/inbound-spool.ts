@@ -2,13 +2,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../observability/logger';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import type { InboundMedia, MessagingChannel } from '../channel';
 
 // Twilio does not retry a webhook that failed, so when the database cannot take an inbound
 // message it is sealed to local disk and answered normally; a drain loop moves spooled messages
 // into the database as soon as it answers again. Only sealed text ever touches the disk.
 
+/** A spooled request: Twilio's webhook parameters, or a provider's event already parsed (LINE, Viber). */
 export interface SpooledRequest {
-  params: Record<string, string>;
+  params?: Record<string, string>;
+  prepared?: {
+    providerId: string;
+    channel: MessagingChannel;
+    address: string;
+    body: string;
+    rawBody: string;
+    language: string | null;
+    media: InboundMedia[];
+    receivedAt: string;
+    event?: 'follow' | 'unfollow' | 'sticker' | 'location' | null;
+    replyToken?: { token: string; expiresAt: string } | null;
+  };
   receivedAt: string;
 }
 

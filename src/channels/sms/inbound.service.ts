@@ -7,6 +7,8 @@ import { normaliseBurmese } from '../../language/zawgyi';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { Logger } from '../../observability/logger';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import type { InboundEvent } from '../channel';
+import { applyMessageStatus } from './delivery-status';
 import type { InboundSpool, SpooledRequest } from './inbound-spool';
 import { inboundMessageSchema, mediaOf } from './inbound.schema';
 import { createInboundBatcher } from './inbound-batcher';
@@ -23,7 +25,7 @@ export interface InboundServiceDeps {
   /** Called after a new message is stored, so its processing job starts now. */
   wake: () => void;
   /** Counts stored messages by channel; unset, nothing is counted. */
-  counters?: Pick<HotlineCounters, 'inboundReceived'> | undefined;
+  counters?: Pick<HotlineCounters, 'inboundReceived' | 'outboundStatus'> | undefined;
 }
 
 // Control characters (other than tab and line breaks) and unpaired surrogates cannot be shown
@@ -48,6 +50,24 @@ function prepare(params: Record<string, unknown>, receivedAt: Date): StoredInbou
     language: detectLanguage(body) ?? null,
     media: mediaOf(params, parsed.NumMedia),
     receivedAt,
+  };
+}
+
+/** A provider's event as stored: words cleaned as Twilio's are; follows and unfollows with no words. */
+export function prepareEvent(event: Exclude<InboundEvent, { kind: 'receipt' }>): StoredInbound {
+  const raw = event.kind === 'message' ? event.text : '';
+  const body = displayText(raw);
+  return {
+    providerId: event.providerId,
+    channel: event.channel,
+    address: event.address,
+    body,
+    rawBody: raw,
+    language: event.kind === 'message' && !event.note ? (detectLanguage(body) ?? null) : null,
+    media: event.kind === 'message' ? event.media : [],
+    receivedAt: event.receivedAt,
+    event: event.kind === 'message' ? (event.note ?? null) : event.kind,
+    replyToken: event.kind === 'unfollow' ? null : (event.replyToken ?? null),
   };
 }
 
@@ -78,12 +98,55 @@ export function createInboundService(deps: InboundServiceDeps) {
         return 'spooled';
       }
     },
+    /**
+     * Takes the parsed events of a provider's webhook (LINE, Viber): each message, follow and
+     * unfollow is stored (or spooled) before the webhook answers; receipts move statuses forward.
+     */
+    async receiveEvents(events: readonly InboundEvent[]): Promise<ReceiveOutcome[]> {
+      const outcomes: ReceiveOutcome[] = [];
+      for (const event of events) {
+        if (event.kind === 'receipt') {
+          await applyMessageStatus(deps.db, deps.clock, {
+            providerId: event.providerId, status: event.status, errorCode: event.errorCode,
+          }, deps.counters);
+          outcomes.push('stored');
+          continue;
+        }
+        const prepared = prepareEvent(event);
+        try {
+          outcomes.push(await store(prepared));
+        } catch (error) {
+          deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'inbound event not stored; spooling it');
+          deps.spool.write(prepared.providerId, { prepared: toSpooled(prepared), receivedAt: prepared.receivedAt.toISOString() });
+          outcomes.push('spooled');
+        }
+      }
+      return outcomes;
+    },
     /** Moves spooled messages into the database; returns how many were stored. */
     async drainSpool(): Promise<number> {
       return deps.spool.drain(async (request: SpooledRequest) => {
-        await store(prepare(request.params, new Date(request.receivedAt)));
+        await store(request.prepared ? fromSpooled(request.prepared) : prepare(request.params ?? {}, new Date(request.receivedAt)));
       });
     },
+  };
+}
+
+type SpooledInbound = NonNullable<SpooledRequest['prepared']>;
+
+function toSpooled(prepared: StoredInbound): SpooledInbound {
+  return {
+    ...prepared,
+    receivedAt: prepared.receivedAt.toISOString(),
+    replyToken: prepared.replyToken ? { token: prepared.replyToken.token, expiresAt: prepared.replyToken.expiresAt.toISOString() } : null,
+  };
+}
+
+function fromSpooled(spooled: SpooledInbound): StoredInbound {
+  return {
+    ...spooled,
+    receivedAt: new Date(spooled.receivedAt),
+    replyToken: spooled.replyToken ? { token: spooled.replyToken.token, expiresAt: new Date(spooled.replyToken.expiresAt) } : null,
   };
 }
 

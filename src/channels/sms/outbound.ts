@@ -10,7 +10,10 @@ import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { SendFailure, isMessagingChannel, type MessagingChannel, type OutboundMessage } from '../channel';
 import { choicesFor } from '../reply-choices';
 import type { MessageSender } from '../senders';
+import { findOutboundToSend, insertOutboundMessage, markContactOptedOut, markMessage } from './outbound.repository';
 import { countSegments } from './segments';
+
+export { markContactOptedOut };
 import { TWILIO_CHANNELS } from './twilio-sender';
 
 /** The job that sends one outbound message. */
@@ -44,28 +47,20 @@ export async function queueOutboundMessage(
   // Segments are SMS's measure (and its cost); chat channels are counted the same way for length only.
   const { encoding, segments } = countSegments(message.body);
   const now = deps.clock.now();
-  const row = await trx
-    .insertInto('messages')
-    .values({
-      direction: 'out',
-      channel: message.channel,
-      contact_id: message.contactId,
-      case_id: message.caseId,
-      body_encrypted: deps.cipher.seal(message.body),
-      language: message.language,
-      encoding,
-      segments,
-      status: 'queued',
-      template: message.template,
-      sent_by_user_id: message.sentByUserId ?? null,
-      reply_token: message.replyToken?.token ?? null,
-      reply_token_expires_at: message.replyToken?.expiresAt ?? null,
-      created_at: now,
-      status_updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await deps.enqueueSend(trx, row.id);
+  const id = await insertOutboundMessage(trx, {
+    channel: message.channel,
+    contactId: message.contactId,
+    caseId: message.caseId,
+    bodyEncrypted: deps.cipher.seal(message.body),
+    language: message.language,
+    encoding,
+    segments,
+    template: message.template,
+    sentByUserId: message.sentByUserId ?? null,
+    replyToken: message.replyToken ?? null,
+    status: 'queued',
+  }, now);
+  await deps.enqueueSend(trx, id);
   // Counted when written: should the caller's transaction roll back, the count stays (rare).
   deps.counters?.outboundStatus(message.channel, 'queued');
   if (message.caseId) {
@@ -74,11 +69,11 @@ export async function queueOutboundMessage(
       type: 'message.queued',
       actorKind: message.sentByUserId ? 'staff' : 'system',
       actorUserId: message.sentByUserId ?? null,
-      data: { messageId: row.id, template: message.template, segments, encoding },
+      data: { messageId: id, template: message.template, segments, encoding },
       at: now,
     });
   }
-  return row.id;
+  return id;
 }
 
 export interface SendDeps {
@@ -101,15 +96,7 @@ export interface SendDeps {
  */
 export async function sendQueuedMessage(deps: SendDeps, messageId: string, context: JobContext): Promise<void> {
   const { db, clock } = deps;
-  const message = await db
-    .selectFrom('messages')
-    .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
-    .select(['messages.id', 'messages.status', 'messages.provider_id', 'messages.channel', 'messages.body_encrypted', 'messages.segments',
-      'messages.template', 'messages.language', 'messages.reply_token', 'messages.reply_token_expires_at',
-      'contacts.id as contactId', 'contacts.address_encrypted', 'contacts.is_opted_out', 'contacts.conversation'])
-    .where('messages.id', '=', messageId)
-    .where('messages.direction', '=', 'out')
-    .executeTakeFirst();
+  const message = await findOutboundToSend(db, messageId);
   if (!message || message.status !== 'queued' || message.provider_id) return;
   const count = (status: string) => deps.counters?.outboundStatus(message.channel, status);
   if (message.is_opted_out) {
@@ -161,28 +148,4 @@ async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId
   deps.counters?.outboundStatus(ids.channel, 'failed');
   if (failure.optedOut || failure.code === '21610') await markContactOptedOut(deps.db, ids.contactId, deps.clock.now());
   context.logger.warn({ messageId: ids.messageId, code: failure.code }, 'outbound message failed');
-}
-
-async function markMessage(
-  db: Kysely<Database>,
-  messageId: string,
-  changes: { status?: string; error_code?: string; provider_id?: string },
-  now: Date,
-  touchStatus = true,
-): Promise<void> {
-  await db
-    .updateTable('messages')
-    .set({ ...changes, ...(touchStatus ? { status_updated_at: now } : {}) })
-    .where('id', '=', messageId)
-    .execute();
-}
-
-/** Marks a contact opted out (a STOP word, or Twilio's 21610). */
-export async function markContactOptedOut(db: Kysely<Database> | Transaction<Database>, contactId: string, now: Date): Promise<void> {
-  await db
-    .updateTable('contacts')
-    .set({ is_opted_out: true, opted_out_at: now, updated_at: now })
-    .where('id', '=', contactId)
-    .where('is_opted_out', '=', false)
-    .execute();
 }
