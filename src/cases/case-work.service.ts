@@ -1,4 +1,5 @@
 import { recordAudit } from '../audit/audit.repository';
+import { isMessagingChannel } from '../channels/channel';
 import { queueOutboundMessage } from '../channels/sms/outbound';
 import type { Clock } from '../clock';
 import { inTransaction } from '../db/transaction';
@@ -196,7 +197,7 @@ export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: st
     const id = await queueOutboundMessage(
       trx,
       { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx, queued) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) },
-      { contactId: contact.id, caseId: found.id, channel: contact.channel === 'whatsapp' ? 'whatsapp' : 'sms', body, language: found.language, template: null, sentByUserId: caller.principal.userId },
+      { contactId: contact.id, caseId: found.id, channel: isMessagingChannel(contact.channel) ? contact.channel : 'sms', body, language: found.language, template: null, sentByUserId: caller.principal.userId },
     );
     await updateCase(trx, found.id, {
       last_staff_message_at: now,

@@ -16,6 +16,8 @@ export interface HotlineCounters {
   inboundProcessed(channel: string, count?: number): void;
   /** An outbound message's status recorded (queued, sent, delivered…), by channel. */
   outboundStatus(channel: string, status: string): void;
+  /** A message the provider bills (a LINE push: no free reply token was valid), by channel. */
+  billedMessage(channel: string): void;
   /** Declares the job catalogue's names, the only values the `job` label takes (their series start at zero). */
   jobsKnown(names: readonly string[]): void;
   /** A job run that succeeded, by catalogue name. */
@@ -51,6 +53,13 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
     labelNames: ['channel', 'status'] as const,
     registers,
   });
+  const billed = new Counter({
+    name: 'hotline_billed_messages_total',
+    help: 'Outbound messages the provider bills per message (LINE pushes), by channel',
+    labelNames: ['channel'] as const,
+    registers,
+  });
+  billed.inc({ channel: 'line' }, 0);
   const completed = new Counter({ name: 'hotline_jobs_completed_total', help: 'Job runs that succeeded, by job name', labelNames: ['job'] as const, registers });
   const failures = new Counter({ name: 'hotline_job_failures_total', help: 'Job runs that threw, by job name', labelNames: ['job'] as const, registers });
   const retries = new Counter({ name: 'hotline_job_retries_total', help: 'Failed job runs scheduled to run again, by job name', labelNames: ['job'] as const, registers });
@@ -68,6 +77,7 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
     inboundReceived: (channel, count = 1) => received.inc({ channel: within(CHANNELS, channel) }, count),
     inboundProcessed: (channel, count = 1) => processed.inc({ channel: within(CHANNELS, channel) }, count),
     outboundStatus: (channel, status) => outbound.inc({ channel: within(CHANNELS, channel), status: within(OUTBOUND_STATUSES, status) }),
+    billedMessage: (channel) => billed.inc({ channel: within(CHANNELS, channel) }),
     jobsKnown(names) {
       for (const job of names) {
         jobNames.add(job);

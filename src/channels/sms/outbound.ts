@@ -85,8 +85,8 @@ export interface SendDeps {
   /** PUBLIC_URL: Twilio reports delivery to <publicUrl>/webhooks/twilio/status?message=<id>. */
   publicUrl: string;
   maxAttempts: number;
-  /** Counts each status the send records, by channel; unset, nothing is counted. */
-  counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
+  /** Counts each status the send records, and billed messages, by channel; unset, nothing is counted. */
+  counters?: Pick<HotlineCounters, 'outboundStatus' | 'billedMessage'> | undefined;
 }
 
 /**
@@ -132,7 +132,10 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     const sent = await deps.sender.send(outbound);
     await markMessage(db, messageId, { status: sent.status, provider_id: sent.providerId }, clock.now());
     if (sent.status !== 'queued') count(sent.status);
-    if (sent.billed) context.logger.info({ messageId, channel }, 'billed push message sent (no reply token was valid)');
+    if (sent.billed) {
+      deps.counters?.billedMessage(channel);
+      context.logger.info({ messageId, channel }, 'billed push message sent (no reply token was valid)');
+    }
   } catch (error) {
     await onSendFailure(deps, { messageId, contactId: message.contactId, channel: message.channel }, error, context);
   }
