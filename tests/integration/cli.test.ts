@@ -1,3 +1,4 @@
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -218,5 +219,43 @@ describe('the admin CLI', () => {
       expect((await cli(['migrate'], '', embedded())).code).toBe(0);
       expect(fs.existsSync(lock)).toBe(false);
     });
+  });
+
+  describe('compiled, as `npm run --silent cli` runs it', () => {
+    const root = path.resolve(__dirname, '../..');
+    let compiledDir: string;
+
+    function compiled(argv: string[], stdin = ''): Promise<Run> {
+      return new Promise((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [path.join(root, 'dist/src/cli.js'), ...argv],
+          { env: { PATH: process.env['PATH'], DATA_DIR: compiledDir, LOG_LEVEL: 'debug' } },
+          (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+        );
+        child.stdin?.end(stdin);
+      });
+    }
+
+    beforeAll(() => {
+      expect(spawnSync(process.execPath, [path.join(root, 'scripts/build-if-stale.mjs')], { cwd: root, stdio: 'inherit' }).status).toBe(0);
+      compiledDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-cli-compiled-'));
+    }, 180_000);
+    afterAll(() => {
+      fs.rmSync(compiledDir, { recursive: true, force: true });
+    });
+
+    it('prints only the token on stdout; its log lines go to stderr', async () => {
+      const org = await compiled(['org:create', '--slug', 'tokens-org', '--name', 'Tokens', '--country', 'TH']);
+      expect(org.code).toBe(0);
+      expect(org.stdout).toMatch(/^organisation tokens-org created \([0-9a-f-]{36}\)\n$/);
+      // The first command on a new data directory migrates it, and logs that on stderr.
+      const logged = org.stderr.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+      expect(logged.map((line) => line.msg)).toContain('database migrated');
+      expect((await compiled(['user:create', '--email', 'token.holder@example.org', '--role', 'researcher', '--org', 'tokens-org'], 'a long enough password\n')).code).toBe(0);
+      const token = await compiled(['token:create', '--email', 'token.holder@example.org']);
+      expect(token.code).toBe(0);
+      expect(token.stdout).toMatch(/^mh_[A-Za-z0-9_-]{43}\n$/);
+    }, 120_000);
   });
 });

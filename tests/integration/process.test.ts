@@ -34,7 +34,7 @@ async function start(env: NodeJS.ProcessEnv, entry = MAIN): Promise<Started> {
 }
 
 beforeAll(() => {
-  execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.mjs')], { cwd: ROOT });
 }, 120_000);
 
 describe('npm start (the web process)', () => {
