@@ -174,6 +174,7 @@ ${options.version === undefined ? '' : html`<input type="hidden" name="version" 
 ${formError(options.problem, 'update', [])}
 <p><button type="submit">${t('console:update.save')}</button></p>
 </form>
+<script src="/assets/sms-segments.js" defer></script>
 <script src="/assets/console.js" defer></script>`;
   return consolePage(context, t('console:case.title', { reference }), body);
 }
