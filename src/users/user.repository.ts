@@ -48,3 +48,14 @@ export async function findUserByEmail(db: Executor, email: string) {
 export async function findUserById(db: Executor, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** The time zone a user reads times in: their organisation's (Bangkok for a user who is gone). */
+export async function findTimeZoneOfUser(db: Executor, id: string): Promise<string> {
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .select('organisations.time_zone')
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+  return row?.time_zone ?? 'Asia/Bangkok';
+}

@@ -128,6 +128,16 @@ describe('the admin CLI', () => {
     expect(missing.stderr).toContain('--country is required');
   });
 
+  it('sets an organisation\'s time zone with --time-zone (the country\'s by default) and refuses an unknown one, naming it', async () => {
+    const kuala = await cli(['org:create', '--slug', 'kl-desk', '--name', 'KL desk', '--country', 'MY']);
+    const penang = await cli(['org:create', '--slug', 'penang-desk', '--name', 'Penang desk', '--country', 'TH', '--time-zone', 'Asia/Kuala_Lumpur']);
+    expect([kuala.code, penang.code]).toEqual([0, 0]);
+    const zones = await inspect((handle) => handle.db.selectFrom('organisations').select(['slug', 'time_zone']).where('slug', 'in', ['kl-desk', 'penang-desk']).orderBy('slug').execute());
+    expect(zones).toEqual([{ slug: 'kl-desk', time_zone: 'Asia/Kuala_Lumpur' }, { slug: 'penang-desk', time_zone: 'Asia/Kuala_Lumpur' }]);
+    const unknown = await cli(['org:create', '--slug', 'mars-desk', '--name', 'Mars desk', '--country', 'TH', '--time-zone', 'Mars/Olympus_Mons']);
+    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'error: validation_failed (timeZone: unknown_time_zone)\n' });
+  });
+
   it('refuses seed --demo when NODE_ENV=production, saying why, before touching the database; --force goes on', async () => {
     // An unreachable database: a refusal that opened it would fail with a connection error instead.
     const production = {
