@@ -9,6 +9,7 @@ import type {
   ReferralsTable,
 } from '../db/schema';
 import type { Logger } from '../observability/logger';
+import { timeZoneOfCountry } from '../orgs/time-zones';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { hashPassword } from '../users/password';
 import { upsertUser } from '../users/user.repository';
@@ -121,6 +122,7 @@ function organisationRow(organisation: DemoOrganisation, since: Date): NewOrgani
     languages: [...organisation.languages],
     categories: [...organisation.categories],
     nationalities: [...organisation.nationalities],
+    time_zone: timeZoneOfCountry(organisation.country),
     created_at: since,
     updated_at: since,
   };

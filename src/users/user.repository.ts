@@ -69,3 +69,14 @@ export async function wantsEmailNotifications(db: Executor, userId: string): Pro
 export async function recordSignIn(db: Executor, userId: string, at: Date): Promise<void> {
   await db.updateTable('users').set({ last_sign_in_at: at, failed_sign_ins: 0 }).where('id', '=', userId).execute();
 }
+
+/** The time zone a user reads times in: their organisation's (Bangkok for a user who is gone). */
+export async function findTimeZoneOfUser(db: Executor, id: string): Promise<string> {
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .select('organisations.time_zone')
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+  return row?.time_zone ?? 'Asia/Bangkok';
+}

@@ -22,6 +22,7 @@ import type { Mailer } from '../../src/notifications/mailer';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/privacy/personal-data';
 import { createAuthenticator } from '../../src/users/authentication';
 import { silentLogger } from './logger';
+import { spoolPrefix } from './test-run';
 
 export const TEST_AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 export const TEST_PUBLIC_URL = 'https://hotline.example.org';
@@ -52,6 +53,13 @@ export interface TestHotlineOptions {
   mailer?: Mailer;
 }
 
+const spoolDirs: string[] = [];
+
+/** Removes the spool directories this test file made (run after each file, see jest.config.js). */
+export function removeTestSpools(): void {
+  for (const dir of spoolDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Builds the hotline's app and job runner over a test database. */
 export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOptions = {}): TestHotline {
   const clock = options.clock ?? { now: () => new Date() };
@@ -77,7 +85,8 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   });
   const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger, counters });
   queueRef.current = jobs;
-  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-spool-'));
+  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), `${spoolPrefix()}-`));
+  spoolDirs.push(spoolDir);
   const spool = createInboundSpool(spoolDir, cipher, logger);
   registerHotlineGauges({ registry: metricsRegistry, db: handle.db, clock, logger, spool });
   const inbound = createInboundService({ db: handle.db, cipher, clock, logger, spool, wake: () => undefined, counters });
