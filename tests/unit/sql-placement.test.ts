@@ -15,7 +15,6 @@ const NOT_YET_MOVED: Record<string, number> = {
   'channels/sms/delivery-status.ts': 4,
   'channels/sms/inbound-processor.ts': 6,
   'channels/sms/outbound.ts': 4,
-  'seed/demo-seed.ts': 11,
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {
