@@ -49,6 +49,11 @@ export async function findUserById(db: Executor, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** What deciding whether a user may be assigned a case needs: organisation, role, and whether disabled. */
+export async function findAssigneeCandidate(db: Executor, id: string) {
+  return db.selectFrom('users').select(['organisation_id', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+}
+
 /** Sets the language a user reads the console in. */
 export async function setUserLocale(db: Executor, userId: string, locale: string, at: Date): Promise<void> {
   await db.updateTable('users').set({ locale, updated_at: at }).where('id', '=', userId).execute();

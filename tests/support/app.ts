@@ -10,6 +10,9 @@ import { createInboundService, type InboundService } from '../../src/channels/sm
 import { createTwilioSender, type SmsSender } from '../../src/channels/sms/twilio-sender';
 import type { Clock } from '../../src/clock';
 import type { DatabaseHandle } from '../../src/db/database';
+import type { DomainEventPublisher } from '../../src/events/domain-events';
+import { createHotlineEvents } from '../../src/hotline';
+import type { HotlineJobEnqueuer } from '../../src/jobs/hotline-jobs';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue';
 import { createJobCatalogue, type HotlineJobs } from '../../src/jobs/job.catalogue';
 import type { JobQueue } from '../../src/jobs/job.types';
@@ -34,6 +37,8 @@ export interface TestHotline {
   cipher: PersonalDataCipher;
   inbound: InboundService;
   jobs: JobQueue<HotlineJobs> & { runDue(): Promise<number> };
+  /** The domain events, routing and notifications subscribed as in `hotline.ts`. */
+  events: DomainEventPublisher;
   spoolDir: string;
   /** Runs every due job, again and again, until none is left. */
   runJobs(): Promise<void>;
@@ -72,16 +77,18 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   const mailer = options.mailer;
   const metricsRegistry = new Registry();
   const counters = createHotlineCounters({ registry: metricsRegistry });
-  const catalogue = createJobCatalogue({
-    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters,
-    enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
-    jobs: {
-      enqueue: async (trx, name, payload, enqueueOptions) => {
-        if (!queueRef.current) throw new Error('job queue not ready');
-        return queueRef.current.enqueue(trx, name, payload, enqueueOptions);
-      },
-      wake: () => undefined,
+  const queue: HotlineJobEnqueuer = {
+    enqueue: async (trx, name, payload, enqueueOptions) => {
+      if (!queueRef.current) throw new Error('job queue not ready');
+      return queueRef.current.enqueue(trx, name, payload, enqueueOptions);
     },
+    wake: () => undefined,
+  };
+  const events = createHotlineEvents({ cipher, clock, jobs: queue, mailEnabled: mailer !== undefined });
+  const catalogue = createJobCatalogue({
+    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters, events,
+    enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
+    jobs: queue,
   });
   const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger, counters });
   queueRef.current = jobs;
@@ -105,12 +112,13 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       i18n,
       jobs,
       mailEnabled: mailer !== undefined,
+      events,
       rateLimiter,
       sessionSecret: TEST_SESSION_SECRET,
       secureCookies: false,
       counters,
     },
-    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined, counters },
+    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined, events, counters },
     console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
     authenticate: createAuthenticator({ db: handle.db, clock }),
@@ -127,6 +135,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     cipher,
     inbound,
     jobs,
+    events,
     spoolDir,
     async runJobs() {
       while ((await jobs.runDue()) > 0) {
