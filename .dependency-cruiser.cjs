@@ -23,6 +23,20 @@ module.exports = {
       from: { path: '^src/db/' },
       to: { path: '^src/', pathNot: '^src/db/' },
     },
+    {
+      name: 'events-know-no-subscriber',
+      severity: 'error',
+      comment: 'The domain events import no domain: a publisher never learns who subscribes (hotline.ts wires them).',
+      from: { path: '^src/events/' },
+      to: { path: '^src/', pathNot: '^src/(db|events)/' },
+    },
+    {
+      name: 'routing-runs-on-events',
+      severity: 'error',
+      comment: 'Cases, referrals and channels publish events; only routing itself and the composition root call the router.',
+      from: { path: '^src/', pathNot: ['^src/routing/', '^src/hotline\\.ts$', '^src/seed/', '^src/channels/sms/'] },
+      to: { path: '^src/routing/routing\\.service\\.ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -23,6 +23,10 @@ export default tseslint.config(
     languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly' } },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     ignores: ['public/**'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },

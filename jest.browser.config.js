@@ -8,6 +8,7 @@ module.exports = {
   maxWorkers: 1,
   transform: { '^.+\\.ts$': swc },
   testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
+  setupFilesAfterEnv: ['<rootDir>/tests/support/after-each-file.ts'],
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
 };

@@ -9,6 +9,7 @@ import * as referralsAndNotifications from './20261127_0007_referrals_and_notifi
 import * as consentRecord from './20261202_0008_consent_record';
 import * as statsCellKey from './20261202_0009_stats_cell_key';
 import * as catchUpLandedSchemas from './20261202_0011_catch_up_landed_schemas';
+import * as organisationTimeZone from './20261202_0012_organisation_time_zone';
 import * as peopleAndChannels from './20261202_0013_people_and_channels';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '20261202_0008_consent_record': consentRecord,
   '20261202_0009_stats_cell_key': statsCellKey,
   '20261202_0011_catch_up_landed_schemas': catchUpLandedSchemas,
+  '20261202_0012_organisation_time_zone': organisationTimeZone,
   '20261202_0013_people_and_channels': peopleAndChannels,
 };

@@ -9,6 +9,7 @@ import { smsRoutes } from './channels/sms/sms.routes';
 import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
 import { adminRoutes } from './console/admin.routes';
 import { tokenPageRoutes } from './console/token-pages.routes';
+import { replyCounterRoutes } from './console/reply-counter.routes';
 import { cannedReplyRoutes } from './console/canned-replies.routes';
 import { casePageRoutes } from './console/case-pages.routes';
 import { caseActionRoutes } from './console/case-actions.routes';
@@ -152,6 +153,7 @@ export function createApp(deps: AppDeps): Express {
     ...adminRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...tokenPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...replyCounterRoutes(),
   ];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 

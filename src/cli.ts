@@ -63,11 +63,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'org:create': {
-    usage: 'org:create --slug S --name N --country CC [--kind ngo|union|legal_aid|embassy|government|network] [--province CODE[,CODE…]] [--city C] [--nationality CC[,CC…]] [--discreet]',
-    summary: 'create an organisation (the network itself: --kind network); provinces are ISO codes such as TH-63, nationalities only for embassies',
+    usage: 'org:create --slug S --name N --country CC [--kind ngo|union|legal_aid|embassy|government|network] [--province CODE[,CODE…]] [--city C] [--nationality CC[,CC…]] [--time-zone ZONE] [--discreet]',
+    summary: 'create an organisation (the network itself: --kind network); provinces are ISO codes such as TH-63, nationalities only for embassies; the time zone (IANA, such as Asia/Kuala_Lumpur) defaults to the country\'s',
     options: {
       slug: { type: 'string' }, name: { type: 'string' }, country: { type: 'string' }, kind: { type: 'string' },
-      province: { type: 'string' }, city: { type: 'string' }, nationality: { type: 'string' }, discreet: { type: 'boolean' },
+      province: { type: 'string' }, city: { type: 'string' }, nationality: { type: 'string' }, 'time-zone': { type: 'string' }, discreet: { type: 'boolean' },
     },
     async run(hotline, values, io) {
       const organisation = await createOrganisation(
@@ -80,6 +80,7 @@ const COMMANDS: Record<string, Command> = {
           provinces: listOf(values['province']),
           nationalities: listOf(values['nationality']),
           ...(typeof values['city'] === 'string' ? { city: values['city'] } : {}),
+          ...(typeof values['time-zone'] === 'string' ? { timeZone: values['time-zone'] } : {}),
           discreetByDefault: values['discreet'] === true,
         },
         { kind: 'cli' },

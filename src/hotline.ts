@@ -17,8 +17,10 @@ import { createViberSender } from './channels/viber/viber-sender';
 import type { ChannelSender } from './channels/channel';
 import { createJobQueue, type HotlineJobQueue } from './jobs/job-queue';
 import { createJobCatalogue } from './jobs/job.catalogue';
+import { createDomainEvents, type DomainEventPublisher, type DomainEvents } from './events/domain-events';
 import { createI18n } from './language/i18n';
 import { createMailer } from './notifications/mailer';
+import { subscribeNotifications } from './notifications/notification.subscribers';
 import { createHotlineCounters, type HotlineCounters } from './observability/hotline-counters';
 import { registerHotlineGauges } from './observability/hotline-gauges';
 import type { Logger } from './observability/logger';
@@ -26,6 +28,8 @@ import { createScheduledFailures, type ScheduledFailures } from './observability
 import { Registry } from 'prom-client';
 import { resolveSecrets } from './privacy/embedded-secrets';
 import { createPersonalDataCipher, type PersonalDataCipher } from './privacy/personal-data';
+import type { OfferDeps } from './referrals/referral-offer';
+import { subscribeRouting } from './routing/routing.subscribers';
 
 /** Everything a process of the hotline works with, built once from the configuration. */
 export interface Hotline {
@@ -33,6 +37,8 @@ export interface Hotline {
   database: DatabaseHandle;
   db: Kysely<Database>;
   jobs: HotlineJobQueue;
+  /** What services announce (a case opened, a referral declined…), with routing and notifications subscribed. */
+  events: DomainEventPublisher;
   cipher: PersonalDataCipher;
   /** Inbound SMS and WhatsApp: store first (or spool), then process by job. */
   inbound: InboundService;
@@ -71,6 +77,17 @@ export interface OpenHotlineOptions {
 export async function sealAfterMigrations(deps: Pick<Hotline, 'db' | 'cipher' | 'logger'>): Promise<void> {
   const sealed = await sealPlaintextConsentWordings(deps.db, (text) => deps.cipher.seal(text));
   if (sealed > 0) deps.logger.info({ sealed }, 'sealed consent wordings stored in plain text');
+}
+
+/**
+ * The domain events with their subscribers: notifications first (the notice of a change comes
+ * before the routing it sets off), then routing. The publishers import neither.
+ */
+export function createHotlineEvents(deps: OfferDeps): DomainEvents {
+  const events = createDomainEvents();
+  subscribeNotifications(events, deps);
+  subscribeRouting(events, deps);
+  return events;
 }
 
 /** Takes the embedded data directory (when there is no DATABASE_URL), opens the database (migrating it when asked), the job queue and the cipher. */
@@ -124,14 +141,22 @@ async function assemble(
   const mailer = createMailer(config.mail);
   const metrics = new Registry();
   const counters = createHotlineCounters({ registry: metrics });
+  const eventsRef: { current?: DomainEvents } = {};
+  const events: DomainEventPublisher = {
+    publish: async (trx, event) => {
+      if (!eventsRef.current) throw new Error('domain events not ready');
+      await eventsRef.current.publish(trx, event);
+    },
+  };
   const jobs = createJobQueue({
     db: database.db, clock, logger, redisUrl: config.redisUrl, role: options.jobRole, counters,
     catalogue: (queue) => createJobCatalogue({
       db: database.db, clock, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, counters,
       enqueueSend: (trx, messageId) => queue.enqueue(trx, 'sms.send', { messageId }),
-      jobs: queue,
+      jobs: queue, events,
     }),
   });
+  eventsRef.current = createHotlineEvents({ cipher, clock, jobs, mailEnabled: mailer !== undefined });
   const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
   registerHotlineGauges({ registry: metrics, db: database.db, clock, logger, spool });
   const inbound = createInboundService({ db: database.db, cipher, clock, logger, spool, wake: () => jobs.wake(), counters });
@@ -140,6 +165,7 @@ async function assemble(
     database,
     db: database.db,
     jobs,
+    events,
     cipher,
     inbound,
     clock,

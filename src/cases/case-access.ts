@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
+import type { DomainEventPublisher } from '../events/domain-events';
 import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Principal } from '../http/access';
 import { errors } from '../http/errors';
@@ -21,6 +22,8 @@ export interface CaseWorkDeps {
   jobs: HotlineJobEnqueuer;
   /** True when SMTP_URL is set: notices are also emailed. */
   mailEnabled: boolean;
+  /** Where the services announce what happened (routing and notifications subscribe). */
+  events: DomainEventPublisher;
   /** Counts queued replies; unset, nothing is counted. */
   counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
 }

@@ -4,6 +4,9 @@ import { queueOutboundMessage } from '../channels/sms/outbound';
 import type { Clock } from '../clock';
 import { inTransaction } from '../db/transaction';
 import { AppError, errors } from '../http/errors';
+import { findContactForReply } from '../contacts/contact.repository';
+import { findQueuedMessage } from '../messages/message.repository';
+import { findAssigneeCandidate } from '../users/user.repository';
 import { insertCaseEvent } from './case-event.repository';
 import { insertNote } from './note.repository';
 import {
@@ -15,7 +18,6 @@ import {
   type Cursor,
 } from './case-query.repository';
 import { lockCaseForUpdate, updateCase, updateCaseAdvancingVersion } from './case.repository';
-import { ROUTED_FIELDS, routeCase } from '../routing/routing.service';
 import { caseScopeOf, mayRecordConsent } from './case.policy';
 import { recordConsent } from './consent.service';
 import { presentCase, type CaseDetail } from './case-view';
@@ -108,7 +110,7 @@ export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference:
 }
 
 async function assigneeAllowed(deps: CaseWorkDeps, caller: Caller, userId: string, ownerOrganisationId: string | null): Promise<boolean> {
-  const user = await deps.db.selectFrom('users').select(['organisation_id', 'role', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
+  const user = await findAssigneeCandidate(deps.db, userId);
   if (!user || user.disabled_at || (user.role !== 'caseworker' && user.role !== 'coordinator')) return false;
   return caller.principal.role === 'coordinator' ? user.organisation_id === ownerOrganisationId || user.role === 'coordinator' : user.organisation_id === caller.principal.organisationId;
 }
@@ -117,7 +119,8 @@ async function assigneeAllowed(deps: CaseWorkDeps, caller: Caller, userId: strin
  * Changes triage and outcome fields, or records the worker's consent as staff heard it; each
  * change is a timeline event and the write is audited. Consent may be recorded only by the owning
  * organisation's staff and coordinators: anyone else gets 403 `consent_not_yours` and nothing is
- * written. A change to a field the routing rules match on runs them again. With `expectedVersion`
+ * written. The changed fields are published as `case.triage_changed` (routing runs the rules again
+ * when they match on one). With `expectedVersion`
  * (the version the caller read), a case changed since answers 409 `case_changed` and nothing is written.
  */
 export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: UpdateCaseBody, expectedVersion?: string): Promise<void> {
@@ -164,7 +167,7 @@ export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, referenc
         details: { fields: changed.map(([field]) => field) },
       });
     }
-    if (changed.some(([field]) => (ROUTED_FIELDS as readonly string[]).includes(field))) await routeCase(trx, deps, found.id, 'triage_changed');
+    if (changed.length > 0) await deps.events.publish(trx, { type: 'case.triage_changed', caseId: found.id, fields: changed.map(([field]) => field) });
   });
 }
 
@@ -190,7 +193,7 @@ export async function addNoteFor(deps: CaseWorkDeps, caller: Caller, reference: 
 export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: string) {
   const found = await caseOrNotFound(deps, caller, reference, 'message.create');
   if (!found.contact_id) throw new AppError('conflict', [{ field: 'reference', reason: 'no_contact' }]);
-  const contact = await deps.db.selectFrom('contacts').select(['id', 'channel', 'is_opted_out']).where('id', '=', found.contact_id).executeTakeFirstOrThrow();
+  const contact = await findContactForReply(deps.db, found.contact_id);
   if (contact.is_opted_out) throw new AppError('conflict', [{ field: 'reference', reason: 'opted_out' }]);
   const now = deps.clock.now();
   const messageId = await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
@@ -207,6 +210,5 @@ export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: st
     await recordAudit(trx, { ...actorOf(caller), action: 'message.queued', subjectType: 'message', subjectId: id, caseId: found.id });
     return id;
   });
-  const message = await deps.db.selectFrom('messages').select(['id', 'status', 'encoding', 'segments']).where('id', '=', messageId).executeTakeFirstOrThrow();
-  return message;
+  return findQueuedMessage(deps.db, messageId);
 }

@@ -2,15 +2,12 @@ import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
-import { errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { listApiTokens, listAudit, listOrganisations, listUsers, revokeApiToken, setUserDisabled } from '../users/admin.service';
-import { endAllSessions } from '../users/session.service';
+import { listApiTokens, listAudit, listOrganisations, listUsers, revokeApiTokenAs, setUserDisabledAs } from '../users/admin.service';
 import { issueApiTokenAsAdmin } from '../users/user.service';
 import { auditPage, organisationsPage, tokensPage, usersPage } from './admin.views';
 import { consolePageContext } from './console-shell';
@@ -41,10 +38,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
 
   const toggleUser = (disable: boolean) => async (req: Request, res: Response) => {
     const { id } = validate(idParam, req.params);
-    const now = deps.clock.now();
-    if (!(await setUserDisabled(deps.db, id, disable ? now : null))) throw errors.notFound();
-    if (disable) await endAllSessions(deps, id);
-    await recordAudit(deps.db, { ...actor(req, res), action: disable ? 'user.disabled' : 'user.enabled', subjectType: 'user', subjectId: id, at: now });
+    await setUserDisabledAs(deps, actor(req, res), id, disable);
     res.redirect(303, '/console/admin/users');
   };
 
@@ -76,8 +70,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
       access,
       handler: async (req, res) => {
         const { id } = validate(idParam, req.params);
-        if (!(await revokeApiToken(deps.db, id, deps.clock.now()))) throw errors.notFound();
-        await recordAudit(deps.db, { ...actor(req, res), action: 'api_token.revoked', subjectType: 'api_token', subjectId: id });
+        await revokeApiTokenAs(deps, actor(req, res), id);
         res.redirect(303, '/console/admin/tokens');
       },
     },

@@ -2,7 +2,6 @@ import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.service';
 import { LANGUAGES, type Language } from '../cases/case.vocabulary';
 import { countSegments } from '../channels/sms/segments';
 import type { Database } from '../db/schema';
@@ -12,7 +11,7 @@ import { html } from '../http/html';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
 import { LANGUAGE_NAMES } from '../language/language-names';
-import { deleteCannedReply, insertCannedReply, listCannedReplies } from './canned-replies.service';
+import { addCannedReply, deleteCannedReply, listCannedReplies } from './canned-replies.service';
 import { consolePage, consolePageContext, sendConsolePage } from './console-shell';
 
 export interface CannedReplyDeps {
@@ -51,8 +50,7 @@ export function cannedReplyRoutes(deps: CannedReplyDeps): RouteSpec[] {
         const reply = validate(newReply, req.body);
         if (countSegments(reply.body).segments > MAX_SEGMENTS) throw errors.validation([{ field: 'body', reason: 'too_big', params: { maximum: MAX_SEGMENTS } }]);
         const { userId, kind } = principalOf(res);
-        await insertCannedReply(deps.db, { ...reply, userId });
-        await recordAudit(deps.db, { actorKind: kind, actorUserId: userId, action: 'canned_reply.created', subjectType: 'canned_reply', ip: req.ip ?? null });
+        await addCannedReply(deps, { actorKind: kind, actorUserId: userId, ip: req.ip ?? null }, reply);
         res.redirect(303, '/console/canned-replies');
       },
     },

@@ -43,7 +43,7 @@ export interface InboxQuery {
 
 /** The inbox: filters with counts, the cases, and the next page. */
 export function inboxPage(context: CasePageContext, query: InboxQuery, list: CaseList, nextHref: string | null): string {
-  const { t, language } = context;
+  const { t } = context;
   const counts = list.counts.status as Record<string, number>;
   const body = html`<h1>${t('console:inbox.title')}</h1>
 <form method="get" action="/console/cases" class="filters">
@@ -73,7 +73,7 @@ ${list.data.length === 0 ? html`<p>${t('console:inbox.empty')}</p>` : html`<tabl
 <td>${t(`console:status.${row.status}`)}</td><td>${t(`console:urgency.${row.urgency}`)}</td>
 <td>${row.categories.map((category) => t(`web:category.${category}`)).join(', ')}</td>
 <td>${[row.destination_province, row.destination_country].filter(Boolean).join(', ')}</td>
-<td>${formatTime(row.updated_at, language)}</td></tr>`)}</tbody></table>`}
+<td>${formatTime(row.updated_at, context)}</td></tr>`)}</tbody></table>`}
 ${nextHref ? html`<p><a href="${nextHref}" rel="next">${t('console:inbox.next')}</a></p>` : ''}`;
   return consolePage(context, t('console:inbox.title'), body);
 }
@@ -106,15 +106,15 @@ export interface CasePageOptions {
 
 /** A case: its facts, who else works it, the timeline, and the forms to work it. */
 export function casePage(context: CasePageContext, found: CaseDetail, options: CasePageOptions): string {
-  const { t, language } = context;
+  const { t } = context;
   const work: CaseWorkView = { context, reference: found.reference, viewer: options.viewer, now: options.now, problem: options.problem };
   const timeline = [
     ...eventEntries(context, options.events ?? [], found),
     ...found.messages.map((message) => ({ at: new Date(message.created_at), item: html`<li class="message ${message.direction}">
-<p class="meta">${t(`console:timeline.${message.direction === 'in' ? 'from_worker' : 'to_worker'}`)} · ${formatTime(message.created_at, language)}${message.direction === 'out' ? html` · <span class="delivery">${t(`console:delivery.${message.status}`)}</span>` : ''}</p>
+<p class="meta">${t(`console:timeline.${message.direction === 'in' ? 'from_worker' : 'to_worker'}`)} · ${formatTime(message.created_at, context)}${message.direction === 'out' ? html` · <span class="delivery">${t(`console:delivery.${message.status}`)}</span>` : ''}</p>
 <p class="body">${message.body ?? ''}</p></li>` })),
     ...found.notes.map((note) => ({ at: new Date(note.created_at), item: html`<li class="note">
-<p class="meta">${t('console:timeline.note', { author: note.author })}${note.organisation ? html` (${note.organisation})` : ''} · ${t(`console:visibility.${note.visibility}`)} · ${formatTime(note.created_at, language)}</p>
+<p class="meta">${t('console:timeline.note', { author: note.author })}${note.organisation ? html` (${note.organisation})` : ''} · ${t(`console:visibility.${note.visibility}`)} · ${formatTime(note.created_at, context)}</p>
 <p class="body">${note.body}</p></li>` })),
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
   const reference = found.reference;
@@ -174,6 +174,7 @@ ${options.version === undefined ? '' : html`<input type="hidden" name="version" 
 ${formError(options.problem, 'update', [])}
 <p><button type="submit">${t('console:update.save')}</button></p>
 </form>
+<script src="/assets/sms-segments.js" defer></script>
 <script src="/assets/console.js" defer></script>`;
   return consolePage(context, t('console:case.title', { reference }), body);
 }

@@ -154,13 +154,13 @@ export function isOverdue(referral: { status: string; due_at: Date | string }, n
 }
 
 function referralItem(view: CaseWorkView, referral: Referral): SafeHtml {
-  const { t, language } = view.context;
+  const { t } = view.context;
   const from = referral.from?.name ?? t('console:referral.by_rules');
   const times = [
-    t('console:referral.sent_at', { time: formatTime(referral.created_at, language) }),
-    referral.status === 'pending' ? t('console:referral.due_at', { time: formatTime(referral.due_at, language) }) : null,
-    referral.responded_at ? t('console:referral.answered_at', { time: formatTime(referral.responded_at, language) }) : null,
-    referral.completed_at ? t('console:referral.completed_at', { time: formatTime(referral.completed_at, language) }) : null,
+    t('console:referral.sent_at', { time: formatTime(referral.created_at, view.context) }),
+    referral.status === 'pending' ? t('console:referral.due_at', { time: formatTime(referral.due_at, view.context) }) : null,
+    referral.responded_at ? t('console:referral.answered_at', { time: formatTime(referral.responded_at, view.context) }) : null,
+    referral.completed_at ? t('console:referral.completed_at', { time: formatTime(referral.completed_at, view.context) }) : null,
   ].filter((text): text is string => text !== null);
   return html`<li class="referral" id="referral-${referral.id}">
 <p><strong>${t('console:referral.from_to', { from, to: referral.to.name })}</strong> · <span class="referral-status">${t(`console:referral.status.${referral.status}`)}</span>${isOverdue(referral, view.now) ? html` <span class="badge">${t('console:referral.overdue')}</span>` : ''}</p>
@@ -208,11 +208,11 @@ ${mayRefer ? referForm(view, targets) : html`<p>${t('console:referral.accept_fir
 }
 
 function escalationItem(view: CaseWorkView, escalation: Escalation): SafeHtml {
-  const { t, language } = view.context;
+  const { t } = view.context;
   const times = [
-    t('console:escalation.opened_at', { time: formatTime(escalation.created_at, language) }),
-    escalation.acknowledged_at ? t('console:escalation.acknowledged_at', { time: formatTime(escalation.acknowledged_at, language) }) : null,
-    escalation.closed_at ? t('console:escalation.closed_at', { time: formatTime(escalation.closed_at, language) }) : null,
+    t('console:escalation.opened_at', { time: formatTime(escalation.created_at, view.context) }),
+    escalation.acknowledged_at ? t('console:escalation.acknowledged_at', { time: formatTime(escalation.acknowledged_at, view.context) }) : null,
+    escalation.closed_at ? t('console:escalation.closed_at', { time: formatTime(escalation.closed_at, view.context) }) : null,
   ].filter((text): text is string => text !== null);
   return html`<li class="escalation">
 <p><strong>${escalation.embassy.name}</strong> · <span class="escalation-status">${t(`console:escalation.status.${escalation.status}`)}</span></p>

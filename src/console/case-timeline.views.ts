@@ -58,7 +58,7 @@ export function eventEntries(context: ConsolePageContext, events: readonly CaseE
   return events.map((event) => ({
     at: new Date(event.created_at),
     item: html`<li class="event">
-<p class="meta">${event.organisation ? html`${event.organisation} · ` : ''}${formatTime(event.created_at, context.language)}</p>
+<p class="meta">${event.organisation ? html`${event.organisation} · ` : ''}${formatTime(event.created_at, context)}</p>
 <p class="body">${eventText(context, event, found)}</p></li>`,
   }));
 }

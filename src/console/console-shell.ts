@@ -7,6 +7,7 @@ import { principalOf } from '../http/access';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
 import { countUnreadOf } from '../notifications/notification-inbox.service';
+import { findTimeZoneOfUser } from '../users/user.service';
 import { consoleNav } from './console-nav';
 
 // What every signed-in console page shares: the reader's language, a CSRF token for its forms,
@@ -20,9 +21,11 @@ export interface ConsolePageDeps {
   secureCookies: boolean;
 }
 
-/** The reader's language and translator, the CSRF token for forms, and the menu. */
+/** The reader's language, time zone and translator, the CSRF token for forms, and the menu. */
 export interface ConsolePageContext {
   language: Language;
+  /** IANA name, from the reader's organisation: Thailand and Malaysia keep different hours. */
+  timeZone: string;
   t: TFunction;
   csrf: string;
   nav: SafeHtml;
@@ -32,9 +35,9 @@ export interface ConsolePageContext {
 export async function consolePageContext(deps: ConsolePageDeps, _req: Request, res: Response): Promise<ConsolePageContext> {
   const principal = principalOf(res);
   const t = deps.i18n.getFixedT(principal.locale);
-  const unread = await countUnreadOf(deps.db, principal.userId);
+  const [unread, timeZone] = await Promise.all([countUnreadOf(deps.db, principal.userId), findTimeZoneOfUser(deps.db, principal.userId)]);
   // Console forms carry the session's own token; a page reached by bearer token has no forms to post.
-  return { language: principal.locale, t, csrf: principal.formToken ?? '', nav: consoleNav(t, principal.role, unread) };
+  return { language: principal.locale, timeZone, t, csrf: principal.formToken ?? '', nav: consoleNav(t, principal.role, unread) };
 }
 
 /**
@@ -62,8 +65,16 @@ export function sendConsolePage(res: Response, status: number, body: string): vo
   res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
 }
 
-/** A date and time as staff in the region read it (Bangkok time), or '' for none. */
-export function formatTime(date: Date | string | null, language: Language): string {
+/**
+ * A date and time in the reader's language and time zone, with the zone's name in their language
+ * ("2 Dec 2026, 13:05 (Thailand Time)"), or '' for none.
+ */
+export function formatTime(date: Date | string | null, reader: Pick<ConsolePageContext, 'language' | 'timeZone'>): string {
   if (!date) return '';
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Bangkok' }).format(new Date(date));
+  const at = new Date(date);
+  const time = new Intl.DateTimeFormat(reader.language, { dateStyle: 'medium', timeStyle: 'short', timeZone: reader.timeZone }).format(at);
+  const zone = new Intl.DateTimeFormat(reader.language, { timeZone: reader.timeZone, timeZoneName: 'shortGeneric' })
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  return zone ? `${time} (${zone})` : time;
 }

@@ -23,10 +23,10 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 /** How long ago an escalation was opened ("3 days ago"), or its date once it is a month old. */
-export function ageInWords(language: Language, openedAt: Date | string, now: Date): string {
+export function ageInWords(language: Language, openedAt: Date | string, now: Date, timeZone: string): string {
   const elapsed = Math.max(0, now.getTime() - new Date(openedAt).getTime());
   const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
-  if (elapsed >= 30 * DAY) return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeZone: 'Asia/Bangkok' }).format(new Date(openedAt));
+  if (elapsed >= 30 * DAY) return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeZone }).format(new Date(openedAt));
   if (elapsed >= 2 * DAY) return relative.format(-Math.floor(elapsed / DAY), 'day');
   if (elapsed >= HOUR) return relative.format(-Math.floor(elapsed / HOUR), 'hour');
   return relative.format(-Math.floor(elapsed / 60_000), 'minute');
@@ -61,27 +61,27 @@ ${rows.length === 0 ? html`<p>${t('liaison:list.empty')}</p>` : html`<div class=
 <td>${categoriesInWords(t, row.categories)}</td>
 <td>${t(`console:urgency.${row.urgency}`, { defaultValue: row.urgency })}</td>
 <td>${t(`liaison:status.${row.status}`, { defaultValue: row.status })}</td>
-<td><time datetime="${new Date(row.created_at).toISOString()}">${ageInWords(language, row.created_at, now)}</time></td></tr>`)}</tbody></table></div>`}`;
+<td><time datetime="${new Date(row.created_at).toISOString()}">${ageInWords(language, row.created_at, now, context.timeZone)}</time></td></tr>`)}</tbody></table></div>`}`;
   return consolePage(context, t('liaison:title'), body);
 }
 
 function escalationFacts(context: ConsolePageContext, escalation: EscalationDetail['escalation']): SafeHtml {
-  const { t, language } = context;
+  const { t } = context;
   if (!escalation) return html``;
   const why = escalation.reason ?? (escalation.rule ? t('liaison:escalation.by_rule', { rule: escalation.rule }) : '—');
   return html`<dl class="facts">
 <dt>${t('liaison:field.status')}</dt><dd>${t(`liaison:status.${escalation.status}`, { defaultValue: escalation.status })}</dd>
 <dt>${t('liaison:field.embassy')}</dt><dd>${escalation.embassy.name}</dd>
 <dt>${t('liaison:escalation.why')}</dt><dd>${why}</dd>
-<dt>${t('liaison:field.opened')}</dt><dd>${formatTime(escalation.created_at, language)}</dd>
-${escalation.acknowledged_at ? html`<dt>${t('liaison:escalation.acknowledged_at')}</dt><dd>${formatTime(escalation.acknowledged_at, language)}</dd>` : ''}
-${escalation.closed_at ? html`<dt>${t('liaison:escalation.closed_at')}</dt><dd>${formatTime(escalation.closed_at, language)}</dd>` : ''}
+<dt>${t('liaison:field.opened')}</dt><dd>${formatTime(escalation.created_at, context)}</dd>
+${escalation.acknowledged_at ? html`<dt>${t('liaison:escalation.acknowledged_at')}</dt><dd>${formatTime(escalation.acknowledged_at, context)}</dd>` : ''}
+${escalation.closed_at ? html`<dt>${t('liaison:escalation.closed_at')}</dt><dd>${formatTime(escalation.closed_at, context)}</dd>` : ''}
 ${escalation.outcome ? html`<dt>${t('liaison:escalation.outcome')}</dt><dd>${escalation.outcome}</dd>` : ''}
 </dl>`;
 }
 
 function caseFacts(context: ConsolePageContext, found: EscalationDetail['case']): SafeHtml {
-  const { t, language } = context;
+  const { t } = context;
   const consent = found.consent === null ? t('console:consent.unknown') : t(found.consent.given ? 'console:consent.yes' : 'console:consent.no');
   return html`<dl class="facts">
 <dt>${t('liaison:field.categories')}</dt><dd>${categoriesInWords(t, found.categories)}</dd>
@@ -90,8 +90,8 @@ function caseFacts(context: ConsolePageContext, found: EscalationDetail['case'])
 <dt>${t('liaison:case.workplace')}</dt><dd>${placeInWords(t, found.destination_province, found.destination_country)}</dd>
 <dt>${t('liaison:case.home')}</dt><dd>${placeInWords(t, found.origin_province, found.origin_country)}</dd>
 <dt>${t('liaison:case.workers_affected')}</dt><dd>${found.workers_affected}</dd>
-<dt>${t('liaison:case.reported')}</dt><dd>${formatTime(found.created_at, language)}</dd>
-<dt>${t('liaison:case.updated')}</dt><dd>${formatTime(found.updated_at, language)}</dd>
+<dt>${t('liaison:case.reported')}</dt><dd>${formatTime(found.created_at, context)}</dd>
+<dt>${t('liaison:case.updated')}</dt><dd>${formatTime(found.updated_at, context)}</dd>
 <dt>${t('console:field.consent')}</dt><dd>${consent}</dd>
 ${found.employer ? html`<dt>${t('liaison:case.employer')}</dt><dd>${found.employer}</dd>` : ''}
 ${found.location_as_written ? html`<dt>${t('liaison:case.location_as_written')}</dt><dd>${found.location_as_written}</dd>` : ''}
@@ -99,18 +99,18 @@ ${found.location_as_written ? html`<dt>${t('liaison:case.location_as_written')}<
 }
 
 function workerWords(context: ConsolePageContext, found: EscalationDetail['case']): SafeHtml {
-  const { t, language } = context;
+  const { t } = context;
   // The worker's own messages; the hotline's questions and replies add nothing for the embassy.
   const messages = found.messages.filter((message) => message.direction === 'in' && message.body);
   return html`<h2>${t('liaison:case.words')}</h2>
 ${found.summary ? html`<blockquote class="reply">${found.summary}</blockquote>` : html`<p>${t('liaison:case.no_summary')}</p>`}
 <h3>${t('liaison:case.messages')}</h3>
 ${messages.length === 0 ? html`<p>${t('liaison:case.no_messages')}</p>` : html`<ol class="timeline">${messages.map((message) => html`<li class="message in">
-<p class="meta">${formatTime(message.created_at, language)}</p>
+<p class="meta">${formatTime(message.created_at, context)}</p>
 <p class="body">${message.body ?? ''}</p></li>`)}</ol>`}
 <h2>${t('liaison:case.notes')}</h2>
 ${found.notes.length === 0 ? html`<p>${t('liaison:case.no_notes')}</p>` : html`<ol class="timeline">${found.notes.map((note) => html`<li class="note">
-<p class="meta">${t('liaison:case.note_by', { author: note.author, organisation: note.organisation })} · ${formatTime(note.created_at, language)}</p>
+<p class="meta">${t('liaison:case.note_by', { author: note.author, organisation: note.organisation })} · ${formatTime(note.created_at, context)}</p>
 <p class="body">${note.body}</p></li>`)}</ol>`}`;
 }
 

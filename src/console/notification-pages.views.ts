@@ -15,14 +15,14 @@ export function notificationHref(role: Role, row: Pick<NotificationRow, 'kind' |
 }
 
 function notificationRow(context: ConsolePageContext, role: Role, row: NotificationRow): SafeHtml {
-  const { t, language } = context;
+  const { t } = context;
   const unread = row.read_at === null;
   const label = t(`console:notifications.kind.${row.kind}`, { defaultValue: row.kind });
   const href = notificationHref(role, row);
   return html`<tr${unread ? html` class="unread"` : ''}>
 <td>${unread ? html`<span class="badge">${t('console:notifications.unread')}</span> ` : ''}${href ? html`<a href="${href}">${label}</a>` : label}</td>
 <td>${row.reference ?? ''}</td>
-<td>${formatTime(row.created_at, language)}</td></tr>`;
+<td>${formatTime(row.created_at, context)}</td></tr>`;
 }
 
 /** The notices page, with a button to mark them all read. */

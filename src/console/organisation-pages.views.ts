@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import { ORGANISATION_KINDS } from '../cases/case.vocabulary';
 import { html, type SafeHtml } from '../http/html';
+import { REGION_TIME_ZONES } from '../orgs/time-zones';
 import { COUNTRIES, provincesOf } from '../places/places';
 import { adminShell, type AdminViewContext } from './admin.views';
 import { fieldError, formError, messagesFor, type FormProblem } from './form-problem';
@@ -10,7 +11,7 @@ import type { OrganisationForm } from './organisations.schema';
 // rules, links and the CLI know an organisation by it.
 
 export const ORGANISATION_FORM = 'organisation';
-const FIELDS = ['slug', 'name', 'kind', 'country', 'city', 'provinces', 'nationalities', 'is_active', 'discreet_by_default'] as const;
+const FIELDS = ['slug', 'name', 'kind', 'country', 'city', 'time_zone', 'provinces', 'nationalities', 'is_active', 'discreet_by_default'] as const;
 
 /** What the page shows: the values, the saved organisation when editing, and why it was refused. */
 export interface OrganisationFormState {
@@ -25,11 +26,11 @@ function described(problem: FormProblem | undefined, field: string, hintId?: str
   return html`${ids ? html` aria-describedby="${ids}"` : ''}${invalid ? html` aria-invalid="true"` : ''}`;
 }
 
-function textField(t: TFunction, problem: FormProblem | undefined, name: 'slug' | 'name' | 'city', value: string, extra: { hint?: string; required?: boolean } = {}): SafeHtml {
+function textField(t: TFunction, problem: FormProblem | undefined, name: 'slug' | 'name' | 'city' | 'time_zone', value: string, extra: { hint?: string; required?: boolean; list?: string } = {}): SafeHtml {
   const hintId = extra.hint ? `${name}-hint` : undefined;
   return html`<div class="field"><label for="${name}">${t(`console:admin.${name}`)}</label>
 ${extra.hint ? html`<p class="hint" id="${hintId}">${extra.hint}</p>` : ''}${fieldError(problem, ORGANISATION_FORM, name, `${name}-error`)}
-<input id="${name}" name="${name}" type="text" value="${value}"${extra.required ? html` required` : ''}${described(problem, name, hintId)}></div>`;
+<input id="${name}" name="${name}" type="text" value="${value}"${extra.list ? html` list="${extra.list}"` : ''}${extra.required ? html` required` : ''}${described(problem, name, hintId)}></div>`;
 }
 
 function select(t: TFunction, problem: FormProblem | undefined, name: 'kind' | 'country', value: string, options: { value: string; label: string }[]): SafeHtml {
@@ -65,6 +66,8 @@ ${textField(t, problem, 'name', values.name, { required: true })}
 ${select(t, problem, 'kind', values.kind, kinds)}
 ${select(t, problem, 'country', values.country, countries)}
 ${textField(t, problem, 'city', values.city)}
+${textField(t, problem, 'time_zone', values.time_zone, { hint: t('console:admin.time_zone_hint'), list: 'time-zones' })}
+<datalist id="time-zones">${REGION_TIME_ZONES.map((zone) => html`<option value="${zone}"></option>`)}</datalist>
 ${checkboxGroup(t, problem, 'provinces', t('console:admin.provinces_hint'), provinces)}
 ${checkboxGroup(t, problem, 'nationalities', t('console:admin.nationalities_hint'), nationalities)}
 <fieldset class="field"><legend>${t('console:admin.settings')}</legend>

@@ -13,6 +13,7 @@ export const organisationForm = z.object({
   kind: z.string().max(50).default(''),
   country: z.string().max(10).default(''),
   city: z.string().max(200).default(''),
+  time_zone: z.string().max(100).default(''),
   provinces: oneOrMany,
   nationalities: oneOrMany,
   is_active: ticked,
@@ -23,13 +24,13 @@ export type OrganisationForm = z.infer<typeof organisationForm>;
 
 /** What the form shows: a new organisation starts active and not discreet. */
 export function emptyOrganisationForm(): OrganisationForm {
-  return { slug: '', name: '', kind: 'ngo', country: 'TH', city: '', provinces: [], nationalities: [], is_active: true, discreet_by_default: false };
+  return { slug: '', name: '', kind: 'ngo', country: 'TH', city: '', time_zone: '', provinces: [], nationalities: [], is_active: true, discreet_by_default: false };
 }
 
 /** The form filled from a saved organisation. */
 export function organisationFormOf(row: NonNullable<Awaited<ReturnType<typeof findOrganisationById>>>): OrganisationForm {
   return {
-    slug: row.slug, name: row.name, kind: row.kind, country: row.country, city: row.city ?? '',
+    slug: row.slug, name: row.name, kind: row.kind, country: row.country, city: row.city ?? '', time_zone: row.time_zone,
     provinces: row.provinces, nationalities: row.nationalities, is_active: row.is_active, discreet_by_default: row.discreet_by_default,
   };
 }
@@ -37,7 +38,7 @@ export function organisationFormOf(row: NonNullable<Awaited<ReturnType<typeof fi
 /** The service's input from the form (its names; the service checks it). */
 export function organisationInputOf(form: OrganisationForm): Record<string, unknown> {
   return {
-    slug: form.slug, name: form.name, kind: form.kind, country: form.country, city: form.city,
+    slug: form.slug, name: form.name, kind: form.kind, country: form.country, city: form.city, timeZone: form.time_zone,
     provinces: form.provinces, nationalities: form.nationalities, isActive: form.is_active, discreetByDefault: form.discreet_by_default,
   };
 }
@@ -45,5 +46,6 @@ export function organisationInputOf(form: OrganisationForm): Record<string, unkn
 /** The form field a service issue is about (`isActive` → `is_active`, `provinces.0` → `provinces`). */
 export function organisationFieldOf(field: string): string {
   const head = field.split('.')[0] ?? field;
-  return head === 'isActive' ? 'is_active' : head === 'discreetByDefault' ? 'discreet_by_default' : head;
+  const named: Record<string, string> = { isActive: 'is_active', discreetByDefault: 'discreet_by_default', timeZone: 'time_zone' };
+  return named[head] ?? head;
 }

@@ -21,7 +21,7 @@ function opens(role: Role, list: keyof ReferralLists, row: ReferralRow): boolean
 }
 
 function referralTable(context: ConsolePageContext, role: Role, list: keyof ReferralLists, rows: readonly ReferralRow[]): SafeHtml {
-  const { t, language } = context;
+  const { t } = context;
   const headingId = `${list}-heading`;
   const empty = role === 'coordinator' && list !== 'overdue' ? `${list}_network` : list;
   if (rows.length === 0) return html`<p>${t(`console:referrals_page.empty.${empty}`)}</p>`;
@@ -31,7 +31,7 @@ function referralTable(context: ConsolePageContext, role: Role, list: keyof Refe
 <td>${opens(role, list, row) ? html`<a href="/console/cases/${row.reference}">${row.reference}</a>` : row.reference}</td>
 <td>${row.from?.name ?? t('console:referral.by_rules')}</td><td>${row.to.name}</td>
 <td>${t(`console:referral.status.${row.status}`)}</td>
-<td>${row.status === 'pending' ? formatTime(row.due_at, language) : ''}${row.overdue ? html` <span class="badge">${t('console:referral.overdue')}</span>` : ''}</td></tr>`)}</tbody></table>`;
+<td>${row.status === 'pending' ? formatTime(row.due_at, context) : ''}${row.overdue ? html` <span class="badge">${t('console:referral.overdue')}</span>` : ''}</td></tr>`)}</tbody></table>`;
 }
 
 /** Incoming, outgoing and overdue referrals, each with its empty state. */

@@ -2,14 +2,12 @@ import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
-import { errors } from '../http/errors';
 import type { RouteSpec } from '../http/routes';
 import { validate } from '../http/validate';
-import { listApiTokens, revokeApiToken } from '../users/admin.service';
+import { listApiTokens, revokeApiTokenAs } from '../users/admin.service';
 import { ANY_ROLE } from '../users/roles';
 import { issueOwnApiToken } from '../users/user.service';
 import { consolePageContext } from './console-shell';
@@ -56,8 +54,7 @@ export function tokenPageRoutes(deps: TokenPageDeps): RouteSpec[] {
       handler: async (req, res) => {
         const { id } = validate(z.object({ id: z.uuid() }), req.params);
         const principal = principalOf(res);
-        if (!(await revokeApiToken(deps.db, id, deps.clock.now(), { userId: principal.userId }))) throw errors.notFound();
-        await recordAudit(deps.db, { actorKind: principal.kind, actorUserId: principal.userId, ip: req.ip ?? null, action: 'api_token.revoked', subjectType: 'api_token', subjectId: id });
+        await revokeApiTokenAs(deps, { actorKind: principal.kind, actorUserId: principal.userId, ip: req.ip ?? null }, id, { userId: principal.userId });
         res.redirect(303, '/console/tokens');
       },
     },

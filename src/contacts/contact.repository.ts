@@ -36,6 +36,11 @@ function toContact(row: NonNullable<ContactRow>, cipher: PersonalDataCipher): Co
   };
 }
 
+/** A contact's channel and whether it opted out, by id (for a reply from staff). */
+export async function findContactForReply(db: Executor, id: string) {
+  return db.selectFrom('contacts').select(['id', 'channel', 'is_opted_out']).where('id', '=', id).executeTakeFirstOrThrow();
+}
+
 /** Finds a contact by its address, under the current or any previous key's lookup hash. */
 export async function findContactByAddress(
   db: Executor,

@@ -25,6 +25,8 @@ export interface OrganisationsTable {
   nationalities: TextArray;
   discreet_by_default: Generated<boolean>;
   is_active: Generated<boolean>;
+  /** IANA time zone its people read times in. */
+  time_zone: Generated<string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -374,7 +376,7 @@ type ColumnList<T> = { [K in keyof T]-?: true };
 export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } = {
   organisations: {
     id: true, slug: true, name: true, kind: true, country: true, city: true, provinces: true, languages: true,
-    categories: true, nationalities: true, discreet_by_default: true, is_active: true, created_at: true, updated_at: true,
+    categories: true, nationalities: true, discreet_by_default: true, is_active: true, time_zone: true, created_at: true, updated_at: true,
   },
   users: {
     id: true, organisation_id: true, email: true, display_name: true, role: true, locale: true, password_hash: true,

@@ -6,6 +6,7 @@ import { sendQueuedMessage, type EnqueueSend } from '../channels/sms/outbound';
 import type { MessageSender } from '../channels/senders';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
+import type { DomainEventPublisher } from '../events/domain-events';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { purgeExpiredRateLimits } from '../http/rate-limit.repository';
 import { purgeExpiredSessions } from '../users/session.repository';
@@ -31,6 +32,8 @@ export interface CatalogueDeps {
   enqueueSend: EnqueueSend;
   /** The queue itself, for handlers that queue follow-up work (bound after it is built). */
   jobs: HotlineJobEnqueuer;
+  /** Where job handlers announce what happened (an expired referral). */
+  events: DomainEventPublisher;
   /** Undefined when SMTP_URL is unset. */
   mailer: Mailer | undefined;
   /** The process's domain counters; unset, nothing is counted. */
@@ -43,7 +46,7 @@ const SEND_ATTEMPTS = 6;
 /** Builds the catalogue, each handler closing over the dependencies it needs. */
 export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJobs> {
   const { db, clock } = deps;
-  const workflow = { db, clock, cipher: deps.cipher, jobs: deps.jobs, mailEnabled: deps.mailer !== undefined };
+  const workflow = { db, clock, cipher: deps.cipher, jobs: deps.jobs, mailEnabled: deps.mailer !== undefined, events: deps.events };
   return {
     'maintenance.purge': {
       payload: z.object({}).strict() as z.ZodType<Record<string, never>>,

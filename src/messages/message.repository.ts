@@ -47,3 +47,27 @@ export async function insertInboundMessage(
     .executeTakeFirst();
   return row?.id;
 }
+
+/** A queued message's state as the API reports it back: status, encoding and segment count. */
+export async function findQueuedMessage(db: Executor, id: string) {
+  return db.selectFrom('messages').select(['id', 'status', 'encoding', 'segments']).where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** Stores what a worker wrote on the web status page as a processed inbound web message; returns its id. */
+export async function insertWebStatusMessage(db: Executor, message: { caseId: string; bodyEncrypted: string; at: Date }): Promise<string> {
+  const row = await db
+    .insertInto('messages')
+    .values({
+      case_id: message.caseId,
+      direction: 'in',
+      channel: 'web',
+      body_encrypted: message.bodyEncrypted,
+      status: 'received',
+      processed_at: message.at,
+      created_at: message.at,
+      status_updated_at: message.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -55,6 +55,7 @@ export interface OrganisationValues {
   nationalities: string[];
   isActive: boolean;
   discreetByDefault: boolean;
+  timeZone: string;
 }
 
 function columnsOf(values: OrganisationValues) {
@@ -67,6 +68,7 @@ function columnsOf(values: OrganisationValues) {
     nationalities: values.nationalities,
     is_active: values.isActive,
     discreet_by_default: values.discreetByDefault,
+    time_zone: values.timeZone,
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORGANISATION_KINDS } from '../cases/case.vocabulary';
 import { findProvince } from '../places/places';
+import { isTimeZone } from './time-zones';
 
 // What an admin (console) or an operator (CLI) gives to create or change an organisation. The
 // slug names the organisation in rules, the CLI and links, so it is set once and never changed.
@@ -16,6 +17,14 @@ const fields = {
   nationalities: z.array(countryCode).max(20).default([]),
   isActive: z.boolean().default(true),
   discreetByDefault: z.boolean().default(false),
+  /** IANA name; none: the country's zone. */
+  timeZone: z
+    .string()
+    .trim()
+    .max(64)
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || isTimeZone(value), { message: 'unknown_time_zone' }),
 };
 
 type Fields = { kind: string; country: string; provinces: string[]; nationalities: string[] };

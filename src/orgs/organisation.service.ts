@@ -7,6 +7,7 @@ import { errors } from '../http/errors';
 import { validate } from '../http/validate';
 import { insertOrganisation, updateOrganisation, type OrganisationValues } from './organisation.repository';
 import { newOrganisationSchema, organisationChangesSchema, type OrganisationChanges } from './organisation.schema';
+import { timeZoneOfCountry } from './time-zones';
 
 export interface OrganisationServiceDeps {
   db: Kysely<Database>;
@@ -30,12 +31,13 @@ function valuesOf(input: OrganisationChanges): OrganisationValues {
     nationalities: input.nationalities,
     isActive: input.isActive,
     discreetByDefault: input.discreetByDefault,
+    timeZone: input.timeZone ?? timeZoneOfCountry(input.country),
   };
 }
 
 // The audit keeps what was set, which is about the organisation, never about a worker.
 function auditDetails(slug: string, values: OrganisationValues): AuditEntry['details'] {
-  return { slug, name: values.name, kind: values.kind, country: values.country, is_active: values.isActive, discreet_by_default: values.discreetByDefault };
+  return { slug, name: values.name, kind: values.kind, country: values.country, is_active: values.isActive, discreet_by_default: values.discreetByDefault, time_zone: values.timeZone };
 }
 
 /** Creates an organisation (audited); a taken slug is refused as `slug: taken`. */

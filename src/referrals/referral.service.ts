@@ -6,10 +6,7 @@ import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
 import { AppError, errors } from '../http/errors';
 import { mayReferOnward } from '../cases/case.policy';
-import { notify } from '../notifications/notification.service';
 import { findReferableOrganisation } from '../orgs/organisation.repository';
-import { routeCase } from '../routing/routing.service';
-import { sideOf } from '../notifications/audiences';
 import { offerReferral } from './referral-offer';
 import {
   dueReferralIds, findReferralForUpdate, hasLiveReferral, listReferrals, listReferralsOfCase, setReferralStatus, type ReferralStatus,
@@ -18,7 +15,7 @@ import {
 // A referral's life: pending → accepted | declined | expired | withdrawn, accepted → completed.
 // The receiving organisation answers (accept, decline with a reason, complete); the referring one
 // (or a coordinator) withdraws a referral nobody has answered yet. Each change is a timeline event,
-// an audit line and a notice to the other side.
+// an audit line and a published event (the other side is notified; a declined case is routed on).
 
 const NEXT: Record<string, readonly ReferralStatus[]> = {
   pending: ['accepted', 'declined', 'withdrawn'],
@@ -102,9 +99,10 @@ export async function changeReferralStatus(
       data: { referralId: referral.id, toOrganisationId: referral.to_organisation_id }, at: now,
     });
     await recordAudit(trx, { ...actorOf(caller), action: `referral.${change.status}`, subjectType: 'referral', subjectId: referral.id, caseId: referral.case_id, at: now });
-    const otherSide = actedBy === 'receiving' ? sideOf(referral.from_organisation_id) : sideOf(referral.to_organisation_id);
-    await notify(trx, deps, { kind: `referral.${change.status}`, caseId: referral.case_id, subjectId: referral.id }, otherSide, principal.userId);
-    if (change.status === 'declined') await routeCase(trx, deps, referral.case_id, 'referral_declined');
+    await deps.events.publish(trx, {
+      type: `referral.${change.status}`, caseId: referral.case_id, referralId: referral.id, actorUserId: principal.userId,
+      otherSideOrganisationId: actedBy === 'receiving' ? referral.from_organisation_id : referral.to_organisation_id,
+    });
   });
 }
 
@@ -130,9 +128,7 @@ export async function expireReferral(deps: CaseWorkDeps, referralId: string): Pr
       data: { referralId: referral.id, toOrganisationId: referral.to_organisation_id, dueAt: referral.due_at.toISOString() }, at: now,
     });
     await recordAudit(trx, { actorKind: 'system', action: 'referral.expired', subjectType: 'referral', subjectId: referral.id, caseId: referral.case_id, at: now });
-    await notify(trx, deps, { kind: 'referral.expired', caseId: referral.case_id, subjectId: referral.id }, { roles: ['coordinator'] });
-    if (referral.from_organisation_id) await notify(trx, deps, { kind: 'referral.expired', caseId: referral.case_id, subjectId: referral.id }, sideOf(referral.from_organisation_id));
-    await routeCase(trx, deps, referral.case_id, 'referral_expired');
+    await deps.events.publish(trx, { type: 'referral.expired', caseId: referral.case_id, referralId: referral.id, fromOrganisationId: referral.from_organisation_id });
     return true;
   });
 }

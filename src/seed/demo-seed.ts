@@ -9,11 +9,15 @@ import type {
   ReferralsTable,
 } from '../db/schema';
 import type { Logger } from '../observability/logger';
+import { timeZoneOfCountry } from '../orgs/time-zones';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { hashPassword } from '../users/password';
 import { upsertUser } from '../users/user.repository';
 import type { HotlineJobQueue } from '../jobs/hotline-jobs';
 import { openDemoArrivals } from './demo-arrivals';
+import {
+  claimDemoSeed, insertDemoCaseHistory, insertDemoCases, insertDemoContacts, insertDemoOrganisations, insertDemoRoutingRules, isDemoSeeded,
+} from './demo-seed.repository';
 import { DEMO_CASE_SEED, generateDemoCases, type DemoCase } from './demo-cases';
 import {
   DEMO_ORGANISATIONS, DEMO_ROUTING_RULES, DEMO_SIGN_IN_EMAIL, DEMO_USERS, NETWORK_SLUG, type DemoOrganisation,
@@ -24,8 +28,7 @@ import {
 // for synthetic history. Only the few complaints arriving "now" (demo-arrivals.ts) go through
 // intake and routing like real ones.
 
-/** The settings key whose presence means the demo data is in (or was never wanted again). */
-export const DEMO_SEEDED_SETTING = 'demo_seeded_at';
+export { DEMO_SEEDED_SETTING } from './demo-seed.repository';
 
 const CASE_BATCH = 100;
 const DAY = 24 * 60 * 60 * 1000;
@@ -58,14 +61,14 @@ interface SeedIds {
 /** Loads the fictional demo network and its historic cases, once: a second call changes nothing. */
 export async function seedDemo(deps: DemoSeedDeps): Promise<DemoSeedResult> {
   const { db, cipher, clock, logger } = deps;
-  if (await isSeeded(db)) return { seeded: false };
+  if (await isDemoSeeded(db)) return { seeded: false };
   const started = performance.now();
   const now = clock.now();
   const password = crypto.randomBytes(18).toString('base64url');
   const passwordHash = await hashPassword(password);
   const cases = generateDemoCases({ now });
   const seeded = await db.transaction().execute(async (trx) => {
-    if (!(await claimSeed(trx, now))) return false;
+    if (!(await claimDemoSeed(trx, now))) return false;
     const organisations = await insertOrganisations(trx, now);
     const users = await insertUsers(trx, organisations, passwordHash);
     const rules = await insertRoutingRules(trx, organisations, now);
@@ -84,22 +87,6 @@ export async function seedDemo(deps: DemoSeedDeps): Promise<DemoSeedResult> {
   if (!seeded) return { seeded: false };
   logger.info({ cases: cases.length, ms: Math.round(performance.now() - started) }, 'demo data seeded');
   return { seeded: true, signIn: { email: DEMO_SIGN_IN_EMAIL, password } };
-}
-
-async function isSeeded(db: Kysely<Database>): Promise<boolean> {
-  const row = await db.selectFrom('settings').select('key').where('key', '=', DEMO_SEEDED_SETTING).executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Writes the marker first, so a concurrent seeder waits on it and then finds it taken. */
-async function claimSeed(trx: Transaction<Database>, now: Date): Promise<boolean> {
-  const row = await trx
-    .insertInto('settings')
-    .values({ key: DEMO_SEEDED_SETTING, value: JSON.stringify(now.toISOString()), updated_at: now })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 function idOf(ids: Ids, key: string): string {
@@ -121,6 +108,7 @@ function organisationRow(organisation: DemoOrganisation, since: Date): NewOrgani
     languages: [...organisation.languages],
     categories: [...organisation.categories],
     nationalities: [...organisation.nationalities],
+    time_zone: timeZoneOfCountry(organisation.country),
     created_at: since,
     updated_at: since,
   };
@@ -128,12 +116,7 @@ function organisationRow(organisation: DemoOrganisation, since: Date): NewOrgani
 
 async function insertOrganisations(trx: Transaction<Database>, now: Date): Promise<Ids> {
   const since = new Date(now.getTime() - NETWORK_AGE_DAYS * DAY);
-  const rows = await trx
-    .insertInto('organisations')
-    .values(DEMO_ORGANISATIONS.map((organisation) => organisationRow(organisation, since)))
-    .returning(['id', 'slug'])
-    .execute();
-  return new Map(rows.map((row) => [row.slug, row.id]));
+  return insertDemoOrganisations(trx, DEMO_ORGANISATIONS.map((organisation) => organisationRow(organisation, since)));
 }
 
 async function insertUsers(trx: Transaction<Database>, organisations: Ids, passwordHash: string): Promise<Ids> {
@@ -154,23 +137,19 @@ async function insertUsers(trx: Transaction<Database>, organisations: Ids, passw
 
 async function insertRoutingRules(trx: Transaction<Database>, organisations: Ids, now: Date): Promise<Ids> {
   const since = new Date(now.getTime() - NETWORK_AGE_DAYS * DAY);
-  const rows = await trx
-    .insertInto('routing_rules')
-    .values(
-      DEMO_ROUTING_RULES.map((rule) => ({
-        name: rule.name,
-        priority: rule.priority,
-        conditions: JSON.stringify(rule.conditions),
-        action: rule.action,
-        target_organisation_id: optionalIdOf(organisations, rule.targetSlug),
-        response_hours: rule.responseHours,
-        created_at: since,
-        updated_at: since,
-      })),
-    )
-    .returning(['id', 'name'])
-    .execute();
-  return new Map(rows.map((row) => [row.name, row.id]));
+  return insertDemoRoutingRules(
+    trx,
+    DEMO_ROUTING_RULES.map((rule) => ({
+      name: rule.name,
+      priority: rule.priority,
+      conditions: JSON.stringify(rule.conditions),
+      action: rule.action,
+      target_organisation_id: optionalIdOf(organisations, rule.targetSlug),
+      response_hours: rule.responseHours,
+      created_at: since,
+      updated_at: since,
+    })),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,27 +169,19 @@ async function insertCases(trx: Transaction<Database>, cipher: PersonalDataCiphe
     addressHash: demo.address === null ? null : cipher.lookupHash(demo.address),
   }));
   const contacts = await insertContacts(trx, cipher, sealed);
-  const rows = await trx
-    .insertInto('cases')
-    .values(sealed.map((item) => caseRow(item, cipher, ids, contacts)))
-    .returning(['id', 'reference'])
-    .execute();
-  const caseIds: Ids = new Map(rows.map((row) => [row.reference, row.id]));
+  const caseIds: Ids = await insertDemoCases(trx, sealed.map((item) => caseRow(item, cipher, ids, contacts)));
   const linked = sealed.map((item) => ({
     ...item,
     caseId: idOf(caseIds, item.demo.reference),
     contactId: item.addressHash === null ? null : idOf(contacts, item.addressHash),
   }));
-  const messages = linked.flatMap((item) => messageRows(item, cipher, ids));
-  const events = linked.flatMap((item) => eventRows(item, ids));
-  const notes = linked.flatMap((item) => noteRows(item, cipher, ids));
-  const referrals = linked.flatMap((item) => referralRows(item, cipher, ids));
-  const escalations = linked.flatMap((item) => escalationRows(item, cipher, ids));
-  if (messages.length > 0) await trx.insertInto('messages').values(messages).execute();
-  if (events.length > 0) await trx.insertInto('case_events').values(events).execute();
-  if (notes.length > 0) await trx.insertInto('notes').values(notes).execute();
-  if (referrals.length > 0) await trx.insertInto('referrals').values(referrals).execute();
-  if (escalations.length > 0) await trx.insertInto('escalations').values(escalations).execute();
+  await insertDemoCaseHistory(trx, {
+    messages: linked.flatMap((item) => messageRows(item, cipher, ids)),
+    events: linked.flatMap((item) => eventRows(item, ids)),
+    notes: linked.flatMap((item) => noteRows(item, cipher, ids)),
+    referrals: linked.flatMap((item) => referralRows(item, cipher, ids)),
+    escalations: linked.flatMap((item) => escalationRows(item, cipher, ids)),
+  });
 }
 
 /** Contacts of the batch's SMS and WhatsApp cases, by lookup hash. */
@@ -229,9 +200,7 @@ async function insertContacts(trx: Transaction<Database>, cipher: PersonalDataCi
       updated_at: demo.updatedAt,
     }];
   });
-  if (rows.length === 0) return new Map();
-  const stored = await trx.insertInto('contacts').values(rows).returning(['id', 'address_hash']).execute();
-  return new Map(stored.map((row) => [row.address_hash, row.id]));
+  return insertDemoContacts(trx, rows);
 }
 
 function caseRow({ demo, summary, addressHash }: SealedCase, cipher: PersonalDataCipher, ids: SeedIds, contacts: Ids): NewCase {

@@ -49,6 +49,11 @@ export async function findUserById(db: Executor, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** What deciding whether a user may be assigned a case needs: organisation, role, and whether disabled. */
+export async function findAssigneeCandidate(db: Executor, id: string) {
+  return db.selectFrom('users').select(['organisation_id', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+}
+
 /** Sets the language a user reads the console in. */
 export async function setUserLocale(db: Executor, userId: string, locale: string, at: Date): Promise<void> {
   await db.updateTable('users').set({ locale, updated_at: at }).where('id', '=', userId).execute();
@@ -68,4 +73,15 @@ export async function wantsEmailNotifications(db: Executor, userId: string): Pro
 /** Records a successful sign-in (and clears the count of failed ones). */
 export async function recordSignIn(db: Executor, userId: string, at: Date): Promise<void> {
   await db.updateTable('users').set({ last_sign_in_at: at, failed_sign_ins: 0 }).where('id', '=', userId).execute();
+}
+
+/** The time zone a user reads times in: their organisation's (Bangkok for a user who is gone). */
+export async function findTimeZoneOfUser(db: Executor, id: string): Promise<string> {
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .select('organisations.time_zone')
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+  return row?.time_zone ?? 'Asia/Bangkok';
 }

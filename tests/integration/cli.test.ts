@@ -1,3 +1,4 @@
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,6 +128,16 @@ describe('the admin CLI', () => {
     expect(missing.stderr).toContain('--country is required');
   });
 
+  it('sets an organisation\'s time zone with --time-zone (the country\'s by default) and refuses an unknown one, naming it', async () => {
+    const kuala = await cli(['org:create', '--slug', 'kl-desk', '--name', 'KL desk', '--country', 'MY']);
+    const penang = await cli(['org:create', '--slug', 'penang-desk', '--name', 'Penang desk', '--country', 'TH', '--time-zone', 'Asia/Kuala_Lumpur']);
+    expect([kuala.code, penang.code]).toEqual([0, 0]);
+    const zones = await inspect((handle) => handle.db.selectFrom('organisations').select(['slug', 'time_zone']).where('slug', 'in', ['kl-desk', 'penang-desk']).orderBy('slug').execute());
+    expect(zones).toEqual([{ slug: 'kl-desk', time_zone: 'Asia/Kuala_Lumpur' }, { slug: 'penang-desk', time_zone: 'Asia/Kuala_Lumpur' }]);
+    const unknown = await cli(['org:create', '--slug', 'mars-desk', '--name', 'Mars desk', '--country', 'TH', '--time-zone', 'Mars/Olympus_Mons']);
+    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'error: validation_failed (timeZone: unknown_time_zone)\n' });
+  });
+
   it('refuses seed --demo when NODE_ENV=production, saying why, before touching the database; --force goes on', async () => {
     // An unreachable database: a refusal that opened it would fail with a connection error instead.
     const production = {
@@ -218,5 +229,43 @@ describe('the admin CLI', () => {
       expect((await cli(['migrate'], '', embedded())).code).toBe(0);
       expect(fs.existsSync(lock)).toBe(false);
     });
+  });
+
+  describe('compiled, as `npm run --silent cli` runs it', () => {
+    const root = path.resolve(__dirname, '../..');
+    let compiledDir: string;
+
+    function compiled(argv: string[], stdin = ''): Promise<Run> {
+      return new Promise((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [path.join(root, 'dist/src/cli.js'), ...argv],
+          { env: { PATH: process.env['PATH'], DATA_DIR: compiledDir, LOG_LEVEL: 'debug' } },
+          (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+        );
+        child.stdin?.end(stdin);
+      });
+    }
+
+    beforeAll(() => {
+      expect(spawnSync(process.execPath, [path.join(root, 'scripts/build-if-stale.mjs')], { cwd: root, stdio: 'inherit' }).status).toBe(0);
+      compiledDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-cli-compiled-'));
+    }, 180_000);
+    afterAll(() => {
+      fs.rmSync(compiledDir, { recursive: true, force: true });
+    });
+
+    it('prints only the token on stdout; its log lines go to stderr', async () => {
+      const org = await compiled(['org:create', '--slug', 'tokens-org', '--name', 'Tokens', '--country', 'TH']);
+      expect(org.code).toBe(0);
+      expect(org.stdout).toMatch(/^organisation tokens-org created \([0-9a-f-]{36}\)\n$/);
+      // The first command on a new data directory migrates it, and logs that on stderr.
+      const logged = org.stderr.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+      expect(logged.map((line) => line.msg)).toContain('database migrated');
+      expect((await compiled(['user:create', '--email', 'token.holder@example.org', '--role', 'researcher', '--org', 'tokens-org'], 'a long enough password\n')).code).toBe(0);
+      const token = await compiled(['token:create', '--email', 'token.holder@example.org']);
+      expect(token.code).toBe(0);
+      expect(token.stdout).toMatch(/^mh_[A-Za-z0-9_-]{43}\n$/);
+    }, 120_000);
   });
 });

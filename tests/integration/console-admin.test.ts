@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../src/db/database';
 import { hashPassword } from '../../src/users/password';
 import { upsertUser } from '../../src/users/user.repository';
 import { buildTestHotline, type TestHotline } from '../support/app';
+import { withAuditRefused } from '../support/audit';
 import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 
@@ -91,6 +92,22 @@ describe('console administration', () => {
     await caseworker.agent.get('/console').set('Accept', 'text/html').expect(303);
     await agent.post(`/console/admin/users/${caseworkerId}/enable`).type('form').send({ _csrf: csrf }).expect(303);
     await signedIn('cw@example.org');
+  });
+
+  it('disables a user only together with its audit line: when the line cannot be written, the user stays enabled and signed in', async () => {
+    const caseworker = await signedIn('cw@example.org');
+    const { agent, csrf } = await signedIn('admin@example.org');
+    await withAuditRefused(handle.db, 'user.disabled', () => agent.post(`/console/admin/users/${caseworkerId}/disable`).type('form').send({ _csrf: csrf }).expect(500));
+    expect(await handle.db.selectFrom('users').select('disabled_at').where('id', '=', caseworkerId).executeTakeFirstOrThrow()).toEqual({ disabled_at: null });
+    await caseworker.agent.get('/console').set('Accept', 'text/html').expect(200);
+  });
+
+  it('revokes a token only together with its audit line', async () => {
+    const { agent, csrf } = await signedIn('admin@example.org');
+    const token = tokenIn((await agent.post('/console/admin/tokens').type('form').send({ email: 'admin@example.org', name: 'audited revoke', _csrf: csrf }).expect(200)).text);
+    const id = (await handle.db.selectFrom('api_tokens').select('id').where('name', '=', 'audited revoke').executeTakeFirstOrThrow()).id;
+    await withAuditRefused(handle.db, 'api_token.revoked', () => agent.post(`/console/admin/tokens/${id}/revoke`).type('form').send({ _csrf: csrf }).expect(500));
+    await request(hotline.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
   });
 
   it('creates an organisation from the console, audited, and lists it with a link to edit it', async () => {

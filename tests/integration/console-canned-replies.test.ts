@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '../../src/db/database';
 import { hashPassword } from '../../src/users/password';
 import { upsertUser } from '../../src/users/user.repository';
 import { buildTestHotline, type TestHotline } from '../support/app';
+import { withAuditRefused } from '../support/audit';
 import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 
@@ -32,6 +33,13 @@ describe('canned replies', () => {
     const tooLong = await agent.post('/console/canned-replies').set('Accept', 'application/json').type('form').send({ language: 'km', title: 'Long', body: 'ក'.repeat(300), _csrf: csrf }).expect(400);
     expect(tooLong.body.error.fields[0]).toMatchObject({ field: 'body', reason: 'too_big' });
     expect((await agent.get('/console/canned-replies').expect(200)).text).toContain('Call back');
+  });
+
+  it('are added only together with their audit line', async () => {
+    const { agent, csrf } = await signedIn('coord@example.org');
+    await withAuditRefused(handle.db, 'canned_reply.created', () =>
+      agent.post('/console/canned-replies').type('form').send({ language: 'en', title: 'Unaudited', body: 'We will call you.', _csrf: csrf }).expect(500));
+    expect(await handle.db.selectFrom('canned_replies').select('title').where('title', '=', 'Unaudited').execute()).toEqual([]);
   });
 
   it('are offered on a case in the case\'s language', async () => {

@@ -20,21 +20,32 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+// Every process a test starts, so that none outlives its test, even one whose assertion failed.
+const running = new Set<ChildProcess>();
+
 async function start(env: NodeJS.ProcessEnv, entry = MAIN): Promise<Started> {
   const port = await freePort();
   const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env['PATH'], PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => running.delete(child));
   return { child, port, output: () => output, exited };
 }
 
+afterEach(async () => {
+  const left = [...running];
+  for (const child of left) child.kill('SIGKILL');
+  await Promise.all(left.map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)))));
+});
+
 beforeAll(() => {
-  execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.mjs')], { cwd: ROOT });
 }, 120_000);
 
 describe('npm start (the web process)', () => {

@@ -175,7 +175,7 @@ describe('referrals between organisations', () => {
       expect(await unreadOf(network.user.coordinator)).toContain('referral.expired');
       // The job again, and the sweep: no second expiry, no second referral.
       const [first] = after;
-      expect(await expireReferral({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false }, first?.id ?? '')).toBe(false);
+      expect(await expireReferral({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false, events: hotline.events }, first?.id ?? '')).toBe(false);
       await handle.db.insertInto('jobs_outbox').values({ name: 'referral.expire', payload: JSON.stringify({ referralId: first?.id }), run_after: clock.now() }).execute();
       await handle.db.insertInto('jobs_outbox').values({ name: 'referral.sweep', payload: JSON.stringify({}), run_after: clock.now() }).execute();
       await hotline.runJobs();
@@ -187,7 +187,7 @@ describe('referrals between organisations', () => {
       const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-63', categories: ['wages'] });
       const [referral] = await referralsOf(created.id);
       clock.advance(48 * HOUR - 5000);
-      expect(await expireReferral({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false }, referral?.id ?? '')).toBe(false);
+      expect(await expireReferral({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false, events: hotline.events }, referral?.id ?? '')).toBe(false);
       const checks = await handle.db.selectFrom('jobs_outbox').select('run_after').where('name', '=', 'referral.expire').where('status', '=', 'pending').execute();
       expect(checks.map((job) => job.run_after.toISOString())).toEqual([referral?.due_at.toISOString(), referral?.due_at.toISOString()]);
       clock.advance(5000);
@@ -215,7 +215,7 @@ describe('referrals between organisations', () => {
   });
 
   describe(`at the same time (${usingRealPostgres() ? 'against real PostgreSQL' : 'on the embedded database'})`, () => {
-    const deps = () => ({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false });
+    const deps = () => ({ db: handle.db, cipher: hotline.cipher, clock, jobs: hotline.jobs, mailEnabled: false, events: hotline.events });
 
     it('routes a case once when two triggers run together', async () => {
       const created = await network.openRoutedCase({ destinationCountry: null, categories: ['wages'] });

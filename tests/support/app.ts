@@ -14,6 +14,9 @@ import { combineSenders, type MessageSender } from '../../src/channels/senders';
 import type { ChannelSender } from '../../src/channels/channel';
 import type { Clock } from '../../src/clock';
 import type { DatabaseHandle } from '../../src/db/database';
+import type { DomainEventPublisher } from '../../src/events/domain-events';
+import { createHotlineEvents } from '../../src/hotline';
+import type { HotlineJobEnqueuer } from '../../src/jobs/hotline-jobs';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue';
 import { createJobCatalogue, type HotlineJobs } from '../../src/jobs/job.catalogue';
 import type { JobQueue } from '../../src/jobs/job.types';
@@ -26,6 +29,7 @@ import type { Mailer } from '../../src/notifications/mailer';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/privacy/personal-data';
 import { createAuthenticator } from '../../src/users/authentication';
 import { silentLogger } from './logger';
+import { spoolPrefix } from './test-run';
 
 export const TEST_AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 export const TEST_PUBLIC_URL = 'https://hotline.example.org';
@@ -39,6 +43,8 @@ export interface TestHotline {
   cipher: PersonalDataCipher;
   inbound: InboundService;
   jobs: JobQueue<HotlineJobs> & { runDue(): Promise<number> };
+  /** The domain events, routing and notifications subscribed as in `hotline.ts`. */
+  events: DomainEventPublisher;
   spoolDir: string;
   /** Runs every due job, again and again, until none is left. */
   runJobs(): Promise<void>;
@@ -61,6 +67,13 @@ export interface TestHotlineOptions {
   mailer?: Mailer;
 }
 
+const spoolDirs: string[] = [];
+
+/** Removes the spool directories this test file made (run after each file, see jest.config.js). */
+export function removeTestSpools(): void {
+  for (const dir of spoolDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Builds the hotline's app and job runner over a test database. */
 export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOptions = {}): TestHotline {
   const clock = options.clock ?? { now: () => new Date() };
@@ -78,20 +91,23 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   const mailer = options.mailer;
   const metricsRegistry = new Registry();
   const counters = createHotlineCounters({ registry: metricsRegistry });
-  const catalogue = createJobCatalogue({
-    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters,
-    enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
-    jobs: {
-      enqueue: async (trx, name, payload, enqueueOptions) => {
-        if (!queueRef.current) throw new Error('job queue not ready');
-        return queueRef.current.enqueue(trx, name, payload, enqueueOptions);
-      },
-      wake: () => undefined,
+  const queue: HotlineJobEnqueuer = {
+    enqueue: async (trx, name, payload, enqueueOptions) => {
+      if (!queueRef.current) throw new Error('job queue not ready');
+      return queueRef.current.enqueue(trx, name, payload, enqueueOptions);
     },
+    wake: () => undefined,
+  };
+  const events = createHotlineEvents({ cipher, clock, jobs: queue, mailEnabled: mailer !== undefined });
+  const catalogue = createJobCatalogue({
+    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters, events,
+    enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
+    jobs: queue,
   });
   const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger, counters });
   queueRef.current = jobs;
-  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-spool-'));
+  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), `${spoolPrefix()}-`));
+  spoolDirs.push(spoolDir);
   const spool = createInboundSpool(spoolDir, cipher, logger);
   registerHotlineGauges({ registry: metricsRegistry, db: handle.db, clock, logger, spool });
   const inbound = createInboundService({ db: handle.db, cipher, clock, logger, spool, wake: () => undefined, counters });
@@ -112,12 +128,13 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       i18n,
       jobs,
       mailEnabled: mailer !== undefined,
+      events,
       rateLimiter,
       sessionSecret: TEST_SESSION_SECRET,
       secureCookies: false,
       counters,
     },
-    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined, counters },
+    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined, events, counters },
     console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
     authenticate: createAuthenticator({ db: handle.db, clock }),
@@ -134,6 +151,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     cipher,
     inbound,
     jobs,
+    events,
     spoolDir,
     async runJobs() {
       while ((await jobs.runDue()) > 0) {

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { openDatabase } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrator';
 import { onServer, PGLITE_DUMP_ENV, TEMPLATE_DATABASE } from './database';
+import { startTestRun } from './test-run';
 
 /** Migrates one database per run, which every test file then copies. */
 export default async function globalSetup(): Promise<void> {
+  startTestRun();
   const url = process.env['DATABASE_URL'];
   if (url) {
     await onServer(async (client) => {

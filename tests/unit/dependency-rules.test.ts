@@ -44,6 +44,7 @@ describe('import rules', () => {
       'src/console/case-pages.routes.ts': "import { findCase } from '../cases/case.repository';\nexport const page = () => findCase();\n",
       'src/cases/case.repository.ts': 'export const findCase = () => 1;\n',
       'src/db/transaction.ts': "import { findCase } from '../cases/case.repository';\nexport const begin = () => findCase();\n",
+      'src/events/domain-events.ts': "import { routeCase } from '../routing/routing.service';\nexport const publish = () => routeCase();\n",
     });
   });
 
@@ -64,6 +65,16 @@ describe('import rules', () => {
   it('reports src/db importing a module above it', async () => {
     const found = (await violationsIn(fixture)).filter((v) => v.rule.name === 'db-imports-nothing-above-it');
     expect(found).toEqual([expect.objectContaining({ from: 'src/db/transaction.ts', to: 'src/cases/case.repository.ts' })]);
+  });
+
+  it('reports the domain events importing a subscriber', async () => {
+    const found = (await violationsIn(fixture)).filter((v) => v.rule.name === 'events-know-no-subscriber');
+    expect(found).toEqual([expect.objectContaining({ from: 'src/events/domain-events.ts', to: 'src/routing/routing.service.ts' })]);
+  });
+
+  it('reports a case service calling the router instead of publishing an event', async () => {
+    const found = (await violationsIn(fixture)).filter((v) => v.rule.name === 'routing-runs-on-events');
+    expect(found.map((v) => v.from).sort()).toEqual(['src/cases/case.service.ts', 'src/events/domain-events.ts']);
   });
 
   it('finds no violation in the hotline itself', async () => {

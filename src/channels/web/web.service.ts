@@ -10,14 +10,14 @@ import type { Language } from '../../cases/case.vocabulary';
 import type { Clock } from '../../clock';
 import { findOrCreateContact } from '../../contacts/contact.repository';
 import type { Database } from '../../db/schema';
+import type { DomainEventPublisher } from '../../events/domain-events';
 import { inTransaction } from '../../db/transaction';
 import type { HotlineJobQueue } from '../../jobs/hotline-jobs';
+import { insertWebStatusMessage } from '../../messages/message.repository';
 import { matchPlace } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
-import { notifyWorkerWroteAgain } from '../../notifications/notification.service';
-import { routeCase } from '../../routing/routing.service';
 import { queueOutboundMessage } from '../sms/outbound';
 import { normalisePhone, type ReportForm } from './web.schema';
 import { findCaseForStatus, latestCaseworkerReply } from './web.repository';
@@ -30,6 +30,8 @@ export interface WebIntakeDeps {
   jobs: Pick<HotlineJobQueue, 'enqueue' | 'wake'>;
   /** True when SMTP_URL is set: notices to staff are also emailed. */
   mailEnabled: boolean;
+  /** Where a new report and a worker's addition are announced (routing and notifications subscribe). */
+  events: DomainEventPublisher;
   /** Counts web reports and additions (received and processed at once) and queued confirmations. */
   counters?: Pick<HotlineCounters, 'inboundReceived' | 'inboundProcessed' | 'outboundStatus'> | undefined;
 }
@@ -79,7 +81,7 @@ export async function submitReport(deps: WebIntakeDeps, form: ReportForm, langua
       intakeComplete: true,
     });
     await updateCase(trx, created.id, { pin_hash: deps.cipher.lookupHash(pinSubject(created.reference, pin)) }, now);
-    await routeCase(trx, deps, created.id, 'case_opened');
+    await deps.events.publish(trx, { type: 'case.opened', caseId: created.id });
     if (contact && !contact.isOptedOut) {
       await queueOutboundMessage(
         trx,
@@ -122,23 +124,10 @@ export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin
 export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, text: string, ip: string | null): Promise<void> {
   const now = deps.clock.now();
   await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
-    const message = await trx
-      .insertInto('messages')
-      .values({
-        case_id: view.caseId,
-        direction: 'in',
-        channel: 'web',
-        body_encrypted: deps.cipher.seal(text),
-        status: 'received',
-        processed_at: now,
-        created_at: now,
-        status_updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const messageId = await insertWebStatusMessage(trx, { caseId: view.caseId, bodyEncrypted: deps.cipher.seal(text), at: now });
     await updateCase(trx, view.caseId, { last_worker_message_at: now }, now);
-    await insertCaseEvent(trx, { caseId: view.caseId, type: 'message.received', actorKind: 'worker', data: { messageId: message.id, channel: 'web' }, at: now });
-    await notifyWorkerWroteAgain(trx, deps, view.caseId);
+    await insertCaseEvent(trx, { caseId: view.caseId, type: 'message.received', actorKind: 'worker', data: { messageId, channel: 'web' }, at: now });
+    await deps.events.publish(trx, { type: 'case.worker_wrote', caseId: view.caseId });
     await recordAudit(trx, {
       actorKind: 'worker', action: 'case.updated', subjectType: 'case', subjectId: view.reference, caseId: view.caseId, ip, details: { via: 'status_page' },
     });

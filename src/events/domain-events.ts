@@ -1,0 +1,65 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema';
+
+// What one domain tells the others (#12 §7). A service publishes what happened inside its own
+// transaction; the subscribers (routing, notifications), registered at the composition root
+// (`hotline.ts`), run in that same transaction, so their writes commit or roll back with it. This
+// module imports no subscriber: a publisher never knows who listens.
+
+/** Everything a domain may announce, by type. Events carry ids only, never personal data. */
+export type DomainEvent =
+  /** A case was opened with its intake already complete (the web form). */
+  | { type: 'case.opened'; caseId: string }
+  /** A conversation finished the intake questions of its case. */
+  | { type: 'case.intake_completed'; caseId: string }
+  /** Staff changed case fields the routing rules match on. */
+  | { type: 'case.triage_changed'; caseId: string; fields: string[] }
+  /** The worker wrote again on an open case (SMS, WhatsApp or the status page). */
+  | { type: 'case.worker_wrote'; caseId: string }
+  /** A referral was answered or withdrawn by one side; the other side is told. */
+  | ReferralAnswered<'referral.accepted' | 'referral.declined' | 'referral.completed' | 'referral.withdrawn'>
+  /** A referral's response time ran out unanswered. */
+  | { type: 'referral.expired'; caseId: string; referralId: string; fromOrganisationId: string | null };
+
+/** One event per answer (distributed over `T`, so each type narrows on its own). */
+type ReferralAnswered<T extends string> = T extends string
+  ? {
+      type: T;
+      caseId: string;
+      referralId: string;
+      /** The organisation on the side that did not act, to be told (null: the hotline's coordinators). */
+      otherSideOrganisationId: string | null;
+      actorUserId: string | null;
+    }
+  : never;
+
+export type DomainEventType = DomainEvent['type'];
+export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
+
+/** A subscriber: runs in the publisher's transaction; a throw rolls the whole of it back. */
+export type DomainEventHandler<T extends DomainEventType> = (trx: Transaction<Database>, event: DomainEventOf<T>) => Promise<void>;
+
+/** What a service needs to announce an event. */
+export interface DomainEventPublisher {
+  /** Runs every subscriber of the event, in the order they subscribed, inside `trx`. */
+  publish(trx: Transaction<Database>, event: DomainEvent): Promise<void>;
+}
+
+/** The registry the composition root subscribes to and hands to services as their publisher. */
+export interface DomainEvents extends DomainEventPublisher {
+  subscribe<T extends DomainEventType>(type: T, handler: DomainEventHandler<T>): void;
+}
+
+/** An empty registry: publishing to it does nothing until something subscribes. */
+export function createDomainEvents(): DomainEvents {
+  const handlers = new Map<DomainEventType, DomainEventHandler<DomainEventType>[]>();
+  return {
+    subscribe(type, handler) {
+      handlers.set(type, [...(handlers.get(type) ?? []), handler as unknown as DomainEventHandler<DomainEventType>]);
+    },
+    async publish(trx, event) {
+      // One after the other: subscribers share the transaction's connection.
+      for (const handler of handlers.get(event.type) ?? []) await handler(trx, event);
+    },
+  };
+}
