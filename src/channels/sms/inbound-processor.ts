@@ -15,8 +15,7 @@ import { openCase as openNewCase } from '../../cases/case.service';
 import { recordConsent } from '../../cases/consent.service';
 import type { Clock } from '../../clock';
 import type { HotlineJobQueue } from '../../jobs/hotline-jobs';
-import { notifyWorkerWroteAgain } from '../../notifications/notification.service';
-import { routeCase } from '../../routing/routing.service';
+import type { DomainEventPublisher } from '../../events/domain-events';
 import type { Database } from '../../db/schema';
 import { isLanguage } from '../../language/negotiation';
 import { countryFromPhone } from '../../places/place-matcher';
@@ -40,6 +39,8 @@ export interface InboundProcessorDeps {
   jobs: Pick<HotlineJobQueue, 'enqueue'>;
   /** True when SMTP_URL is set: notices to staff are also emailed. */
   mailEnabled: boolean;
+  /** Routing and notifications hear of a completed intake and a worker writing again. */
+  events: DomainEventPublisher;
   /** Counts processed messages (after commit) and queued replies; unset, nothing is counted. */
   counters?: Pick<HotlineCounters, 'inboundProcessed' | 'outboundStatus'> | undefined;
 }
@@ -156,7 +157,7 @@ async function applyAction(
       if (caseId) {
         await updateCase(trx, caseId, { last_worker_message_at: message.createdAt }, now);
         await event('message.received', { messageId: message.id });
-        await notifyWorkerWroteAgain(trx, deps, caseId);
+        await deps.events.publish(trx, { type: 'case.worker_wrote', caseId });
       }
       return caseId;
     case 'set_categories':
@@ -192,7 +193,7 @@ async function applyAction(
     case 'complete_intake':
       if (caseId) await updateCase(trx, caseId, { intake_complete: true }, now);
       await event('case.intake_completed');
-      if (caseId) await routeCase(trx, deps, caseId, 'intake_completed');
+      if (caseId) await deps.events.publish(trx, { type: 'case.intake_completed', caseId });
       return caseId;
     case 'set_language':
       contact.language = action.language;
