@@ -41,7 +41,12 @@ const environmentSchema = z.object({
   // The Facebook page Messenger replies come from, through Twilio.
   TWILIO_MESSENGER_FROM: z.string().trim().regex(/^messenger:\d{5,20}$/, 'must be messenger: followed by the page id, such as messenger:104729384756').optional(),
   // WhatsApp outside the 24-hour window: an approved Content API template ("we have news on your case").
-  TWILIO_WHATSAPP_TEMPLATE_SID: z.string().trim().regex(/^HX[0-9a-fA-F]{32}$/, 'must be HX followed by 32 hex digits').optional(),
+  // One SID for every language, or one per language: en:HX…,th:HX…,my:HX… (a language without its own uses en's).
+  TWILIO_WHATSAPP_TEMPLATE_SID: z
+    .string()
+    .trim()
+    .regex(/^(HX[0-9a-fA-F]{32}|(en|my|km|lo|th|vi):HX[0-9a-fA-F]{32}(,(en|my|km|lo|th|vi):HX[0-9a-fA-F]{32})*)$/, 'must be HX followed by 32 hex digits, or a list such as en:HX…,th:HX…')
+    .optional(),
   TWILIO_API_BASE_URL: providerBaseUrl.default('https://api.twilio.com'),
   LINE_CHANNEL_SECRET: z.string().trim().regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex digits of the LINE channel secret').optional(),
   LINE_CHANNEL_ACCESS_TOKEN: z.string().trim().min(20, 'is too short to be a LINE channel access token').optional(),
@@ -85,7 +90,7 @@ export interface TwilioConfig {
   canSend: boolean;
   /** `messenger:<page id>`: Messenger replies go out from this page (unset: Messenger replies are recorded, not sent). */
   messengerFrom: string | undefined;
-  /** Content API template for WhatsApp outside the 24-hour window. */
+  /** Content API template(s) for WhatsApp outside the 24-hour window: one SID, or `lang:SID,…` (see whatsappTemplateFor). */
   whatsappTemplateSid: string | undefined;
   /** https://api.twilio.com, or a local fake in tests. */
   apiBaseUrl: string;
@@ -137,6 +142,14 @@ export interface Config {
   seedDemo: Environment['SEED_DEMO'];
   /** Embedded mode: no DATABASE_URL, PGlite under DATA_DIR. */
   embedded: boolean;
+}
+
+/** The WhatsApp template SID for a language: its own, else English's, else the single SID; undefined if none. */
+export function whatsappTemplateFor(setting: string | undefined, language: string): string | undefined {
+  if (!setting) return undefined;
+  if (!setting.includes(':')) return setting;
+  const byLanguage = new Map(setting.split(',').map((pair) => pair.split(':') as [string, string]));
+  return byLanguage.get(language) ?? byLanguage.get('en');
 }
 
 /** Raised for an environment that cannot be used; its message is one line naming the variable. */

@@ -151,7 +151,7 @@ async function assemble(
   const jobs = createJobQueue({
     db: database.db, clock, logger, redisUrl: config.redisUrl, role: options.jobRole, counters,
     catalogue: (queue) => createJobCatalogue({
-      db: database.db, clock, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, counters,
+      db: database.db, clock, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, counters, whatsappTemplateSid: config.twilio.whatsappTemplateSid,
       enqueueSend: (trx, messageId) => queue.enqueue(trx, 'sms.send', { messageId }),
       jobs: queue, events,
     }),

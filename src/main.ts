@@ -39,7 +39,10 @@ async function main(): Promise<void> {
       secureCookies,
       counters: hotline.counters,
     },
-    cases: { db: hotline.db, cipher: hotline.cipher, clock: hotline.clock, jobs: hotline.jobs, mailEnabled: hotline.mailEnabled, events: hotline.events, counters: hotline.counters },
+    cases: {
+      db: hotline.db, cipher: hotline.cipher, clock: hotline.clock, jobs: hotline.jobs, mailEnabled: hotline.mailEnabled, events: hotline.events, counters: hotline.counters,
+      whatsappTemplateSid: config.twilio.whatsappTemplateSid, workerText: hotline.i18n,
+    },
     console: { db: hotline.db, clock: hotline.clock, i18n: hotline.i18n, rateLimiter, sessionSecret: hotline.sessionSecret, secureCookies },
     logger,
     i18n: hotline.i18n,

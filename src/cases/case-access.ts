@@ -1,3 +1,4 @@
+import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { Clock } from '../clock';
@@ -24,6 +25,10 @@ export interface CaseWorkDeps {
   mailEnabled: boolean;
   /** Where the services announce what happened (routing and notifications subscribe). */
   events: DomainEventPublisher;
+  /** TWILIO_WHATSAPP_TEMPLATE_SID: unset, a WhatsApp reply outside the 24-hour window is refused. */
+  whatsappTemplateSid?: string | undefined;
+  /** Renders the worker-facing notice of a held reply (WhatsApp's news template), in the case's language. */
+  workerText?: i18n | undefined;
   /** Counts queued replies; unset, nothing is counted. */
   counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
 }

@@ -1,10 +1,12 @@
 import { recordAudit } from '../audit/audit.repository';
 import { isMessagingChannel } from '../channels/channel';
-import { queueOutboundMessage } from '../channels/sms/outbound';
+import { chooseReplyIdentity, replyWindowOf } from '../channels/reply-identity';
+import { WHATSAPP_NEWS_TEMPLATE, queueOutboundMessage } from '../channels/sms/outbound';
 import type { Clock } from '../clock';
 import { inTransaction } from '../db/transaction';
 import { AppError, errors } from '../http/errors';
-import { findContactForReply } from '../contacts/contact.repository';
+import { listIdentitiesOfPerson } from '../contacts/contact.repository';
+import { hasWaitingNotice } from '../messages/message.repository';
 import { findQueuedMessage } from '../messages/message.repository';
 import { findAssigneeCandidate } from '../users/user.repository';
 import { insertCaseEvent } from './case-event.repository';
@@ -192,22 +194,38 @@ export async function addNoteFor(deps: CaseWorkDeps, caller: Caller, reference: 
 /** Queues a reply to the worker on the case's channel (never to a contact who opted out). */
 export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: string) {
   const found = await caseOrNotFound(deps, caller, reference, 'message.create');
-  if (!found.contact_id) throw new AppError('conflict', [{ field: 'reference', reason: 'no_contact' }]);
-  const contact = await findContactForReply(deps.db, found.contact_id);
-  if (contact.is_opted_out) throw new AppError('conflict', [{ field: 'reference', reason: 'opted_out' }]);
+  const identities = (await listIdentitiesOfPerson(deps.db, found.person_id)).map((row) => ({
+    id: row.id, channel: row.channel, isOptedOut: row.is_opted_out, lastMessageAt: row.last_message_at,
+  }));
+  const target = chooseReplyIdentity(identities, found.reply_contact_id);
+  if (!target || !isMessagingChannel(target.channel)) throw new AppError('conflict', [{ field: 'reference', reason: 'no_contact' }]);
+  if (target.isOptedOut) throw new AppError('conflict', [{ field: 'reference', reason: 'opted_out' }]);
   const now = deps.clock.now();
+  const window = replyWindowOf(target, now);
+  // Outside WhatsApp's and Messenger's 24-hour window a reply is not sent blind: Messenger refuses
+  // it; WhatsApp sends its approved "we have news" template and holds the reply until the worker answers.
+  const holding = window.kind === 'closed';
+  if (holding && (target.channel === 'messenger' || !deps.whatsappTemplateSid)) {
+    throw new AppError('conflict', [{ field: 'body', reason: target.channel === 'messenger' ? 'reply_window_closed' : 'reply_window_no_template' }]);
+  }
+  const channel = target.channel;
   const messageId = await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
-    const id = await queueOutboundMessage(
-      trx,
-      { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx, queued) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) },
-      { contactId: contact.id, caseId: found.id, channel: isMessagingChannel(contact.channel) ? contact.channel : 'sms', body, language: found.language, template: null, sentByUserId: caller.principal.userId },
-    );
+    const queue = { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx: typeof trx, queued: string) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) };
+    if (holding && !(await hasWaitingNotice(trx, target.id))) {
+      await queueOutboundMessage(trx, queue, {
+        contactId: target.id, caseId: found.id, channel, body: deps.workerText?.getFixedT(found.language, 'sms')(WHATSAPP_NEWS_TEMPLATE) ?? '',
+        language: found.language, template: WHATSAPP_NEWS_TEMPLATE, sentByUserId: null,
+      });
+    }
+    const id = await queueOutboundMessage(trx, queue, {
+      contactId: target.id, caseId: found.id, channel, body, language: found.language, template: null, sentByUserId: caller.principal.userId, hold: holding,
+    });
     await updateCase(trx, found.id, {
       last_staff_message_at: now,
       ...(found.first_response_at ? {} : { first_response_at: now }),
       ...(found.status === 'new' ? { status: 'open' } : {}),
     }, now);
-    await recordAudit(trx, { ...actorOf(caller), action: 'message.queued', subjectType: 'message', subjectId: id, caseId: found.id });
+    await recordAudit(trx, { ...actorOf(caller), action: holding ? 'message.held' : 'message.queued', subjectType: 'message', subjectId: id, caseId: found.id });
     return id;
   });
   return findQueuedMessage(deps.db, messageId);

@@ -41,6 +41,16 @@ export async function findContactForReply(db: Executor, id: string) {
   return db.selectFrom('contacts').select(['id', 'channel', 'is_opted_out']).where('id', '=', id).executeTakeFirstOrThrow();
 }
 
+/** Every channel identity of a person, for choosing where a reply goes and showing it on the case. */
+export async function listIdentitiesOfPerson(db: Executor, personId: string) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'channel', 'address_encrypted', 'is_opted_out', 'last_message_at', 'created_at'])
+    .where('person_id', '=', personId)
+    .orderBy('created_at')
+    .execute();
+}
+
 /** Finds a contact by its address, under the current or any previous key's lookup hash. */
 export async function findContactByAddress(
   db: Executor,

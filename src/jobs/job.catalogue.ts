@@ -28,6 +28,8 @@ export interface CatalogueDeps {
   i18n: i18n;
   sender: MessageSender;
   publicUrl: string;
+  /** TWILIO_WHATSAPP_TEMPLATE_SID: WhatsApp's news notice outside the 24-hour window. */
+  whatsappTemplateSid?: string | undefined;
   /** Queues the send job of a message (the queue itself, bound after it is built). */
   enqueueSend: EnqueueSend;
   /** The queue itself, for handlers that queue follow-up work (bound after it is built). */

@@ -71,3 +71,9 @@ export async function insertWebStatusMessage(db: Executor, message: { caseId: st
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** True when a WhatsApp news notice to this contact is already queued or sent and its held replies still wait. */
+export async function hasWaitingNotice(db: Executor, contactId: string): Promise<boolean> {
+  const held = await db.selectFrom('messages').select('id').where('contact_id', '=', contactId).where('status', '=', 'held').limit(1).executeTakeFirst();
+  return held !== undefined;
+}

@@ -63,6 +63,8 @@ export interface TestHotlineOptions {
   cipher?: PersonalDataCipher;
   /** STATS_MIN_CELL; 10 unless a test sets it. */
   statsMinCell?: number;
+  /** TWILIO_WHATSAPP_TEMPLATE_SID; unset unless a test sets it. */
+  whatsappTemplateSid?: string;
   /** A mailer to a local SMTP server; none: notices stay in the console. */
   mailer?: Mailer;
 }
@@ -100,7 +102,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   };
   const events = createHotlineEvents({ cipher, clock, jobs: queue, mailEnabled: mailer !== undefined });
   const catalogue = createJobCatalogue({
-    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters, events,
+    db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters, events, whatsappTemplateSid: options.whatsappTemplateSid,
     enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
     jobs: queue,
   });
@@ -134,7 +136,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
       secureCookies: false,
       counters,
     },
-    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined, events, counters },
+    cases: { db: handle.db, cipher, clock, jobs, mailEnabled: mailer !== undefined, events, counters, whatsappTemplateSid: options.whatsappTemplateSid, workerText: i18n },
     console: { db: handle.db, clock, i18n, rateLimiter, sessionSecret: TEST_SESSION_SECRET, secureCookies: false },
     i18n,
     authenticate: createAuthenticator({ db: handle.db, clock }),

@@ -67,6 +67,18 @@ export async function markMessageProcessed(
     .execute();
 }
 
+/** Queues the replies held for a contact (WhatsApp's window reopened by the worker); returns their ids, oldest first. */
+export async function releaseHeldMessages(trx: Transaction<Database>, contactId: string, now: Date): Promise<string[]> {
+  const rows = await trx
+    .updateTable('messages')
+    .set({ status: 'queued', status_updated_at: now })
+    .where('contact_id', '=', contactId)
+    .where('status', '=', 'held')
+    .returning(['id', 'sequence'])
+    .execute();
+  return rows.sort((a, b) => Number(a.sequence) - Number(b.sequence)).map((row) => row.id);
+}
+
 /** Lifts a contact's opt-out (START, or following again on LINE). */
 export async function markContactOptedIn(db: Executor, contactId: string, now: Date): Promise<void> {
   await db.updateTable('contacts').set({ is_opted_out: false, opted_out_at: null, updated_at: now }).where('id', '=', contactId).execute();

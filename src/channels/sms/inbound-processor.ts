@@ -22,7 +22,7 @@ import { countryFromPhone } from '../../places/place-matcher';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { PHONE_CHANNELS, isMessagingChannel, type MessagingChannel } from '../channel';
-import { findCaseOwner, listUnprocessedMessages, lockContactAndPerson, markContactOptedIn, markMessageProcessed, saveContactState } from './conversation.repository';
+import { findCaseOwner, listUnprocessedMessages, releaseHeldMessages, lockContactAndPerson, markContactOptedIn, markMessageProcessed, saveContactState } from './conversation.repository';
 import { readState, takeTurn, type ConversationAction, type ConversationState, type Reply } from './conversation';
 import { markContactOptedOut, queueOutboundMessage, type EnqueueSend } from './outbound';
 
@@ -80,6 +80,10 @@ export async function processInboundMessages(deps: InboundProcessorDeps, contact
     channel = contact.channel;
     const pending = await unprocessedMessages(trx, deps.cipher, contactId);
     for (const message of pending) await processOne(trx, deps, contact, message);
+    // The worker wrote again: replies held for them (WhatsApp's closed window) can go now.
+    if (pending.length > 0 && !contact.isOptedOut) {
+      for (const held of await releaseHeldMessages(trx, contact.id, deps.clock.now())) await deps.enqueueSend(trx, held);
+    }
     const lastMessageAt = pending.at(-1)?.createdAt ?? null;
     await saveContactState(trx, contact.id, {
       conversation: contact.state, language: contact.language, isOptedOut: contact.isOptedOut, isDiscreet: contact.isDiscreet, lastMessageAt,

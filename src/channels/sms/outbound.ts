@@ -1,6 +1,7 @@
 import type { i18n } from 'i18next';
 import type { Kysely, Transaction } from 'kysely';
 import { isLanguage } from '../../language/negotiation';
+import { whatsappTemplateFor } from '../../config';
 import type { Clock } from '../../clock';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import type { Database } from '../../db/schema';
@@ -33,7 +34,12 @@ export interface QueuedMessage {
   sentByUserId?: string | null;
   /** LINE: the reply token of the message this answers, while it is still valid. */
   replyToken?: { token: string; expiresAt: Date } | null;
+  /** Held until the worker writes again (WhatsApp outside its 24-hour window): written, not queued for sending. */
+  hold?: boolean;
 }
+
+/** The template of WhatsApp's "we have news on your case" notice, sent as an approved Content API template. */
+export const WHATSAPP_NEWS_TEMPLATE = 'whatsapp.news';
 
 /**
  * Records an outbound message (sealed, with its encoding and segment count) and queues the job
@@ -58,11 +64,13 @@ export async function queueOutboundMessage(
     template: message.template,
     sentByUserId: message.sentByUserId ?? null,
     replyToken: message.replyToken ?? null,
-    status: 'queued',
+    status: message.hold ? 'held' : 'queued',
   }, now);
-  await deps.enqueueSend(trx, id);
-  // Counted when written: should the caller's transaction roll back, the count stays (rare).
-  deps.counters?.outboundStatus(message.channel, 'queued');
+  if (!message.hold) {
+    await deps.enqueueSend(trx, id);
+    // Counted when written: should the caller's transaction roll back, the count stays (rare).
+    deps.counters?.outboundStatus(message.channel, 'queued');
+  }
   if (message.caseId) {
     await insertCaseEvent(trx, {
       caseId: message.caseId,
@@ -82,6 +90,8 @@ export interface SendDeps {
   clock: Clock;
   i18n: i18n;
   sender: MessageSender;
+  /** TWILIO_WHATSAPP_TEMPLATE_SID: the approved template(s) of WhatsApp's news notice. */
+  whatsappTemplateSid?: string | undefined;
   /** PUBLIC_URL: Twilio reports delivery to <publicUrl>/webhooks/twilio/status?message=<id>. */
   publicUrl: string;
   maxAttempts: number;
@@ -119,6 +129,8 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     const body = deps.cipher.openOptional(message.body_encrypted) ?? '';
     const language = isLanguage(message.language) ? message.language : 'en';
     const choices = channel === 'sms' ? undefined : choicesFor(deps.i18n, language, message.template, body);
+    const template = message.template === WHATSAPP_NEWS_TEMPLATE ? whatsappTemplateFor(deps.whatsappTemplateSid, language) : undefined;
+    if (message.template === WHATSAPP_NEWS_TEMPLATE && !template) throw new SendFailure(false, 'no_template', 'TWILIO_WHATSAPP_TEMPLATE_SID is not set');
     const replyToken = message.reply_token && message.reply_token_expires_at && message.reply_token_expires_at > clock.now() ? message.reply_token : undefined;
     const outbound: OutboundMessage = {
       messageId,
@@ -127,6 +139,7 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
       body,
       ...(choices ? { choices } : {}),
       ...(replyToken ? { replyToken } : {}),
+      ...(template ? { template: { contentSid: template, variables: {} } } : {}),
       ...(TWILIO_CHANNELS.includes(channel) ? { statusCallback: `${deps.publicUrl}/webhooks/twilio/status?message=${messageId}` } : {}),
     };
     const sent = await deps.sender.send(outbound);
