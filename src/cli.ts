@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { describeRegistration, registerChannelWebhooks } from './channels/webhook-registration';
 import { ConfigError, loadConfig, type Config } from './config';
 import { migrateToLatest } from './db/migrator';
 import { openHotline, sealAfterMigrations, type Hotline } from './hotline';
@@ -26,7 +27,12 @@ interface Command {
   options: Record<string, { type: 'string' | 'boolean' }>;
   /** Checked before the database is opened: a reason to refuse the run, or undefined. */
   refuse?(config: Config, values: Record<string, string | boolean | undefined>): string | undefined;
-  run(hotline: Hotline, values: Record<string, string | boolean | undefined>, io: CliIo): Promise<void>;
+  run?(hotline: Hotline, values: Record<string, string | boolean | undefined>, io: CliIo): Promise<void>;
+  /**
+   * A command that needs only the configuration, not the database: it runs beside a server that
+   * holds the embedded data directory. Resolves to the exit code.
+   */
+  runOnConfig?(config: Config, io: CliIo): Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -122,6 +128,16 @@ const COMMANDS: Record<string, Command> = {
       io.stdout.write(`${token}\n`);
     },
   },
+  'channels:register': {
+    usage: 'channels:register',
+    summary: 'point the LINE and Viber webhooks at PUBLIC_URL (https), for each channel configured; one line per channel; exit code 1 if any configured one failed',
+    options: {},
+    async runOnConfig(config, io) {
+      const registrations = await registerChannelWebhooks(config);
+      for (const registration of registrations) io.stdout.write(`${describeRegistration(registration)}\n`);
+      return registrations.some((registration) => registration.outcome === 'failed') ? 1 : 0;
+    },
+  },
 };
 
 class UsageError extends Error {}
@@ -201,9 +217,10 @@ export async function runCli(
       io.stderr.write(`${refusal}\n`);
       return 1;
     }
+    if (command.runOnConfig) return await command.runOnConfig(config, io);
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     hotline = await openHotline(config, logger, { jobRole: 'enqueue', migrate: name !== 'migrate' });
-    await command.run(hotline, values, io);
+    await command.run?.(hotline, values, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

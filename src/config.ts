@@ -81,6 +81,9 @@ const environmentSchema = z.object({
 
 type Environment = z.infer<typeof environmentSchema>;
 
+/** The names of every variable the hotline reads; each is documented in README.md and .env.example (a test checks). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.freeze(Object.keys(environmentSchema.shape));
+
 export interface TwilioConfig {
   accountSid: string | undefined;
   authToken: string | undefined;
@@ -162,7 +165,7 @@ const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'ENCRYPTION_KEY', 'SESSION_SECRE
 /** Parses the environment once; throws ConfigError with a one-line reason for the first bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(
-    Object.keys(environmentSchema.shape).map((name) => [name, blankToUndefined(source[name])]),
+    ENVIRONMENT_VARIABLES.map((name) => [name, blankToUndefined(source[name])]),
   );
   const parsed = environmentSchema.safeParse(raw);
   if (!parsed.success) {

@@ -9,6 +9,8 @@ import { verifyPassword } from '../../src/users/password';
 import { buildTestHotline } from '../support/app';
 import { signedInAgent } from '../support/console';
 import { createTestDatabaseUrl, usingRealPostgres } from '../support/database';
+import { FAKE_LINE_SECRET, FAKE_LINE_TOKEN, startFakeLine, type FakeLine } from '../support/fake-line';
+import { FAKE_VIBER_TOKEN, startFakeViber, type FakeViber } from '../support/fake-viber';
 
 interface Run {
   code: number;
@@ -65,7 +67,7 @@ describe('the admin CLI', () => {
   it('lists its commands with --help', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['migrate', 'seed --demo', 'org:create', 'user:create', 'token:create']) expect(run.stdout).toContain(command);
+    for (const command of ['migrate', 'seed --demo', 'org:create', 'user:create', 'token:create', 'channels:register']) expect(run.stdout).toContain(command);
   });
 
   it('refuses an unknown command with exit code 2', async () => {
@@ -196,6 +198,95 @@ describe('the admin CLI', () => {
     const run = await cli(['token:create', '--email', 'nobody@example.org']);
     expect(run).toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr).toContain('email: not_found');
+  });
+
+  describe('channels:register', () => {
+    let line: FakeLine;
+    let viber: FakeViber;
+    let lockedDir: string;
+    // The data directory is held as a running server holds it: registering needs no database.
+    const channelsEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+      DATA_DIR: lockedDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'https://hotline.example.org/',
+      LINE_API_BASE_URL: line.baseUrl, LINE_DATA_API_BASE_URL: line.baseUrl, VIBER_API_BASE_URL: viber.config().apiBaseUrl,
+      ...extra,
+    });
+    const lineVariables = { LINE_CHANNEL_SECRET: FAKE_LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN: FAKE_LINE_TOKEN };
+    const viberVariables = { VIBER_AUTH_TOKEN: FAKE_VIBER_TOKEN };
+
+    beforeAll(async () => {
+      [line, viber] = await Promise.all([startFakeLine(), startFakeViber()]);
+      lockedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-cli-channels-'));
+      fs.mkdirSync(path.join(lockedDir, 'hotline.lock'));
+    });
+    afterAll(async () => {
+      await Promise.all([line.close(), viber.close()]);
+      fs.rmSync(lockedDir, { recursive: true, force: true });
+    });
+    beforeEach(() => {
+      line.requests.length = 0;
+      viber.requests.length = 0;
+    });
+
+    it('points the LINE and Viber webhooks at PUBLIC_URL, one line per channel, while the server holds the data directory', async () => {
+      const run = await cli(['channels:register'], '', channelsEnv({ ...lineVariables, ...viberVariables }));
+      expect(run).toEqual({
+        code: 0,
+        stdout: 'line: registered https://hotline.example.org/webhooks/line\nviber: registered https://hotline.example.org/webhooks/viber\n',
+        stderr: '',
+      });
+      expect(line.requests).toEqual([expect.objectContaining({
+        method: 'PUT', path: '/v2/bot/channel/webhook/endpoint',
+        headers: expect.objectContaining({ authorization: `Bearer ${FAKE_LINE_TOKEN}` }),
+        body: { endpoint: 'https://hotline.example.org/webhooks/line' },
+      })]);
+      expect(viber.requests).toHaveLength(1);
+      expect(viber.requests[0]).toMatchObject({ path: '/pa/set_webhook', headers: { 'x-viber-auth-token': FAKE_VIBER_TOKEN } });
+      expect(viber.requests[0]?.body).toMatchObject({ url: 'https://hotline.example.org/webhooks/viber', send_name: false, send_photo: false });
+      expect(fs.existsSync(path.join(lockedDir, 'pgdata'))).toBe(false);
+    });
+
+    it('skips a channel that is not configured and asks its provider nothing', async () => {
+      const run = await cli(['channels:register'], '', channelsEnv(viberVariables));
+      expect(run).toMatchObject({ code: 0, stdout: 'line: skipped: not configured\nviber: registered https://hotline.example.org/webhooks/viber\n' });
+      expect(line.requests).toEqual([]);
+      const neither = await cli(['channels:register'], '', channelsEnv());
+      expect(neither).toMatchObject({ code: 0, stdout: 'line: skipped: not configured\nviber: skipped: not configured\n' });
+      expect(viber.requests).toHaveLength(1);
+    });
+
+    it('reports a provider\'s refusal on its line, still registers the other channel, and exits 1', async () => {
+      line.answerNext({ status: 400, body: { message: 'Invalid webhook endpoint URL' } });
+      const lineRefused = await cli(['channels:register'], '', channelsEnv({ ...lineVariables, ...viberVariables }));
+      expect(lineRefused.code).toBe(1);
+      expect(lineRefused.stdout).toBe(
+        'line: failed: LINE refused the webhook URL https://hotline.example.org/webhooks/line (400): {"message":"Invalid webhook endpoint URL"}\n' +
+        'viber: registered https://hotline.example.org/webhooks/viber\n',
+      );
+      viber.answerNext({ json: { status: 1, status_message: 'Result[HttpRequest failed]' } });
+      const viberRefused = await cli(['channels:register'], '', channelsEnv({ ...lineVariables, ...viberVariables }));
+      expect(viberRefused).toMatchObject({
+        code: 1,
+        stdout: 'line: registered https://hotline.example.org/webhooks/line\nviber: failed: Viber answered status 1 (Result[HttpRequest failed])\n',
+      });
+    });
+
+    it('fails a configured channel whose provider cannot be reached, or that lacks its access token', async () => {
+      viber.answerNext('drop');
+      const dropped = await cli(['channels:register'], '', channelsEnv({ LINE_CHANNEL_SECRET: FAKE_LINE_SECRET, ...viberVariables }));
+      expect(dropped.code).toBe(1);
+      expect(dropped.stdout).toMatch(/^line: failed: LINE_CHANNEL_ACCESS_TOKEN is not set; the webhook cannot be registered\nviber: failed: \S.*\n$/);
+      expect(line.requests).toEqual([]);
+    });
+
+    it('refuses a PUBLIC_URL that is not https before asking either provider', async () => {
+      const run = await cli(['channels:register'], '', channelsEnv({ ...lineVariables, ...viberVariables, PUBLIC_URL: 'http://hotline.example.org' }));
+      expect(run).toMatchObject({
+        code: 1,
+        stdout: 'line: failed: LINE needs an https webhook URL; PUBLIC_URL gives http://hotline.example.org/webhooks/line\n' +
+          'viber: failed: PUBLIC_URL must be https:// for Viber (it is http://hotline.example.org)\n',
+      });
+      expect([line.requests, viber.requests]).toEqual([[], []]);
+    });
   });
 
   describe('on an embedded data directory', () => {

@@ -62,8 +62,8 @@ export async function startFakeTwilio() {
   return {
     requests,
     answerNext: (...next: FakeAnswer[]) => answers.push(...next),
-    /** A sender configured as production would be, talking to this fake. */
-    sender(config: { from?: string; messagingServiceSid?: string } = { from: '+66900000000' }): MessageSender {
+    /** A sender configured as production would be, talking to this fake; Messenger sends only with `messengerFrom`. */
+    sender(config: { from?: string; messagingServiceSid?: string; messengerFrom?: string } = { from: '+66900000000' }): MessageSender {
       return createTwilioSender(
         {
           accountSid: FAKE_ACCOUNT_SID,
@@ -71,7 +71,7 @@ export async function startFakeTwilio() {
           from: config.from,
           messagingServiceSid: config.messagingServiceSid,
           canSend: true,
-          messengerFrom: undefined,
+          messengerFrom: config.messengerFrom,
           whatsappTemplateSid: undefined,
           apiBaseUrl: `http://127.0.0.1:${port}`,
         },
