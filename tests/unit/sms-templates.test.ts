@@ -46,7 +46,7 @@ describe.each(SMS_LANGUAGES)('the %s SMS templates', (language) => {
   });
 
   it.each(keys)('%s fits in 3 SMS segments and leaves no placeholder', (key) => {
-    const text = t(key, { reference: REFERENCE, status });
+    const text = t(key, { reference: REFERENCE, status, pin: '482913' });
     expect(typeof text).toBe('string');
     expect(text).not.toBe(key);
     expect(text).not.toContain('{{');

@@ -79,6 +79,33 @@ export async function releaseHeldMessages(trx: Transaction<Database>, contactId:
   return rows.sort((a, b) => Number(a.sequence) - Number(b.sequence)).map((row) => row.id);
 }
 
+/** A case by reference, with what linking a channel to it needs (any worker's: the PIN decides). */
+export async function findCaseForLink(trx: Transaction<Database>, reference: string) {
+  return trx.selectFrom('cases').select(['id', 'reference', 'person_id', 'pin_hash']).where('reference', '=', reference).executeTakeFirst();
+}
+
+/** True when the case has a PIN already (a web report's). */
+export async function caseHasPin(trx: Transaction<Database>, caseId: string): Promise<boolean> {
+  const row = await trx.selectFrom('cases').select('pin_hash').where('id', '=', caseId).executeTakeFirst();
+  return Boolean(row?.pin_hash);
+}
+
+/**
+ * Moves one identity to another person. When it was its person's only identity, that person's
+ * cases move too (the person is then empty); returns the ids of the cases moved.
+ */
+export async function moveIdentityToPerson(
+  trx: Transaction<Database>,
+  move: { contactId: string; fromPersonId: string; toPersonId: string },
+  now: Date,
+): Promise<string[]> {
+  await trx.updateTable('contacts').set({ person_id: move.toPersonId, updated_at: now }).where('id', '=', move.contactId).execute();
+  const others = await trx.selectFrom('contacts').select('id').where('person_id', '=', move.fromPersonId).limit(1).executeTakeFirst();
+  if (others) return [];
+  const moved = await trx.updateTable('cases').set({ person_id: move.toPersonId, updated_at: now }).where('person_id', '=', move.fromPersonId).returning('id').execute();
+  return moved.map((row) => row.id);
+}
+
 /** Lifts a contact's opt-out (START, or following again on LINE). */
 export async function markContactOptedIn(db: Executor, contactId: string, now: Date): Promise<void> {
   await db.updateTable('contacts').set({ is_opted_out: false, opted_out_at: null, updated_at: now }).where('id', '=', contactId).execute();

@@ -48,12 +48,14 @@ export type ConversationAction =
   | { type: 'set_language'; language: Language }
   | { type: 'set_discreet'; on: boolean }
   | { type: 'opt_out' }
-  | { type: 'opt_in' };
+  | { type: 'opt_in' }
+  /** STATUS <reference> <PIN>: join this channel identity to the case's worker, after the PIN check. */
+  | { type: 'link_identity'; reference: string; pin: string };
 
 export interface Reply {
   template: string;
-  /** `status` replies need the case looked up; the processor fills `reference` and `status`. */
-  lookup?: { kind: 'status'; reference?: string };
+  /** `status` replies need the case looked up; the processor fills `reference` and `status`. `link` replies say how the link went. */
+  lookup?: { kind: 'status'; reference?: string } | { kind: 'link' };
   params?: Record<string, string>;
 }
 
@@ -141,6 +143,10 @@ function onKeyword(keyword: Keyword, input: TurnInput): Turn {
     case 'help':
       return { state, actions: attach(input), reply: { template: 'help' } };
     case 'status':
+      // The message carries a PIN: it is not attached to any case (caseworkers never see PINs).
+      if (keyword.reference && keyword.pin) {
+        return { state, actions: [{ type: 'link_identity', reference: keyword.reference, pin: keyword.pin }], reply: { template: 'link.done', lookup: { kind: 'link' } } };
+      }
       return {
         state,
         actions: attach(input),

@@ -21,8 +21,11 @@ import { isLanguage } from '../../language/negotiation';
 import { countryFromPhone } from '../../places/place-matcher';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { recordAudit } from '../../audit/audit.repository';
+import { generatePin, pinHashOf, pinMatches, PIN_FAILURES_PER_REFERENCE } from '../../cases/case-pin';
+import { createRateLimiter } from '../../http/rate-limit';
 import { PHONE_CHANNELS, isMessagingChannel, type MessagingChannel } from '../channel';
-import { findCaseOwner, listUnprocessedMessages, releaseHeldMessages, lockContactAndPerson, markContactOptedIn, markMessageProcessed, saveContactState } from './conversation.repository';
+import { caseHasPin, findCaseForLink, findCaseOwner, listUnprocessedMessages, moveIdentityToPerson, releaseHeldMessages, lockContactAndPerson, markContactOptedIn, markMessageProcessed, saveContactState } from './conversation.repository';
 import { readState, takeTurn, type ConversationAction, type ConversationState, type Reply } from './conversation';
 import { markContactOptedOut, queueOutboundMessage, type EnqueueSend } from './outbound';
 
@@ -135,12 +138,29 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
     openCase: openCase ? { intakeComplete: openCase.intake_complete, originCountry: openCase.origin_country } : undefined,
   });
   let caseId = openCase?.id ?? null;
+  const outcome: TurnOutcome = {};
   for (const action of turn.actions) {
-    caseId = await applyAction(trx, deps, contact, message, caseId, action);
+    caseId = await applyAction(trx, deps, contact, message, caseId, action, outcome);
   }
   contact.state = turn.state;
   await markMessageProcessed(trx, message.id, { caseId, language: contact.language }, deps.clock.now());
-  if (turn.reply && !contact.isOptedOut) await reply(trx, deps, contact, caseId, turn.reply, message.replyToken);
+  if (!turn.reply || contact.isOptedOut) return;
+  const answer: Reply = turn.reply.lookup?.kind === 'link' ? { template: `link.${outcome.link ?? 'failed'}`, params: { reference: outcome.linkedReference ?? '' } } : turn.reply;
+  await reply(trx, deps, contact, caseId, answer, message.replyToken);
+  // The PIN of a case opened in chat goes in a message of its own, so it can be kept or deleted apart.
+  if (outcome.pin && !(contact.isDiscreet || (await caseOwnerIsDiscreet(trx, caseId)))) {
+    await reply(trx, deps, contact, caseId, { template: 'intake.pin', params: { pin: outcome.pin, reference: outcome.pinReference ?? '' } }, null);
+  }
+}
+
+/** What a turn's actions found out, for its reply. */
+interface TurnOutcome {
+  /** How STATUS <reference> <PIN> went. */
+  link?: 'done' | 'already' | 'failed' | 'locked';
+  linkedReference?: string;
+  /** A PIN drawn for the case at the end of its intake (never stored in clear). */
+  pin?: string;
+  pinReference?: string;
 }
 
 async function applyAction(
@@ -150,6 +170,7 @@ async function applyAction(
   message: PendingMessage,
   caseId: string | null,
   action: ConversationAction,
+  outcome: TurnOutcome,
 ): Promise<string | null> {
   const now = deps.clock.now();
   const event = (type: string, data: Record<string, string | boolean | null | string[]> = {}) =>
@@ -195,7 +216,15 @@ async function applyAction(
       await event('case.consent_unclear', { messageId: message.id });
       return caseId;
     case 'complete_intake':
-      if (caseId) await updateCase(trx, caseId, { intake_complete: true }, now);
+      if (caseId) {
+        await updateCase(trx, caseId, { intake_complete: true }, now);
+        const reference = await findCaseReferenceById(trx, caseId);
+        if (!(await caseHasPin(trx, caseId))) {
+          outcome.pin = generatePin();
+          outcome.pinReference = reference;
+          await updateCase(trx, caseId, { pin_hash: pinHashOf(deps.cipher, reference, outcome.pin) }, now);
+        }
+      }
       await event('case.intake_completed');
       if (caseId) await deps.events.publish(trx, { type: 'case.intake_completed', caseId });
       return caseId;
@@ -210,6 +239,9 @@ async function applyAction(
       contact.isOptedOut = true;
       await markContactOptedOut(trx, contact.id, now);
       await event('contact.opted_out');
+      return caseId;
+    case 'link_identity':
+      await linkIdentity(trx, deps, contact, action, outcome, now);
       return caseId;
     case 'opt_in':
       contact.isOptedOut = false;
@@ -296,4 +328,43 @@ async function referenceOf(trx: Transaction<Database>, contactId: string): Promi
 /** Renders an SMS template in a language (fixed to the `sms` namespace). */
 export function render(i18nInstance: i18n, language: Language, template: string, params: Record<string, string>): string {
   return i18nInstance.getFixedT(language, 'sms')(template, params);
+}
+
+/**
+ * STATUS <reference> <PIN> from a channel: after the PIN check (wrong PINs count with the status
+ * page's and lock the reference alike), this identity joins the case's worker. An identity whose
+ * person had nothing else (no other identity) brings that person's cases along; otherwise only the
+ * identity moves. The case's timeline and the audit log say so; the PIN is never kept.
+ */
+async function linkIdentity(
+  trx: Transaction<Database>,
+  deps: InboundProcessorDeps,
+  contact: LockedContact,
+  action: { reference: string; pin: string },
+  outcome: TurnOutcome,
+  now: Date,
+): Promise<void> {
+  // Counted in the turn's transaction (one connection on the embedded database), committed with it.
+  const limiter = createRateLimiter({ db: trx, clock: deps.clock, cipher: deps.cipher });
+  if (await limiter.isLocked(PIN_FAILURES_PER_REFERENCE, action.reference)) {
+    outcome.link = 'locked';
+    return;
+  }
+  const found = await findCaseForLink(trx, action.reference);
+  if (!found || !pinMatches(deps.cipher, action.reference, action.pin, found.pin_hash)) {
+    const decision = await limiter.hit(PIN_FAILURES_PER_REFERENCE, action.reference);
+    outcome.link = decision.allowed ? 'failed' : 'locked';
+    return;
+  }
+  await limiter.clear(PIN_FAILURES_PER_REFERENCE, action.reference);
+  outcome.linkedReference = found.reference;
+  if (found.person_id === contact.personId) {
+    outcome.link = 'already';
+    return;
+  }
+  const movedCases = await moveIdentityToPerson(trx, { contactId: contact.id, fromPersonId: contact.personId, toPersonId: found.person_id }, now);
+  contact.personId = found.person_id;
+  await insertCaseEvent(trx, { caseId: found.id, type: 'person.identity_linked', actorKind: 'worker', data: { channel: contact.channel, casesMoved: movedCases.length }, at: now });
+  await recordAudit(trx, { actorKind: 'worker', actorUserId: null, ip: null, action: 'person.identity_linked', subjectType: 'case', subjectId: found.reference, caseId: found.id, details: { channel: contact.channel, casesMoved: movedCases.length } });
+  outcome.link = 'done';
 }

@@ -1,3 +1,4 @@
+import { asciiDigits } from '../../language/digits';
 import type { Language } from '../../cases/case.vocabulary';
 import { normaliseCaseReference } from '../../cases/case-reference';
 import { LANGUAGE_NAMES } from '../../language/language-names';
@@ -10,7 +11,8 @@ export type Keyword =
   | { kind: 'stop' }
   | { kind: 'start' }
   | { kind: 'help' }
-  | { kind: 'status'; reference?: string }
+  /** With a PIN, the worker joins this channel to the case (STATUS <reference> <PIN>). */
+  | { kind: 'status'; reference?: string; pin?: string }
   | { kind: 'new'; story: string }
   | { kind: 'language_menu' }
   | { kind: 'language'; language: Language }
@@ -94,6 +96,13 @@ export function parseKeyword(text: string): Keyword | undefined {
   if (has(STATUS_WORDS, normalised)) return { kind: 'status' };
   const statusArgument = afterFirstWord(text, STATUS_WORDS);
   if (statusArgument !== undefined) {
+    // A trailing group of six digits, in any script the worker types, is the PIN.
+    const withPin = /^(.*?)[\s,:;]+(\S{6})$/u.exec(statusArgument.trim());
+    const pin = withPin ? asciiDigits(withPin[2] ?? '') : undefined;
+    if (withPin && pin && /^\d{6}$/.test(pin)) {
+      const reference = normaliseCaseReference(withPin[1] ?? '');
+      if (reference) return { kind: 'status', reference, pin };
+    }
     const reference = normaliseCaseReference(statusArgument);
     return reference ? { kind: 'status', reference } : { kind: 'status' };
   }

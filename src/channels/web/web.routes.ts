@@ -1,3 +1,4 @@
+import { PIN_FAILURES_PER_REFERENCE } from '../../cases/case-pin';
 import type { Request, Response } from 'express';
 import type { Language } from '../../cases/case.vocabulary';
 import { csrfToken, requireCsrf } from '../../http/csrf';
@@ -26,7 +27,7 @@ const HOUR = 3_600_000;
 // organisation's office connection. The PIN lockout per reference is what stops guessing.
 const REPORTS_PER_ADDRESS: RateLimitRule = { name: 'report:address', limit: 30, windowMs: HOUR };
 const STATUS_PER_ADDRESS: RateLimitRule = { name: 'status:address', limit: 60, windowMs: HOUR };
-const FAILURES_PER_REFERENCE: RateLimitRule = { name: 'status:reference', limit: 5, windowMs: HOUR, lockoutAfter: 5, lockoutMs: HOUR };
+const FAILURES_PER_REFERENCE: RateLimitRule = PIN_FAILURES_PER_REFERENCE;
 const PUBLIC = { public: true, reason: 'worker-facing page: anyone may report or check a case with its PIN' } as const;
 
 function languageOf(req: Request, res: Response, secure: boolean): Language {

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { generatePin, pinHashOf, pinMatches } from '../../cases/case-pin';
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../../audit/audit.repository';
@@ -36,12 +36,7 @@ export interface WebIntakeDeps {
   counters?: Pick<HotlineCounters, 'inboundReceived' | 'inboundProcessed' | 'outboundStatus'> | undefined;
 }
 
-/** A new 6-digit PIN, drawn at random. */
-export function generatePin(): string {
-  return String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-}
-
-const pinSubject = (reference: string, pin: string) => `pin:${reference}:${pin}`;
+export { generatePin };
 
 /**
  * Takes a report from the web form: opens the case through the same case service as SMS, with a
@@ -80,7 +75,7 @@ export async function submitReport(deps: WebIntakeDeps, form: ReportForm, langua
       consent: { given: form.consent === 'yes', wording: consentWording },
       intakeComplete: true,
     });
-    await updateCase(trx, created.id, { pin_hash: deps.cipher.lookupHash(pinSubject(created.reference, pin)) }, now);
+    await updateCase(trx, created.id, { pin_hash: pinHashOf(deps.cipher, created.reference, pin) }, now);
     await deps.events.publish(trx, { type: 'case.opened', caseId: created.id });
     if (contact && !contact.isOptedOut) {
       await queueOutboundMessage(
@@ -112,7 +107,7 @@ export interface CaseStatusView {
 /** The case a reference and PIN open, or undefined (the caller answers the same either way). */
 export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin: string, ip: string | null): Promise<CaseStatusView | undefined> {
   const found = await findCaseForStatus(deps.db, reference);
-  if (!found?.pin_hash || !deps.cipher.lookupHashes(pinSubject(reference, pin)).includes(found.pin_hash)) return undefined;
+  if (!found || !pinMatches(deps.cipher, reference, pin, found.pin_hash)) return undefined;
   const reply = await latestCaseworkerReply(deps.db, found.id);
   await recordAudit(deps.db, {
     actorKind: 'worker', action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, ip, details: { via: 'status_page' },
