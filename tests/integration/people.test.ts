@@ -1,8 +1,10 @@
+import request from 'supertest';
 import type { DatabaseHandle } from '../../src/db/database';
 import { createLineSender } from '../../src/channels/line/line-sender';
 import { createI18n } from '../../src/language/i18n';
 import { hashPassword } from '../../src/users/password';
 import { upsertUser } from '../../src/users/user.repository';
+import { issueApiToken } from '../../src/users/user.service';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { createLineWorker } from '../support/chat-worker';
 import { signedInAgent } from '../support/console';
@@ -149,5 +151,29 @@ describe('merging and unmerging people', () => {
     const merge = await handle.db.selectFrom('person_merges').select('id').where('merged_person_id', '=', worker.line.person_id).executeTakeFirstOrThrow();
     await agent.post(`/console/cases/${worker.smsCase.reference}/merges/${merge.id}/undo`).type('form').send({ _csrf: csrf }).expect(403);
     expect(await personOf(worker.lineCase.id)).toBe(worker.sms.person_id);
+  });
+
+  describe('the JSON API', () => {
+    const tokenOf = (email: string) => issueApiToken({ db: handle.db, clock: { now: () => new Date() } }, { email }, { kind: 'cli' });
+    const post = (token: string, path: string, body: object = {}) => request(hotline.app).post(path).set('Authorization', `Bearer ${token}`).send(body);
+
+    it('merges and undoes a merge, refusing a second undo (409), a bad reference (400) and a caseworker (403)', async () => {
+      const worker = await workerOnTwoChannels('+66811110008');
+      const token = await tokenOf('coordinator@example.org');
+      const unknown = await post(token, `/api/v1/cases/${worker.smsCase.reference}/merge`, { other_reference: 'not a reference' }).expect(400);
+      expect(unknown.body.error.fields).toEqual([expect.objectContaining({ field: 'other_reference', reason: 'unknown_case' })]);
+      const caseworker = await tokenOf('cw@example.org');
+      await post(caseworker, `/api/v1/cases/${worker.smsCase.reference}/merge`, { other_reference: worker.lineCase.reference }).expect(403);
+
+      const merged = await post(token, `/api/v1/cases/${worker.smsCase.reference}/merge`, { other_reference: worker.lineCase.reference }).expect(201);
+      expect(await personOf(worker.lineCase.id)).toBe(worker.sms.person_id);
+      await post(caseworker, `/api/v1/people/merges/${merged.body.merge_id}/undo`).expect(403);
+      const undone = await post(token, `/api/v1/people/merges/${merged.body.merge_id}/undo`).expect(200);
+      expect([...undone.body.case_references].sort()).toEqual([worker.smsCase.reference, worker.lineCase.reference].sort());
+      expect(await personOf(worker.lineCase.id)).toBe(worker.line.person_id);
+      const again = await post(token, `/api/v1/people/merges/${merged.body.merge_id}/undo`).expect(409);
+      expect(again.body.error.fields).toEqual([expect.objectContaining({ field: 'merge', reason: 'already_undone' })]);
+      await post(token, '/api/v1/people/merges/00000000-0000-4000-8000-000000000000/undo').expect(404);
+    });
   });
 });
