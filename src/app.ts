@@ -100,7 +100,10 @@ export function createApp(deps: AppDeps): Express {
   // Twilio's webhooks come first: machine-to-machine, signature-checked, answered with TwiML;
   // they need no cookies, JSON parser or browser security headers, and they are the hot path.
   // Logging comes before the body parser, so that a body refused unread is logged too.
-  app.use('/webhooks', failureLogging(deps.logger, requestIds), formParser);
+  app.use('/webhooks', failureLogging(deps.logger, requestIds));
+  // Only Twilio posts forms: LINE and Viber read every body as raw bytes for their signature check,
+  // so a form sent to them must not be parsed first (it would reach their check as an object).
+  app.use('/webhooks/twilio', formParser);
   // LINE and Viber sign their raw JSON bodies: their routes read the bytes before any JSON parser.
   const receiveEvents = async (events: InboundEvent[]) => {
     await deps.inbound.receiveEvents(events);
