@@ -20,6 +20,7 @@ import { rulePageRoutes } from './console/rules.routes';
 import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { CaseWorkDeps } from './cases/case-work.service';
 import { caseRoutes } from './cases/cases.routes';
+import { peopleRoutes } from './people/people.routes';
 import { escalationRoutes } from './escalations/escalations.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { referralRoutes } from './referrals/referrals.routes';
@@ -99,7 +100,10 @@ export function createApp(deps: AppDeps): Express {
   // Twilio's webhooks come first: machine-to-machine, signature-checked, answered with TwiML;
   // they need no cookies, JSON parser or browser security headers, and they are the hot path.
   // Logging comes before the body parser, so that a body refused unread is logged too.
-  app.use('/webhooks', failureLogging(deps.logger, requestIds), formParser);
+  app.use('/webhooks', failureLogging(deps.logger, requestIds));
+  // Only Twilio posts forms: LINE and Viber read every body as raw bytes for their signature check,
+  // so a form sent to them must not be parsed first (it would reach their check as an object).
+  app.use('/webhooks/twilio', formParser);
   // LINE and Viber sign their raw JSON bodies: their routes read the bytes before any JSON parser.
   const receiveEvents = async (events: InboundEvent[]) => {
     await deps.inbound.receiveEvents(events);
@@ -142,7 +146,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
   const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console),
-    ...caseRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
+    ...caseRoutes(deps.cases), ...peopleRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
     ...notificationRoutes(deps), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
     ...casePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...caseActionRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),

@@ -3,6 +3,7 @@ import { CASE_ROLES, caseScopeOf } from '../cases/case.policy';
 import { findCaseInScope } from '../cases/case-read.service';
 import { updateCaseFor } from '../cases/case-work.service';
 import { referenceParam, updateCaseBody } from '../cases/cases.schema';
+import { normaliseCaseReference } from '../cases/case-reference';
 import { escalateByHand } from '../escalations/escalation.service';
 import { principalOf } from '../http/access';
 import { AppError, errors } from '../http/errors';
@@ -11,11 +12,19 @@ import { validate } from '../http/validate';
 import { findReferralCaseReference } from '../referrals/referral.service';
 import { changeReferralStatus, referByHand } from '../referrals/referral.service';
 import { referralIdParam } from '../referrals/referrals.schema';
-import { consentForm, escalateForm, referForm, referralStatusForm } from './case-actions.schema';
+import { mergePeopleFor, setReplyChannelFor, undoMergeFor } from '../people/person.service';
+import { consentForm, escalateForm, mergeForm, mergeIdParam, referForm, referralStatusForm, replyChannelForm } from './case-actions.schema';
 import { showCasePage, type CasePageDeps } from './case-page';
 import { formProblemOf } from './form-problem';
 
 const access = { roles: CASE_ROLES };
+
+/** A reference as typed (any case, spaces around); one that is not a reference at all is 400 on the field. */
+function normaliseReference(typed: string): string {
+  const reference = normaliseCaseReference(typed);
+  if (!reference) throw errors.validation([{ field: 'other_reference', reason: 'unknown_case' }]);
+  return reference;
+}
 
 /** The text fields a form posted, to put back in it when it is refused. */
 function postedText(req: Request, fields: readonly string[]): Record<string, string> {
@@ -24,7 +33,7 @@ function postedText(req: Request, fields: readonly string[]): Record<string, str
 }
 
 /**
- * The case page's forms for consent, referrals and escalations. A refusal the person can act on
+ * The case page's forms for consent, referrals, escalations, the reply channel and merges. A refusal the person can act on
  * (400, 403, 409) shows the case page again with the reason beside the form; success goes back
  * to the case (303).
  */
@@ -74,6 +83,26 @@ export function caseActionRoutes(deps: CasePageDeps): RouteSpec[] {
       access,
       handler: caseForm({ name: 'escalate', fields: ['reason'] }, (req, res, reference) =>
         escalateByHand(deps, caller(req, res), reference, validate(escalateForm, req.body))),
+    },
+    {
+      method: 'post',
+      path: '/console/cases/:reference/reply-channel',
+      access,
+      handler: caseForm({ name: 'reply-channel', fields: [] }, (req, res, reference) =>
+        setReplyChannelFor(deps, caller(req, res), reference, validate(replyChannelForm, req.body).reply_contact_id)),
+    },
+    {
+      method: 'post',
+      path: '/console/cases/:reference/merges',
+      access,
+      handler: caseForm({ name: 'merge', fields: ['other_reference'] }, (req, res, reference) =>
+        mergePeopleFor(deps, caller(req, res), reference, normaliseReference(validate(mergeForm, req.body).other_reference))),
+    },
+    {
+      method: 'post',
+      path: '/console/cases/:reference/merges/:id/undo',
+      access,
+      handler: caseForm({ name: 'undo-merge', fields: [] }, (req, res) => undoMergeFor(deps, caller(req, res), validate(mergeIdParam, { id: req.params['id'] }).id)),
     },
     {
       method: 'post',

@@ -23,3 +23,14 @@ export const escalateForm = z.object({ reason: z.string().trim().min(1).max(2000
 
 /** The worker's answer on sharing their details, and the words they used. */
 export const consentForm = z.object({ given: z.enum(['yes', 'no']), wording: z.string().trim().min(1).max(1000) });
+
+/** The identity a case's replies go to; empty: the one the worker used last. */
+export const replyChannelForm = z.object({
+  reply_contact_id: z.union([z.literal(''), z.string().uuid()]).transform((value) => (value === '' ? null : value)),
+});
+
+/** "Same worker as case …": the other case's reference. */
+export const mergeForm = z.object({ other_reference: z.string().trim().min(1).max(40) });
+
+/** A merge named in a path. */
+export const mergeIdParam = z.object({ id: z.string().uuid() });

@@ -5,7 +5,9 @@ import { PROVINCES } from '../places/places';
 import type { getCaseFor, listCasesFor } from '../cases/case-work.service';
 import type { Principal } from '../http/access';
 import type { listCaseEvents } from '../cases/case-read.service';
+import type { CaseChannels, MergeOfCase } from '../people/person.service';
 import { consentSection, escalationsSection, limitedViewBanner, problemSummary, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
+import { channelsSection } from './case-channels.views';
 import { consentUnclearNotice, eventEntries } from './case-timeline.views';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 import { formError, type FormProblem } from './form-problem';
@@ -93,6 +95,10 @@ export interface CasePageOptions {
   colleagues?: { id: string; name: string }[];
   /** Referral, escalation, triage and consent events for the timeline. */
   events?: Awaited<ReturnType<typeof listCaseEvents>>;
+  /** The worker's channel identities and where the next reply goes. */
+  channels?: CaseChannels | undefined;
+  /** Merges of this worker with another, not undone (coordinators). */
+  merges?: readonly MergeOfCase[];
   /** Organisations the case can be referred to. */
   referralTargets?: readonly ReferralTarget[];
   /** Who reads the page, for the actions each side of a referral may take. */
@@ -131,6 +137,7 @@ ${found.view === 'limited' ? limitedViewBanner(work, found.owner_organisation_id
 <dt>${t('console:field.place')}</dt><dd>${[found.destination_province, found.destination_country].filter(Boolean).join(', ')}${found.location_as_written ? html` (“${found.location_as_written}”)` : ''}</dd>
 <dt>${t('console:field.consent')}</dt><dd>${found.consent === null ? t('console:consent.unknown') : t(found.consent.given ? 'console:consent.yes' : 'console:consent.no')}${found.consent?.source ? html` (${t(`console:consent.source.${found.consent.source}`)})` : ''}</dd>
 </dl>
+${channelsSection({ context, reference: found.reference, channels: options.channels, merges: options.merges ?? [], viewer: options.viewer, problem: options.problem })}
 <h2>${t('console:case.story')}</h2>
 <blockquote class="reply">${found.summary ?? ''}</blockquote>
 ${referralsSection(work, found.referrals, options.referralTargets ?? [], found.owner_organisation_id)}

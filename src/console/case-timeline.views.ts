@@ -11,6 +11,7 @@ export const TIMELINE_EVENT_TYPES = [
   'referral.created', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed', 'referral.expired',
   'escalation.created', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
   'case.needs_triage', 'case.consent_recorded', 'case.consent_unclear', 'case.status_changed', 'case.assigned', 'case.overdue',
+  'case.reply_channel_set', 'person.merged', 'person.merge_undone',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];
@@ -48,6 +49,15 @@ function eventText(context: ConsolePageContext, event: CaseEventRow, found: Pick
   if (event.type === 'case.status_changed') {
     const status = (key: string) => t(`console:status.${idIn(data, key) ?? ''}`, { defaultValue: idIn(data, key) ?? '' });
     return t('console:event.case.status_changed', { from: status('from'), to: status('to') });
+  }
+  if (event.type === 'case.reply_channel_set') {
+    const channel = idIn(data, 'channel');
+    return channel ? t('console:event.case.reply_channel_set', { channel: t(`console:channel.${channel}`, { defaultValue: channel }) }) : t('console:event.case.reply_channel_last_used');
+  }
+  if (event.type === 'person.merged') return t('console:event.person.merged', { kept: idIn(data, 'keptReference') ?? '', merged: idIn(data, 'mergedReference') ?? '' });
+  if (event.type === 'person.merge_undone') {
+    const cases = Array.isArray(data['mergedReferences']) ? data['mergedReferences'].map(String).join(', ') : '';
+    return t('console:event.person.merge_undone', { cases });
   }
   if (event.type === 'case.assigned') return t(idIn(data, 'to') ? 'console:event.case.assigned' : 'console:event.case.unassigned');
   return t(`console:event.${event.type}`);

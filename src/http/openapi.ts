@@ -4,6 +4,7 @@ import { addEscalationNoteBody, createEscalationBody, listEscalationsQuery, upda
 import { listNotificationsQuery, markReadBody } from '../notifications/notifications.schema';
 import { createReferralBody, listReferralsQuery, updateReferralBody } from '../referrals/referrals.schema';
 import { createRoutingRuleBody, testRoutingRuleBody, updateRoutingRuleBody } from '../routing/routing-rule.schema';
+import { mergePeopleBody } from '../people/people.schema';
 import { statsApiPaths } from '../stats/stats.openapi';
 import type { RouteSpec } from './routes';
 
@@ -181,7 +182,15 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/v1/cases/{reference}/replies': {
         parameters: [referenceParameter],
-        post: { summary: "Reply to the worker on the case's channel", operationId: 'addReply', requestBody: jsonBody(addReplyBody), responses: { '201': json('The queued message', { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, encoding: { type: 'string' }, segments: { type: 'integer' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+        post: { summary: "Reply to the worker on the identity they used last (or the one a caseworker picked)", operationId: 'addReply', requestBody: jsonBody(addReplyBody), responses: { '201': json('The queued message', { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, encoding: { type: 'string' }, segments: { type: 'integer' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/cases/{reference}/merge': {
+        parameters: [referenceParameter],
+        post: { summary: "Coordinators: the other case's worker is this case's worker; all their identities and cases move here", operationId: 'mergePeople', requestBody: jsonBody(mergePeopleBody), responses: { '201': json('The merge', { type: 'object', required: ['merge_id'], properties: { merge_id: { type: 'string', format: 'uuid' } } }), ...errorResponses(400, 401, 403, 404) } },
+      },
+      '/api/v1/people/merges/{id}/undo': {
+        parameters: [idParameter('Merge id')],
+        post: { summary: 'Coordinators: undo a merge; exactly the identities and cases it moved go back', operationId: 'undoMerge', responses: { '200': json('The cases the undo touched', { type: 'object', properties: { case_references: { type: 'array', items: { type: 'string' } } } }), ...errorResponses(401, 403, 404), '409': { description: 'The merge was already undone', content: { 'application/json': { schema: ERROR } } } } },
       },
     },
   };

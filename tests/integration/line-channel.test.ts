@@ -191,4 +191,10 @@ describe('the LINE channel', () => {
     await request(hotline.app).post('/webhooks/line').set('Content-Type', 'application/json').set('X-Line-Signature', signLineBody(body)).send(`${body} `).expect(403);
     expect(await count()).toBe(before);
   });
+
+  it('checks the signature of a form-encoded body too, as raw bytes, rather than failing (no 500)', async () => {
+    const body = 'a=%FF&b=%00';
+    await request(hotline.app).post('/webhooks/line').set('Content-Type', 'application/x-www-form-urlencoded').send(body).expect(400);
+    await request(hotline.app).post('/webhooks/line').set('Content-Type', 'application/x-www-form-urlencoded').set('X-Line-Signature', signLineBody(body)).send(body).expect(400);
+  });
 });
