@@ -21,6 +21,10 @@ describe('configuration', () => {
   it.each([
     [{ PORT: 'eighty' }, /^PORT /],
     [{ PORT: '70000' }, /^PORT /],
+    [{ WORKER_METRICS_PORT: '9464x' }, /^WORKER_METRICS_PORT is not a valid number/],
+    [{ WORKER_METRICS_PORT: '65536' }, /^WORKER_METRICS_PORT /],
+    [{ WORKER_METRICS_PORT: '-1' }, /^WORKER_METRICS_PORT /],
+    [{ WORKER_METRICS_HOST: 'http://0.0.0.0' }, /^WORKER_METRICS_HOST must be an IP address or host name/],
     [{ DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL must start with postgres:\/\//],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must start with redis:\/\//],
     [{ ENCRYPTION_KEY: 'c2hvcnQ=' }, /^ENCRYPTION_KEY must decode to exactly 32 bytes/],
@@ -44,6 +48,12 @@ describe('configuration', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('serves the worker\'s metrics on 127.0.0.1:9464 unless told otherwise; port 0 turns them off', () => {
+    expect(loadConfig({}).workerMetrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ WORKER_METRICS_PORT: '0' }).workerMetrics.port).toBe(0);
+    expect(loadConfig({ WORKER_METRICS_HOST: '0.0.0.0', WORKER_METRICS_PORT: '9100' }).workerMetrics).toEqual({ host: '0.0.0.0', port: 9100 });
   });
 
   it('sends email only when SMTP_URL is set, from SMTP_FROM', () => {

@@ -18,6 +18,14 @@ const providerBaseUrl = z
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // The job worker's own /metrics and /healthz; 0 turns that server off.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Loopback by default: the worker's metrics are for a scraper on the same host (or a sidecar).
+  WORKER_METRICS_HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:-]+$/, 'must be an IP address or host name such as 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://hotline.example.org' })
     .transform((value) => value.replace(/\/+$/, ''))
@@ -127,6 +135,8 @@ export interface MailConfig {
 export interface Config {
   env: Environment['NODE_ENV'];
   port: number;
+  /** Where `npm run worker` serves /metrics and /healthz; port 0 means it serves nothing. */
+  workerMetrics: { host: string; port: number };
   publicUrl: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
@@ -189,6 +199,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     env: env.NODE_ENV,
     port: env.PORT,
+    workerMetrics: Object.freeze({ host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT }),
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,

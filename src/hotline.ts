@@ -83,10 +83,10 @@ export async function sealAfterMigrations(deps: Pick<Hotline, 'db' | 'cipher' | 
  * The domain events with their subscribers: notifications first (the notice of a change comes
  * before the routing it sets off), then routing. The publishers import neither.
  */
-export function createHotlineEvents(deps: OfferDeps): DomainEvents {
+export function createHotlineEvents(deps: Omit<OfferDeps, 'events'>): DomainEvents {
   const events = createDomainEvents();
   subscribeNotifications(events, deps);
-  subscribeRouting(events, deps);
+  subscribeRouting(events, { ...deps, events });
   return events;
 }
 
@@ -143,9 +143,9 @@ async function assemble(
   const counters = createHotlineCounters({ registry: metrics });
   const eventsRef: { current?: DomainEvents } = {};
   const events: DomainEventPublisher = {
-    publish: async (trx, event) => {
+    publish: async (trx, event, context) => {
       if (!eventsRef.current) throw new Error('domain events not ready');
-      await eventsRef.current.publish(trx, event);
+      await eventsRef.current.publish(trx, event, context);
     },
   };
   const jobs = createJobQueue({

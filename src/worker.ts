@@ -1,5 +1,7 @@
+import { collectDefaultMetrics } from 'prom-client';
 import { scheduleMaintenance } from './jobs/maintenance-schedule';
 import { openHotline } from './hotline';
+import { startWorkerMetricsServer, type WorkerMetricsServer } from './observability/worker-metrics-server';
 import { configOrExit, onShutdownSignal } from './startup';
 
 // A job worker process for production: runs the jobs that web processes queue through Redis.
@@ -10,6 +12,14 @@ const KEEP_ALIVE_MS = 24 * 3600_000;
 async function main(): Promise<void> {
   const { config, logger } = configOrExit();
   const hotline = await openHotline(config, logger, { jobRole: 'all', migrate: true });
+  collectDefaultMetrics({ register: hotline.metrics });
+  const { host, port } = config.workerMetrics;
+  const metricsServer: WorkerMetricsServer | undefined = port === 0
+    ? undefined
+    : await startWorkerMetricsServer({ registry: hotline.metrics, host, port, logger }).catch(async (error: unknown) => {
+      await hotline.close(); // a taken port: let go of the database and the data directory before exiting
+      throw error;
+    });
   await hotline.jobs.start();
   const stopMaintenance = scheduleMaintenance({ ...hotline, failures: hotline.scheduledFailures });
   // Without Redis nothing holds the event loop open: the runner's and the scheduler's timers are
@@ -21,9 +31,11 @@ async function main(): Promise<void> {
   } else {
     logger.info({ jobs: hotline.jobs.kind }, 'job worker running');
   }
+  if (metricsServer) logger.info({ host, port: metricsServer.port }, 'worker metrics at /metrics');
   onShutdownSignal(logger, async () => {
     clearInterval(keepAlive);
     stopMaintenance();
+    await metricsServer?.close();
     await hotline.close();
   });
 }

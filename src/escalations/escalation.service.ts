@@ -10,8 +10,6 @@ import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
 import { errors } from '../http/errors';
-import { caseTeamOf } from '../notifications/audiences';
-import { notify } from '../notifications/notification.service';
 import type { OfferDeps } from '../referrals/referral-offer';
 import { listReferralsOfCase } from '../referrals/referral.repository';
 import { activeEmbassies } from '../routing/routing-rule.repository';
@@ -49,7 +47,11 @@ export async function openEscalation(trx: Transaction<Database>, deps: OfferDeps
     action: 'escalation.created', subjectType: 'escalation', subjectId: id, caseId: opening.caseId,
     details: { reference: opening.caseReference, embassyOrganisationId: opening.embassyId, ruleId: opening.ruleId }, at: now,
   });
-  await notify(trx, deps, { kind: 'escalation.opened', caseId: opening.caseId, subjectId: id }, { roles: ['liaison'], organisationId: opening.embassyId }, opening.actor?.userId ?? null);
+  await deps.events.publish(
+    trx,
+    { type: 'escalation.opened', caseId: opening.caseId, escalationId: id, embassyId: opening.embassyId, actorUserId: opening.actor?.userId ?? null },
+    { clock: deps.clock, mailEnabled: deps.mailEnabled },
+  );
   return id;
 }
 
@@ -142,7 +144,8 @@ export async function changeEscalationStatus(deps: CaseWorkDeps, caller: Caller,
       organisationId: principal.organisationId, data: { escalationId: id, embassyOrganisationId: escalation.embassy_organisation_id }, at: now,
     });
     await recordAudit(trx, { ...actorOf(caller), action: `escalation.${change.status}`, subjectType: 'escalation', subjectId: id, caseId: escalation.case_id, at: now });
-    await notify(trx, deps, { kind: change.status === 'closed' ? 'escalation.closed' : 'escalation.acknowledged', caseId: escalation.case_id, subjectId: id }, caseTeamOf(escalation), principal.userId);
+    const type = change.status === 'closed' ? 'escalation.closed' : 'escalation.acknowledged';
+    await deps.events.publish(trx, { type, caseId: escalation.case_id, escalationId: id, actorUserId: principal.userId }, { clock: deps.clock, mailEnabled: deps.mailEnabled });
   });
 }
 
@@ -159,7 +162,9 @@ export async function addEscalationNote(deps: CaseWorkDeps, caller: Caller, id: 
       data: { escalationId: id, noteId: note.id }, at: now,
     });
     await recordAudit(trx, { ...actorOf(caller), action: 'note.created', subjectType: 'note', subjectId: note.id, caseId: escalation.case_id, details: { escalationId: id }, at: now });
-    await notify(trx, deps, { kind: 'escalation.noted', caseId: escalation.case_id, subjectId: id }, caseTeamOf(escalation), principal.userId);
+    await deps.events.publish(
+      trx, { type: 'escalation.noted', caseId: escalation.case_id, escalationId: id, actorUserId: principal.userId }, { clock: deps.clock, mailEnabled: deps.mailEnabled },
+    );
     return note;
   });
 }

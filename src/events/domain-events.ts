@@ -19,7 +19,17 @@ export type DomainEvent =
   /** A referral was answered or withdrawn by one side; the other side is told. */
   | ReferralAnswered<'referral.accepted' | 'referral.declined' | 'referral.completed' | 'referral.withdrawn'>
   /** A referral's response time ran out unanswered. */
-  | { type: 'referral.expired'; caseId: string; referralId: string; fromOrganisationId: string | null };
+  | { type: 'referral.expired'; caseId: string; referralId: string; fromOrganisationId: string | null }
+  /** A case was offered to an organisation (by hand or by a rule). */
+  | { type: 'referral.offered'; caseId: string; referralId: string; toOrganisationId: string; actorUserId: string | null }
+  /** A case was escalated to an embassy (by hand or by a rule). */
+  | { type: 'escalation.opened'; caseId: string; escalationId: string; embassyId: string; actorUserId: string | null }
+  /** A liaison (or coordinator) worked an escalation: the case's team is told. */
+  | { type: 'escalation.acknowledged' | 'escalation.closed' | 'escalation.noted'; caseId: string; escalationId: string; actorUserId: string }
+  /** Routing left the case with nobody holding it: it waits in the coordinators' triage queue. */
+  | { type: 'case.needs_triage'; caseId: string }
+  /** A held case has waited 48 hours for our answer. */
+  | { type: 'case.overdue'; caseId: string };
 
 /** One event per answer (distributed over `T`, so each type narrows on its own). */
 type ReferralAnswered<T extends string> = T extends string
@@ -36,13 +46,27 @@ type ReferralAnswered<T extends string> = T extends string
 export type DomainEventType = DomainEvent['type'];
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 
+/**
+ * What a publisher lends its subscribers for one event, where its own may differ from the
+ * composition root's: its clock (the demo seed backdates its arrivals) and whether email is on.
+ * Subscribers use it over the root's; without it they use the root's.
+ */
+export interface PublishContext {
+  clock: { now(): Date };
+  mailEnabled: boolean;
+}
+
 /** A subscriber: runs in the publisher's transaction; a throw rolls the whole of it back. */
-export type DomainEventHandler<T extends DomainEventType> = (trx: Transaction<Database>, event: DomainEventOf<T>) => Promise<void>;
+export type DomainEventHandler<T extends DomainEventType> = (
+  trx: Transaction<Database>,
+  event: DomainEventOf<T>,
+  context: PublishContext | undefined,
+) => Promise<void>;
 
 /** What a service needs to announce an event. */
 export interface DomainEventPublisher {
-  /** Runs every subscriber of the event, in the order they subscribed, inside `trx`. */
-  publish(trx: Transaction<Database>, event: DomainEvent): Promise<void>;
+  /** Runs every subscriber of the event, in the order they subscribed, inside `trx`, lending them `context`. */
+  publish(trx: Transaction<Database>, event: DomainEvent, context?: PublishContext): Promise<void>;
 }
 
 /** The registry the composition root subscribes to and hands to services as their publisher. */
@@ -57,9 +81,9 @@ export function createDomainEvents(): DomainEvents {
     subscribe(type, handler) {
       handlers.set(type, [...(handlers.get(type) ?? []), handler as unknown as DomainEventHandler<DomainEventType>]);
     },
-    async publish(trx, event) {
+    async publish(trx, event, context) {
       // One after the other: subscribers share the transaction's connection.
-      for (const handler of handlers.get(event.type) ?? []) await handler(trx, event);
+      for (const handler of handlers.get(event.type) ?? []) await handler(trx, event, context);
     },
   };
 }

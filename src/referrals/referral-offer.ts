@@ -3,8 +3,8 @@ import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
-import { notify, type NotifyDeps } from '../notifications/notification.service';
-import { sideOf } from '../notifications/audiences';
+import type { DomainEventPublisher } from '../events/domain-events';
+import type { NotifyDeps } from '../notifications/notification.service';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { insertReferral } from './referral.repository';
 
@@ -12,6 +12,8 @@ import { insertReferral } from './referral.repository';
 export interface OfferDeps extends NotifyDeps {
   cipher: PersonalDataCipher;
   clock: Clock;
+  /** Where the offer is announced (notifications tell the receiving side). */
+  events: DomainEventPublisher;
 }
 
 export interface ReferralOffer {
@@ -58,7 +60,11 @@ export async function offerReferral(trx: Transaction<Database>, deps: OfferDeps,
     details: { reference: offer.caseReference, toOrganisationId: offer.toOrganisationId, ruleId: offer.ruleId },
     at: now,
   });
-  await notify(trx, deps, { kind: 'referral.received', caseId: offer.caseId, subjectId: id }, sideOf(offer.toOrganisationId), offer.actor?.userId ?? null);
+  await deps.events.publish(
+    trx,
+    { type: 'referral.offered', caseId: offer.caseId, referralId: id, toOrganisationId: offer.toOrganisationId, actorUserId: offer.actor?.userId ?? null },
+    { clock: deps.clock, mailEnabled: deps.mailEnabled },
+  );
   await deps.jobs.enqueue(trx, 'referral.expire', { referralId: id }, { delayMs: dueAt.getTime() - now.getTime() });
   return { id, dueAt };
 }

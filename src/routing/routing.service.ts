@@ -2,7 +2,9 @@ import type { Transaction } from 'kysely';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import type { Database } from '../db/schema';
 import { openEscalation } from '../escalations/escalation.service';
-import { notify } from '../notifications/notification.service';
+import { createDomainEvents, type DomainEventPublisher } from '../events/domain-events';
+import { subscribeNotifications } from '../notifications/notification.subscribers';
+import type { NotifyDeps } from '../notifications/notification.service';
 import { offerReferral, type OfferDeps } from '../referrals/referral-offer';
 import { planRouting, type RoutingPlan } from './routing';
 import { activeEmbassies, activeRules, findRoutableCase, routableFacts, routingSituationOf } from './routing-rule.repository';
@@ -14,6 +16,19 @@ export type RoutingTrigger = 'case_opened' | 'intake_completed' | 'triage_change
 export const ROUTED_FIELDS = [
   'destination_country', 'destination_province', 'origin_country', 'categories', 'sector', 'language', 'urgency', 'channel',
 ] as const;
+
+/** What routing needs; `events` is optional only while the SMS conversation calls it without one. */
+export type RoutingDeps = Omit<OfferDeps, 'events'> & { events?: DomainEventPublisher };
+
+/**
+ * The SMS conversation still calls routeCase directly, without a publisher (#12): the notices of
+ * what routing does then go straight to the notification subscribers, as before the events.
+ */
+function notificationsOnly(deps: NotifyDeps): DomainEventPublisher {
+  const events = createDomainEvents();
+  subscribeNotifications(events, deps);
+  return events;
+}
 
 export interface RoutingOutcome {
   referralId: string | null;
@@ -28,7 +43,8 @@ export interface RoutingOutcome {
  * escalations. A case nobody holds afterwards goes to the coordinators' triage queue, and they
  * are told (once per case while unread).
  */
-export async function routeCase(trx: Transaction<Database>, deps: OfferDeps, caseId: string, trigger: RoutingTrigger): Promise<RoutingOutcome> {
+export async function routeCase(trx: Transaction<Database>, routingDeps: RoutingDeps, caseId: string, trigger: RoutingTrigger): Promise<RoutingOutcome> {
+  const deps: OfferDeps = { ...routingDeps, events: routingDeps.events ?? notificationsOnly(routingDeps) };
   const caseRow = await findRoutableCase(trx, caseId, { lock: true });
   if (!caseRow || caseRow.status === 'resolved' || caseRow.status === 'closed') return { referralId: null, escalationIds: [], toTriage: false };
   const embassies = await activeEmbassies(trx);
@@ -51,7 +67,7 @@ export async function routeCase(trx: Transaction<Database>, deps: OfferDeps, cas
   const toTriage = !situation.placed && referralId === null;
   if (toTriage && trigger !== 'triage_changed') {
     await insertCaseEvent(trx, { caseId, type: 'case.needs_triage', actorKind: 'system', data: { trigger }, at: deps.clock.now() });
-    await notify(trx, deps, { kind: 'case.needs_triage', caseId }, { roles: ['coordinator'] });
+    await deps.events.publish(trx, { type: 'case.needs_triage', caseId }, { clock: deps.clock, mailEnabled: deps.mailEnabled });
   }
   return { referralId, escalationIds, toTriage };
 }

@@ -68,4 +68,18 @@ describe('domain events', () => {
     expect(await expireReferral({ ...deps, events: hotline.events }, referral?.id ?? '')).toBe(true);
     expect((await referralsOf(created.id)).map((row) => row.status)).toEqual(['expired', 'pending']);
   });
+
+  it('lends the subscribers the publisher\'s clock and mail setting, over the hotline\'s', async () => {
+    const { handle, hotline, network } = testbed;
+    const created = await network.openRoutedCase({ destinationCountry: 'MY', categories: ['wages'] });
+    const then = new Date('2025-03-01T09:00:00Z');
+    await handle.db.transaction().execute(async (trx) => {
+      // The test hotline has no mailer; this publisher has one, and a clock of its own.
+      await hotline.events.publish(trx, { type: 'case.overdue', caseId: created.id }, { clock: { now: () => then }, mailEnabled: true });
+    });
+    const notices = await handle.db.selectFrom('notifications').select(['user_id', 'created_at', 'email_status'])
+      .where('kind', '=', 'case.overdue').where('case_id', '=', created.id).execute();
+    expect(notices.map((notice) => notice.user_id)).toContain(network.user.coordinator);
+    expect(notices.map((notice) => [new Date(notice.created_at).toISOString(), notice.email_status])).toEqual(notices.map(() => [then.toISOString(), 'queued']));
+  });
 });

@@ -8,6 +8,7 @@ import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
 import type { DatabaseHandle } from '../../src/db/database';
 import type { Database } from '../../src/db/schema';
 import { registerHotlineGauges } from '../../src/observability/hotline-gauges';
+import { startWorkerMetricsServer, type WorkerMetricsServer } from '../../src/observability/worker-metrics-server';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { createFakeClock } from '../support/clock';
 import { openTestDatabase, truncate } from '../support/database';
@@ -165,5 +166,58 @@ describe('/metrics on referrals', () => {
     clock.advance(48 * 3600_000 + 1000);
     await hotline.runJobs();
     expect(valueOf(await scrape(hotline.app), 'hotline_referrals_expired_total')).toBe(1);
+  });
+});
+
+describe('the job worker\'s /metrics', () => {
+  let handle: DatabaseHandle;
+  let twilio: FakeTwilio;
+  let server: WorkerMetricsServer | undefined;
+  const clock = createFakeClock();
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+    twilio = await startFakeTwilio();
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  afterAll(async () => {
+    await twilio.close();
+    await handle.close();
+  });
+
+  it('serves the counters of the jobs it ran, and the job gauges, on its own port', async () => {
+    clock.set('2026-11-27T08:00:00Z');
+    const hotline = buildTestHotline(handle, { clock, sender: twilio.sender() });
+    server = await startWorkerMetricsServer({ registry: hotline.metrics, host: '127.0.0.1', port: 0, logger: silentLogger() });
+    const url = `http://127.0.0.1:${server.port}`;
+    await postSigned(hotline.app, '/webhooks/twilio/messaging', inboundSms('+66812345673', 'hello')).expect(200);
+    const before = parseSamples(await (await fetch(`${url}/metrics`)).text());
+    expect(valueOf(before, 'hotline_job_queue_depth', { job: 'sms.process_inbound' })).toBe(1);
+    expect(valueOf(before, 'hotline_jobs_completed_total', { job: 'sms.process_inbound' })).toBe(0);
+    await hotline.runJobs();
+
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const samples = parseSamples(await response.text());
+    expect(valueOf(samples, 'hotline_jobs_completed_total', { job: 'sms.process_inbound' })).toBe(1);
+    expect(valueOf(samples, 'hotline_jobs_completed_total', { job: 'sms.send' })).toBe(1);
+    expect(valueOf(samples, 'hotline_inbound_messages_processed_total', { channel: 'sms' })).toBe(1);
+    expect(valueOf(samples, 'hotline_outbound_messages_total', { channel: 'sms', status: 'queued' })).toBe(1);
+    expect(valueOf(samples, 'hotline_job_queue_depth', { job: 'sms.process_inbound' })).toBe(0);
+  });
+
+  it('answers /healthz, and nothing else', async () => {
+    const hotline = buildTestHotline(handle, { clock });
+    server = await startWorkerMetricsServer({ registry: hotline.metrics, host: '127.0.0.1', port: 0, logger: silentLogger() });
+    const url = `http://127.0.0.1:${server.port}`;
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${url}/api/v1/cases`)).status).toBe(404);
+    expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(405);
   });
 });

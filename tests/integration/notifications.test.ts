@@ -113,7 +113,7 @@ describe('notifications', () => {
   it('tells a case\'s team once when the worker has waited 48 hours for an answer, and again after the next wait', async () => {
     const clock = { now: () => now };
     let now = new Date();
-    const deps = { db: handle.db, clock, jobs: hotline.jobs, mailEnabled: false };
+    const deps = { db: handle.db, clock, jobs: hotline.jobs, mailEnabled: false, events: hotline.events };
     const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-10', categories: ['wages'] });
     await handle.db.updateTable('cases').set({ owner_organisation_id: network.org['bangkok-legal'] ?? null, created_at: now, last_worker_message_at: now }).where('id', '=', created.id).execute();
     await handle.db.updateTable('notifications').set({ read_at: now }).execute();

@@ -140,9 +140,13 @@ describe('npm run worker without REDIS_URL', () => {
   });
 
   it('says it runs the in-process outbox, stays up until signalled, and exits 0 on SIGTERM', async () => {
-    run = await start({ DATA_DIR: workerDir, LOG_LEVEL: 'info' }, WORKER);
+    const metricsPort = await freePort();
+    run = await start({ DATA_DIR: workerDir, LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(metricsPort) }, WORKER);
     const started = run;
     await waitForOutput(started, /in-process outbox/, 30_000);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('hotline_jobs_completed_total');
     const stillRunning = await Promise.race([started.exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 3000))]);
     expect(stillRunning).toBe(true);
     started.child.kill('SIGTERM');

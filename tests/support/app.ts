@@ -46,6 +46,8 @@ export interface TestHotline {
   /** The domain events, routing and notifications subscribed as in `hotline.ts`. */
   events: DomainEventPublisher;
   spoolDir: string;
+  /** The registry behind /metrics: the domain counters and the database gauges. */
+  metrics: Registry;
   /** Runs every due job, again and again, until none is left. */
   runJobs(): Promise<void>;
 }
@@ -155,6 +157,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     jobs,
     events,
     spoolDir,
+    metrics: metricsRegistry,
     async runJobs() {
       while ((await jobs.runDue()) > 0) {
         // keep going: a processed message queues its reply's send job
