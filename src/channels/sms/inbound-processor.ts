@@ -182,7 +182,7 @@ async function applyAction(
       if (caseId) {
         await updateCase(trx, caseId, { last_worker_message_at: message.createdAt }, now);
         await event('message.received', { messageId: message.id });
-        await deps.events.publish(trx, { type: 'case.worker_wrote', caseId });
+        await deps.events.publish(trx, { type: 'case.worker_wrote', caseId }, { clock: deps.clock, mailEnabled: deps.mailEnabled });
       }
       return caseId;
     case 'set_categories':
@@ -226,7 +226,7 @@ async function applyAction(
         }
       }
       await event('case.intake_completed');
-      if (caseId) await deps.events.publish(trx, { type: 'case.intake_completed', caseId });
+      if (caseId) await deps.events.publish(trx, { type: 'case.intake_completed', caseId }, { clock: deps.clock, mailEnabled: deps.mailEnabled });
       return caseId;
     case 'set_language':
       contact.language = action.language;
