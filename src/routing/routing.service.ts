@@ -17,12 +17,12 @@ export const ROUTED_FIELDS = [
   'destination_country', 'destination_province', 'origin_country', 'categories', 'sector', 'language', 'urgency', 'channel',
 ] as const;
 
-/** What routing needs; `events` is optional only while the SMS conversation calls it without one. */
+/** What routing needs; `events` is optional only for the demo seed, which calls it without one. */
 export type RoutingDeps = Omit<OfferDeps, 'events'> & { events?: DomainEventPublisher };
 
 /**
- * The SMS conversation still calls routeCase directly, without a publisher (#12): the notices of
- * what routing does then go straight to the notification subscribers, as before the events.
+ * The demo seed's arrivals call routeCase directly, without a publisher: the notices of what
+ * routing does then go straight to the notification subscribers.
  */
 function notificationsOnly(deps: NotifyDeps): DomainEventPublisher {
   const events = createDomainEvents();
