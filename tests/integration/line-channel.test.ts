@@ -101,6 +101,8 @@ describe('the LINE channel', () => {
       origin_country: 'MM', consent_given: true, consent_source: 'line',
     });
     expect(all.at(-1)?.text).toContain(found?.reference);
+    // The case's PIN follows in the same (free) reply, for joining another app to the case.
+    expect(all.at(-1)?.text).toMatch(new RegExp(`PIN ของคุณคือ (\\d{6}) .*STATUS ${found?.reference} \\1`, 's'));
   });
 
   it('takes a Burmese worker who writes at once through intake, the language read from the text', async () => {

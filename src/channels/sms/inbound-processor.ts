@@ -146,11 +146,18 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
   await markMessageProcessed(trx, message.id, { caseId, language: contact.language }, deps.clock.now());
   if (!turn.reply || contact.isOptedOut) return;
   const answer: Reply = turn.reply.lookup?.kind === 'link' ? { template: `link.${outcome.link ?? 'failed'}`, params: { reference: outcome.linkedReference ?? '' } } : turn.reply;
-  await reply(trx, deps, contact, caseId, answer, message.replyToken);
-  // The PIN of a case opened in chat goes in a message of its own, so it can be kept or deleted apart.
-  if (outcome.pin && !(contact.isDiscreet || (await caseOwnerIsDiscreet(trx, caseId)))) {
-    await reply(trx, deps, contact, caseId, { template: 'intake.pin', params: { pin: outcome.pin, reference: outcome.pinReference ?? '' } }, null);
+  // The PIN of a case opened in chat is never given to a discreet worker. On SMS it goes in a message
+  // of its own (each stays within three segments); on chat apps it follows in the same message, so
+  // LINE's free reply token carries both.
+  const pin: Reply | undefined = outcome.pin && !(contact.isDiscreet || (await caseOwnerIsDiscreet(trx, caseId)))
+    ? { template: 'intake.pin', params: { pin: outcome.pin, reference: outcome.pinReference ?? '' } }
+    : undefined;
+  if (pin && contact.channel === 'sms') {
+    await reply(trx, deps, contact, caseId, answer, message.replyToken);
+    await reply(trx, deps, contact, caseId, pin, null);
+    return;
   }
+  await reply(trx, deps, contact, caseId, answer, message.replyToken, pin);
 }
 
 /** What a turn's actions found out, for its reply. */
@@ -276,15 +283,18 @@ async function reply(
   caseId: string | null,
   answer: Reply,
   replyToken: PendingMessage['replyToken'],
+  /** A second text in the same message (chat apps only). */
+  followedBy?: Reply,
 ): Promise<void> {
   const language = contact.language ?? 'en';
   const discreet = contact.isDiscreet || (await caseOwnerIsDiscreet(trx, caseId));
   const { template, params } = await resolveReply(trx, deps, contact, answer, discreet);
+  const body = render(deps.i18n, language, template, params);
   await queueOutboundMessage(trx, deps, {
     contactId: contact.id,
     caseId,
     channel: contact.channel,
-    body: render(deps.i18n, language, template, params),
+    body: followedBy ? `${body}\n\n${render(deps.i18n, language, followedBy.template, followedBy.params ?? {})}` : body,
     language,
     template,
     // A reply to this very message may use its free reply token (LINE), while it lasts.
