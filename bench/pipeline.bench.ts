@@ -21,6 +21,8 @@ const PEOPLE = Number(process.env['BENCH_PEOPLE'] ?? 2000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const WORKER_COUNTS = (process.env['BENCH_WORKERS'] ?? '1,2').split(',').map(Number);
 const PHASES = (process.env['BENCH_PHASES'] ?? 'latency,burst').split(',');
+/** Diagnosis only: the statistics rollup's triggers on `cases` switched off, to measure what they cost. */
+const WITHOUT_ROLLUP = process.env['BENCH_WITHOUT_ROLLUP'] === '1';
 const MAIN = path.resolve(__dirname, '../src/main.js');
 const WORKER = path.resolve(__dirname, '../src/worker.js');
 const PUBLIC_URL = 'https://hotline.example.org';
@@ -179,6 +181,7 @@ async function startPipeline(serverUrl: string, redisUrl: string, fakes: Provide
   };
   const web = startNode([MAIN], { ...env, PORT: String(port), DATABASE_POOL_SIZE: '20' });
   await waitForOk(`http://127.0.0.1:${port}/healthz`, performance.now());
+  if (WITHOUT_ROLLUP) await disableRollup(database.url);
   const children: ChildProcess[] = [web];
   for (let index = 0; index < workers; index += 1) children.push(startNode([WORKER], env));
   // Warm-up: one new person per channel and then some, until their replies come back.
@@ -195,6 +198,16 @@ async function startPipeline(serverUrl: string, redisUrl: string, fakes: Provide
       if (!process.env['BENCH_KEEP']) await database.drop();
     },
   };
+}
+
+async function disableRollup(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const trigger of ['insert', 'update', 'delete']) await client.query(`alter table cases disable trigger stats_case_month_${trigger}`);
+  } finally {
+    await client.end();
+  }
 }
 
 interface Latency {
@@ -404,6 +417,7 @@ export async function runPipelineBenchmark(): Promise<void> {
   if (!redisUrl) throw new Error('the pipeline benchmark needs BENCH_REDIS_URL (a Redis database of its own: it is emptied before each run)');
   const fakes = await startProviderFakes();
   const lines: string[] = [];
+  if (WITHOUT_ROLLUP) lines.push('DIAGNOSIS: statistics rollup triggers on cases disabled');
   const out = (line: string) => {
     lines.push(line);
     process.stderr.write(`${line}\n`);
