@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import IORedis from 'ioredis';
@@ -147,7 +148,53 @@ function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
 interface Pipeline {
   port: number;
   databaseUrl: string;
+  /** CPU seconds used so far by the web process, the workers, the database's backends and Redis. */
+  cpu: () => CpuUse;
   stop: () => Promise<void>;
+}
+
+interface CpuUse {
+  web: number;
+  workers: number;
+  postgres: number;
+  redis: number;
+  bench: number;
+}
+
+const CLOCK_TICKS = 100;
+
+/** User + system CPU seconds of a process, from /proc (0 once it is gone). */
+function cpuOf(pid: number | string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose command line contains `needle` (PostgreSQL backends of one database, Redis on one port). */
+function cpuOfMatching(needle: string): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) total += cpuOf(pid);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+function cpuDelta(after: CpuUse, before: CpuUse): CpuUse {
+  return {
+    web: after.web - before.web,
+    workers: after.workers - before.workers,
+    postgres: after.postgres - before.postgres,
+    redis: after.redis - before.redis,
+    bench: after.bench - before.bench,
+  };
 }
 
 /** A fresh database, an emptied Redis, the web process and `workers` worker processes, warmed up. */
@@ -184,20 +231,33 @@ async function startPipeline(serverUrl: string, redisUrl: string, fakes: Provide
   if (WITHOUT_ROLLUP) await disableRollup(database.url);
   const children: ChildProcess[] = [web];
   for (let index = 0; index < workers; index += 1) children.push(startNode([WORKER], env));
+  const stopAll = async () => {
+    for (const child of children.reverse()) await stop(child);
+    if (!process.env['BENCH_KEEP']) await database.drop();
+  };
   // Warm-up: one new person per channel and then some, until their replies come back.
   const warm = Array.from({ length: 20 }, () => newPerson());
   await Promise.all(warm.map((person) => post(port, person.request(1, SCRIPT[0] ?? ''))));
-  if (!(await until(() => warm.every((person) => fakes.firstArrival.has(person.key)), 120_000))) throw new Error('warm-up replies did not arrive');
+  if (!(await until(() => warm.every((person) => fakes.firstArrival.has(person.key)), 120_000))) {
+    await stopAll();
+    throw new Error('warm-up replies did not arrive');
+  }
   await new Promise((resolve) => setTimeout(resolve, 1000));
   fakes.reset();
-  return {
-    port,
-    databaseUrl: database.url,
-    stop: async () => {
-      for (const child of children.reverse()) await stop(child);
-      if (!process.env['BENCH_KEEP']) await database.drop();
-    },
+  const databaseName = new URL(database.url).pathname.slice(1);
+  const redisPort = new URL(redisUrl).port;
+  const cpu = (): CpuUse => {
+    const usage = process.cpuUsage();
+    return {
+      web: cpuOf(web.pid ?? 0),
+      workers: children.filter((child) => child !== web).reduce((sum, child) => sum + cpuOf(child.pid ?? 0), 0),
+      // Backends show the database in their title: "postgres: postgres <database> 127.0.0.1(…) idle".
+      postgres: cpuOfMatching(` ${databaseName} `),
+      redis: cpuOfMatching(`:${redisPort}`),
+      bench: (usage.user + usage.system) / 1e6,
+    };
   };
+  return { port, databaseUrl: database.url, cpu, stop: stopAll };
 }
 
 async function disableRollup(databaseUrl: string): Promise<void> {
@@ -211,6 +271,9 @@ async function disableRollup(databaseUrl: string): Promise<void> {
 }
 
 interface Latency {
+  /** CPU milliseconds per message, by process. */
+  cpuPerMessage: CpuUse;
+  seconds: number;
   sent: number;
   replied: number;
   p50: number;
@@ -228,6 +291,7 @@ async function measureLatency(pipeline: Pipeline, fakes: ProviderFakes): Promise
   const webhookLatencies: number[] = [];
   let failures = 0;
   const inFlight: Promise<void>[] = [];
+  const cpuBefore = pipeline.cpu();
   const started = performance.now();
   for (let index = 0; index < total; index += 1) {
     const due = started + index * interval;
@@ -243,13 +307,18 @@ async function measureLatency(pipeline: Pipeline, fakes: ProviderFakes): Promise
     }));
   }
   await Promise.all(inFlight);
-  await until(() => [...sentAt.keys()].every((key) => fakes.firstArrival.has(key)), 60_000);
+  await until(() => [...sentAt.keys()].every((key) => fakes.firstArrival.has(key)), 300_000);
+  const cpu = cpuDelta(pipeline.cpu(), cpuBefore);
+  const seconds = (performance.now() - started) / 1000;
   const latencies = [...sentAt].flatMap(([key, at]) => {
     const arrived = fakes.firstArrival.get(key);
     return arrived === undefined ? [] : [arrived - at];
   }).sort((a, b) => a - b);
   webhookLatencies.sort((a, b) => a - b);
+  const perMessage = (value: number) => (value * 1000) / total;
   return {
+    cpuPerMessage: { web: perMessage(cpu.web), workers: perMessage(cpu.workers), postgres: perMessage(cpu.postgres), redis: perMessage(cpu.redis), bench: perMessage(cpu.bench) },
+    seconds,
     sent: total,
     replied: latencies.length,
     p50: percentile(latencies, 0.5),
@@ -261,6 +330,8 @@ async function measureLatency(pipeline: Pipeline, fakes: ProviderFakes): Promise
 }
 
 interface Burst {
+  /** CPU seconds used during the burst (until every reply arrived), by process. */
+  cpu: CpuUse;
   intakeSeconds: number;
   firstRepliesSeconds: number;
   allRepliesSeconds: number;
@@ -277,6 +348,8 @@ async function measureBurst(pipeline: Pipeline, fakes: ProviderFakes): Promise<B
   const keys = new Set(people.map((person) => person.key));
   let failures = 0;
   let next = 0;
+  const since = new Date();
+  const cpuBefore = pipeline.cpu();
   const started = performance.now();
   const lane = async () => {
     for (let person = people[next++]; person; person = people[next++]) {
@@ -293,10 +366,12 @@ async function measureBurst(pipeline: Pipeline, fakes: ProviderFakes): Promise<B
   const firstRepliesAt = Math.max(...people.map((person) => fakes.firstArrival.get(person.key) ?? Number.NaN));
   await until(() => burstReplies() >= expectedReplies, 600_000);
   const lastReplyAt = Math.max(...fakes.arrivals.map((arrival) => arrival.at));
+  const cpu = cpuDelta(pipeline.cpu(), cpuBefore);
   // Anything sent twice would come now.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const checks = await verify(pipeline.databaseUrl, fakes, keys);
   return {
+    cpu,
     intakeSeconds,
     firstRepliesSeconds: (firstRepliesAt - started) / 1000,
     allRepliesSeconds: (lastReplyAt - started) / 1000,
@@ -304,7 +379,7 @@ async function measureBurst(pipeline: Pipeline, fakes: ProviderFakes): Promise<B
     replies: burstReplies(),
     failures,
     checks,
-    stages: await stagesOf(pipeline.databaseUrl),
+    stages: await stagesOf(pipeline.databaseUrl, since),
   };
 }
 
@@ -368,7 +443,7 @@ interface Stages {
   rows: { stage: string; p50: number; p99: number }[];
 }
 
-async function stagesOf(databaseUrl: string): Promise<Stages> {
+async function stagesOf(databaseUrl: string, since: Date): Promise<Stages> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -392,6 +467,7 @@ async function stagesOf(databaseUrl: string): Promise<Stages> {
                extract(epoch from (o.status_updated_at - i.created_at)) * 1000 as stored_to_sent
         from first_in i join first_out o using (contact_id) join process_job p on p.contact_id = i.contact_id::text
         join send_job s on s.message_id = o.id::text
+        where i.created_at >= $1
       )
       select stage, percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.99) within group (order by ms) as p99
       from timeline cross join lateral (values
@@ -400,7 +476,7 @@ async function stagesOf(databaseUrl: string): Promise<Stages> {
         ('3 reply queued → send job relayed to Redis', queued_to_relayed, 3),
         ('4 relayed → provider answered', relayed_to_sent, 4),
         ('all: stored → provider answered', stored_to_sent, 5)) as s(stage, ms, ord)
-      group by stage, ord order by ord`);
+      group by stage, ord order by ord`, [since]);
     return { rows: rows.map((row) => ({ stage: row.stage, p50: Number(row.p50), p99: Number(row.p99) })) };
   } finally {
     await client.end();
@@ -428,21 +504,25 @@ export async function runPipelineBenchmark(): Promise<void> {
       for (let run = 0; run < RUNS; run += 1) {
         const pipeline = await startPipeline(serverUrl, redisUrl, fakes, 2);
         try {
+          const since = new Date();
           const measured = await measureLatency(pipeline, fakes);
           out(`latency run ${run + 1}: ${JSON.stringify(measured)}`);
           runs.push(measured);
-          const stages = await stagesOf(pipeline.databaseUrl);
+          const stages = await stagesOf(pipeline.databaseUrl, since);
           for (const row of stages.rows) out(`  ${row.stage}: p50 ${ms(row.p50)} ms, p99 ${ms(row.p99)} ms`);
         } finally {
           await pipeline.stop();
           fakes.reset();
         }
       }
-      const pick = (key: keyof Latency) => median(runs.map((run) => run[key]));
+      const pick = (key: Exclude<keyof Latency, 'cpuPerMessage'>) => median(runs.map((run) => run[key]));
+      const cpu = (key: keyof CpuUse) => median(runs.map((run) => run.cpuPerMessage[key])).toFixed(1);
       out('');
       out(`| load | messages | first replies | p50 (ms) | p99 (ms) | max (ms) | webhook p99 (ms) | failures |`);
       out('|---|---:|---:|---:|---:|---:|---:|---:|');
       out(`| ${RATE}/s new people for ${SECONDS} s, 2 workers | ${pick('sent')} | ${pick('replied')} | ${ms(pick('p50'))} | ${ms(pick('p99'))} | ${ms(pick('max'))} | ${pick('webhookP99').toFixed(1)} | ${pick('failures')} |`);
+      out('');
+      out(`CPU ms per message: web ${cpu('web')}, workers ${cpu('workers')}, PostgreSQL ${cpu('postgres')}, Redis ${cpu('redis')}, load generator and fakes ${cpu('bench')}; ${pick('seconds').toFixed(1)} s until the last first reply`);
     }
     if (PHASES.includes('burst')) {
       const byWorkers = new Map<number, Burst[]>();
@@ -461,12 +541,17 @@ export async function runPipelineBenchmark(): Promise<void> {
         }
       }
       out('');
+      const cpuLines: string[] = [];
       out('| workers | intake of 10,000 (s) | every first reply (s) | every reply (s) | first replies | replies | in order | sent twice | failures |');
       out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
       for (const [workers, runs] of byWorkers) {
         const pick = (get: (burst: Burst) => number) => median(runs.map(get));
+        const perMessage = (key: keyof CpuUse) => ((pick((b) => b.cpu[key]) * 1000) / (PEOPLE * SCRIPT.length)).toFixed(1);
+        cpuLines.push(`${workers} worker(s): CPU ms per inbound message: web ${perMessage('web')}, workers ${perMessage('workers')}, PostgreSQL ${perMessage('postgres')}, Redis ${perMessage('redis')}, load generator and fakes ${perMessage('bench')}`);
         out(`| ${workers} | ${pick((b) => b.intakeSeconds).toFixed(1)} | ${pick((b) => b.firstRepliesSeconds).toFixed(1)} | ${pick((b) => b.allRepliesSeconds).toFixed(1)} | ${pick((b) => b.firstReplies)} | ${pick((b) => b.replies)} | ${pick((b) => b.checks.inOrder)} | ${pick((b) => b.checks.duplicateSends + b.checks.overDelivered)} | ${pick((b) => b.failures)} |`);
       }
+      out('');
+      for (const line of cpuLines) out(line);
     }
   } finally {
     await fakes.close();
