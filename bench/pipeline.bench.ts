@@ -16,12 +16,15 @@ import { startProviderFakes, type ProviderFakes } from './provider-fakes';
 // arriving at local fakes of Twilio, LINE and Viber. Real PostgreSQL and Redis.
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 1);
-const RATE = Number(process.env['BENCH_RATE'] ?? 100);
+/** Rates of the latency phase: a quiet one (the pipeline's floor, the baseline) and the target's. */
+const RATES = (process.env['BENCH_RATES'] ?? '5,100').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
 const PEOPLE = Number(process.env['BENCH_PEOPLE'] ?? 2000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const WORKER_COUNTS = (process.env['BENCH_WORKERS'] ?? '1,2').split(',').map(Number);
 const PHASES = (process.env['BENCH_PHASES'] ?? 'latency,burst').split(',');
+/** Diagnosis only: a directory for V8 CPU profiles of the worker processes (`node --cpu-prof`). */
+const CPU_PROFILE_DIR = process.env['BENCH_CPU_PROF'];
 /** Diagnosis only: the statistics rollup's triggers on `cases` switched off, to measure what they cost. */
 const WITHOUT_ROLLUP = process.env['BENCH_WITHOUT_ROLLUP'] === '1';
 const MAIN = path.resolve(__dirname, '../src/main.js');
@@ -230,7 +233,7 @@ async function startPipeline(serverUrl: string, redisUrl: string, fakes: Provide
   await waitForOk(`http://127.0.0.1:${port}/healthz`, performance.now());
   if (WITHOUT_ROLLUP) await disableRollup(database.url);
   const children: ChildProcess[] = [web];
-  for (let index = 0; index < workers; index += 1) children.push(startNode([WORKER], env));
+  for (let index = 0; index < workers; index += 1) children.push(startNode([...(CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []), WORKER], env));
   const stopAll = async () => {
     for (const child of children.reverse()) await stop(child);
     if (!process.env['BENCH_KEEP']) await database.drop();
@@ -283,10 +286,10 @@ interface Latency {
   failures: number;
 }
 
-/** Open loop: `RATE` new people a second, each one message, evenly spaced, across the channels. */
-async function measureLatency(pipeline: Pipeline, fakes: ProviderFakes): Promise<Latency> {
-  const total = Math.round(RATE * SECONDS);
-  const interval = 1000 / RATE;
+/** Open loop: `rate` new people a second, each one message, evenly spaced, across the channels. */
+async function measureLatency(pipeline: Pipeline, fakes: ProviderFakes, rate: number): Promise<Latency> {
+  const total = Math.round(rate * SECONDS);
+  const interval = 1000 / rate;
   const sentAt = new Map<string, number>();
   const webhookLatencies: number[] = [];
   let failures = 0;
@@ -500,29 +503,31 @@ export async function runPipelineBenchmark(): Promise<void> {
   };
   try {
     if (PHASES.includes('latency')) {
-      const runs: Latency[] = [];
+      const byRate = new Map<number, Latency[]>();
       for (let run = 0; run < RUNS; run += 1) {
-        const pipeline = await startPipeline(serverUrl, redisUrl, fakes, 2);
-        try {
-          const since = new Date();
-          const measured = await measureLatency(pipeline, fakes);
-          out(`latency run ${run + 1}: ${JSON.stringify(measured)}`);
-          runs.push(measured);
-          const stages = await stagesOf(pipeline.databaseUrl, since);
-          for (const row of stages.rows) out(`  ${row.stage}: p50 ${ms(row.p50)} ms, p99 ${ms(row.p99)} ms`);
-        } finally {
-          await pipeline.stop();
-          fakes.reset();
+        for (const rate of RATES) {
+          const pipeline = await startPipeline(serverUrl, redisUrl, fakes, 2);
+          try {
+            const since = new Date();
+            const measured = await measureLatency(pipeline, fakes, rate);
+            out(`latency run ${run + 1} at ${rate}/s: ${JSON.stringify(measured)}`);
+            byRate.set(rate, [...(byRate.get(rate) ?? []), measured]);
+            const stages = await stagesOf(pipeline.databaseUrl, since);
+            for (const row of stages.rows) out(`  ${row.stage}: p50 ${ms(row.p50)} ms, p99 ${ms(row.p99)} ms`);
+          } finally {
+            await pipeline.stop();
+            fakes.reset();
+          }
         }
       }
-      const pick = (key: Exclude<keyof Latency, 'cpuPerMessage'>) => median(runs.map((run) => run[key]));
-      const cpu = (key: keyof CpuUse) => median(runs.map((run) => run.cpuPerMessage[key])).toFixed(1);
       out('');
-      out(`| load | messages | first replies | p50 (ms) | p99 (ms) | max (ms) | webhook p99 (ms) | failures |`);
-      out('|---|---:|---:|---:|---:|---:|---:|---:|');
-      out(`| ${RATE}/s new people for ${SECONDS} s, 2 workers | ${pick('sent')} | ${pick('replied')} | ${ms(pick('p50'))} | ${ms(pick('p99'))} | ${ms(pick('max'))} | ${pick('webhookP99').toFixed(1)} | ${pick('failures')} |`);
-      out('');
-      out(`CPU ms per message: web ${cpu('web')}, workers ${cpu('workers')}, PostgreSQL ${cpu('postgres')}, Redis ${cpu('redis')}, load generator and fakes ${cpu('bench')}; ${pick('seconds').toFixed(1)} s until the last first reply`);
+      out(`| load | messages | first replies | p50 (ms) | p99 (ms) | max (ms) | webhook p99 (ms) | failures | CPU ms per message: web / workers / PostgreSQL / Redis / load generator | last reply after (s) |`);
+      out('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+      for (const [rate, runs] of byRate) {
+        const pick = (key: Exclude<keyof Latency, 'cpuPerMessage'>) => median(runs.map((run) => run[key]));
+        const cpu = (key: keyof CpuUse) => median(runs.map((run) => run.cpuPerMessage[key])).toFixed(1);
+        out(`| ${rate}/s new people for ${SECONDS} s, 2 workers | ${pick('sent')} | ${pick('replied')} | ${ms(pick('p50'))} | ${ms(pick('p99'))} | ${ms(pick('max'))} | ${pick('webhookP99').toFixed(1)} | ${pick('failures')} | ${cpu('web')} / ${cpu('workers')} / ${cpu('postgres')} / ${cpu('redis')} / ${cpu('bench')} | ${pick('seconds').toFixed(1)} |`);
+      }
     }
     if (PHASES.includes('burst')) {
       const byWorkers = new Map<number, Burst[]>();
