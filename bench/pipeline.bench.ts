@@ -333,6 +333,8 @@ async function measureLatency(pipeline: Pipeline, fakes: ProviderFakes, rate: nu
 }
 
 interface Burst {
+  /** Webhook answers other than 200, by status (0: the connection failed). */
+  failedStatuses: Record<string, number>;
   /** CPU seconds used during the burst (until every reply arrived), by process. */
   cpu: CpuUse;
   intakeSeconds: number;
@@ -350,6 +352,7 @@ async function measureBurst(pipeline: Pipeline, fakes: ProviderFakes): Promise<B
   const people = Array.from({ length: PEOPLE }, () => newPerson());
   const keys = new Set(people.map((person) => person.key));
   let failures = 0;
+  const failedStatuses: Record<string, number> = {};
   let next = 0;
   const since = new Date();
   const cpuBefore = pipeline.cpu();
@@ -357,7 +360,11 @@ async function measureBurst(pipeline: Pipeline, fakes: ProviderFakes): Promise<B
   const lane = async () => {
     for (let person = people[next++]; person; person = people[next++]) {
       for (let n = 1; n <= SCRIPT.length; n += 1) {
-        if ((await post(pipeline.port, person.request(n, SCRIPT[n - 1] ?? ''))) !== 200) failures += 1;
+        const status = await post(pipeline.port, person.request(n, SCRIPT[n - 1] ?? ''));
+        if (status !== 200) {
+          failures += 1;
+          failedStatuses[status] = (failedStatuses[status] ?? 0) + 1;
+        }
       }
     }
   };
@@ -374,6 +381,7 @@ async function measureBurst(pipeline: Pipeline, fakes: ProviderFakes): Promise<B
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const checks = await verify(pipeline.databaseUrl, fakes, keys);
   return {
+    failedStatuses,
     cpu,
     intakeSeconds,
     firstRepliesSeconds: (firstRepliesAt - started) / 1000,
