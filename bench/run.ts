@@ -1,4 +1,5 @@
 import { runInboxBenchmark } from './inbox.bench';
+import { runPipelineBenchmark } from './pipeline.bench';
 import { runSmsBenchmark } from './sms.bench';
 import { runStartupBenchmark } from './startup.bench';
 import { runStatsBenchmark } from './stats.bench';
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   sms: runSmsBenchmark,
   stats: runStatsBenchmark,
   inbox: runInboxBenchmark,
+  pipeline: runPipelineBenchmark,
 };
 
 async function main(): Promise<void> {
