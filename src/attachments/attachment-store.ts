@@ -28,7 +28,7 @@ export class AttachmentNotStoredError extends Error {
 }
 
 /** Counts and hashes the plaintext as it passes on to be sealed. */
-async function* measured(source: AsyncIterable<Uint8Array | string>, totals: { bytes: number; hash: crypto.Hash }): AsyncGenerator<Uint8Array> {
+async function* measured(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, totals: { bytes: number; hash: crypto.Hash }): AsyncGenerator<Uint8Array> {
   for await (const piece of source) {
     const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
     totals.bytes += bytes.length;
@@ -43,7 +43,7 @@ async function* measured(source: AsyncIterable<Uint8Array | string>, totals: { b
  */
 export async function storeSealed(
   deps: AttachmentStoreDeps,
-  input: SealedVariant & { source: AsyncIterable<Uint8Array | string> | Readable },
+  input: SealedVariant & { source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | Readable },
 ): Promise<{ sizeBytes: number; sha256: string }> {
   const totals = { bytes: 0, hash: crypto.createHash('sha256') };
   await deps.db.transaction().execute(async (trx) => {
