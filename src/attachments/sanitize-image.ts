@@ -4,7 +4,7 @@
 // and PDF are stored as they came (see the note at the end).
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { MAX_ATTACHMENT_BYTES, MAX_IMAGE_PIXELS } from './inspect';
+import { MAX_ATTACHMENT_BYTES, MAX_IMAGE_PIXELS, sniff } from './inspect';
 
 export interface ImageLimits {
   /** Most pixels (width × height) an image may declare; checked from the header, before decoding. */
@@ -46,6 +46,9 @@ export function canDecodeHeic(): boolean {
 export async function sanitizeImage(input: Buffer | Readable, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<SanitizeResult> {
   const bytes = Buffer.isBuffer(input) ? input : await readAtMost(input, limits.maxBytes);
   if (!bytes || bytes.length > limits.maxBytes) return { refused: 'too_large' };
+  const sniffed = await sniff(bytes);
+  if ('refused' in sniffed || sniffed.kind !== 'image') return { refused: 'unsupported_type' };
+  if (/^image\/hei[cf]$/.test(sniffed.contentType) && !canDecodeHeic()) return { refused: 'heic_unsupported' };
 
   // The header alone gives the declared size: a 20000×20000 one-colour PNG is a few kB on the wire
   // and 1.6 GB decoded, so it is refused here, before any pixel is decoded.
@@ -53,7 +56,6 @@ export async function sanitizeImage(input: Buffer | Readable, limits: ImageLimit
   if (!header?.format || !header.width || !header.height) return { refused: 'unreadable_image' };
   if (header.width * header.height > limits.maxPixels) return { refused: 'too_many_pixels' };
   const output = OUTPUT_FORMAT[header.format];
-  if (header.format === 'heif' && !canDecodeHeic()) return { refused: 'heic_unsupported' };
   if (!output) return { refused: 'unsupported_type' };
 
   try {
