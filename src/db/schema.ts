@@ -345,6 +345,50 @@ export interface StatsCaseMonthTable {
   key_sum: ColumnType<string, string | number | undefined, string | number>;
 }
 
+/** Where an attachment came from: a provider's media, the web form, the status page, or staff. */
+export type AttachmentSource = 'twilio' | 'line' | 'viber' | 'web' | 'status_page' | 'voice' | 'console';
+/** One stored form of an attachment's bytes. */
+export type AttachmentVariant = 'original' | 'thumbnail';
+
+/** An evidence file: what it is and where it came from. Its bytes are sealed in `attachment_chunks`. */
+export interface AttachmentsTable {
+  id: Generated<string>;
+  case_id: string | null;
+  message_id: string | null;
+  person_id: string | null;
+  source: AttachmentSource;
+  /** pending, stored, refused or failed. */
+  status: Generated<string>;
+  /** image, document or audio, once the bytes were checked. */
+  kind: string | null;
+  content_type: string | null;
+  /** bigint, returned as a string. */
+  size_bytes: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  width: number | null;
+  height: number | null;
+  has_thumbnail: Generated<boolean>;
+  /** Where to fetch the file from the provider, sealed. */
+  provider_url_encrypted: string | null;
+  /** The provider's media id (not personal), for deleting it there. */
+  provider_ref: string | null;
+  provider_deleted_at: Timestamp | null;
+  refused_reason: string | null;
+  /** The file's own data key (base64), sealed with the personal-data cipher. */
+  key_encrypted: string | null;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  stored_at: Timestamp | null;
+}
+
+/** One sealed chunk of an attachment's bytes: IV, ciphertext and GCM tag. */
+export interface AttachmentChunksTable {
+  attachment_id: string;
+  variant: AttachmentVariant;
+  seq: number;
+  /** A Buffer on PostgreSQL, a Uint8Array on PGlite. */
+  data: Uint8Array;
+}
+
 /** Every table of the hotline's database. */
 export interface Database {
   organisations: OrganisationsTable;
@@ -368,6 +412,8 @@ export interface Database {
   stats_case_month: StatsCaseMonthTable;
   rate_limits: RateLimitsTable;
   canned_replies: CannedRepliesTable;
+  attachments: AttachmentsTable;
+  attachment_chunks: AttachmentChunksTable;
 }
 
 type ColumnList<T> = { [K in keyof T]-?: true };
@@ -458,6 +504,12 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
   },
   rate_limits: { key: true, hits: true, window_ends_at: true, locked_until: true },
   canned_replies: { id: true, language: true, title: true, body: true, created_by_user_id: true, created_at: true, updated_at: true },
+  attachments: {
+    id: true, case_id: true, message_id: true, person_id: true, source: true, status: true, kind: true, content_type: true,
+    size_bytes: true, width: true, height: true, has_thumbnail: true, provider_url_encrypted: true, provider_ref: true,
+    provider_deleted_at: true, refused_reason: true, key_encrypted: true, attempts: true, created_at: true, stored_at: true,
+  },
+  attachment_chunks: { attachment_id: true, variant: true, seq: true, data: true },
 };
 
 export type Organisation = Selectable<OrganisationsTable>;

@@ -1,0 +1,130 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AttachmentSource, AttachmentVariant, Database } from '../db/schema';
+import type { SealedChunk } from './sealed-chunks';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+// Attachments and their sealed chunks. Chunks go in one row each and come back a few at a time
+// (keyset pages by seq), so neither storing nor serving a file holds more than a page of it.
+
+/** How many chunks one read fetches: about a megabyte at a time. */
+export const CHUNKS_PER_PAGE = 4;
+
+/** A new attachment row, still pending; its id. */
+export async function insertAttachment(
+  db: Executor,
+  attachment: {
+    source: AttachmentSource;
+    caseId?: string | null;
+    messageId?: string | null;
+    personId?: string | null;
+    providerUrlEncrypted?: string | null;
+    providerRef?: string | null;
+    at: Date;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('attachments')
+    .values({
+      source: attachment.source,
+      case_id: attachment.caseId ?? null,
+      message_id: attachment.messageId ?? null,
+      person_id: attachment.personId ?? null,
+      provider_url_encrypted: attachment.providerUrlEncrypted ?? null,
+      provider_ref: attachment.providerRef ?? null,
+      created_at: attachment.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** The attachment's sealed data key (null: none yet), locked until commit so two variants share one key. */
+export async function lockAttachmentKey(trx: Transaction<Database>, attachmentId: string): Promise<{ keyEncrypted: string | null } | undefined> {
+  const row = await trx.selectFrom('attachments').select('key_encrypted').where('id', '=', attachmentId).forUpdate().executeTakeFirst();
+  return row && { keyEncrypted: row.key_encrypted };
+}
+
+/** The attachment's sealed data key, for reading; undefined when there is no such attachment. */
+export async function findAttachmentKey(db: Executor, attachmentId: string): Promise<{ keyEncrypted: string | null } | undefined> {
+  const row = await db.selectFrom('attachments').select('key_encrypted').where('id', '=', attachmentId).executeTakeFirst();
+  return row && { keyEncrypted: row.key_encrypted };
+}
+
+/** Records the attachment's sealed data key. */
+export async function setAttachmentKey(db: Executor, attachmentId: string, keyEncrypted: string): Promise<void> {
+  await db.updateTable('attachments').set({ key_encrypted: keyEncrypted }).where('id', '=', attachmentId).execute();
+}
+
+/** Writes one sealed chunk. */
+export async function insertChunk(db: Executor, attachmentId: string, variant: AttachmentVariant, chunk: SealedChunk): Promise<void> {
+  await db.insertInto('attachment_chunks').values({ attachment_id: attachmentId, variant, seq: chunk.seq, data: chunk.data }).execute();
+}
+
+/** Removes the chunks of one variant, or of every variant. */
+export async function deleteChunks(db: Executor, attachmentId: string, variant?: AttachmentVariant): Promise<void> {
+  let query = db.deleteFrom('attachment_chunks').where('attachment_id', '=', attachmentId);
+  if (variant) query = query.where('variant', '=', variant);
+  await query.execute();
+}
+
+/** The sealed chunks of one variant in seq order, fetched `pageSize` at a time. */
+export async function* readChunks(
+  db: Executor,
+  attachmentId: string,
+  variant: AttachmentVariant,
+  pageSize = CHUNKS_PER_PAGE,
+): AsyncGenerator<SealedChunk> {
+  let after = -1;
+  for (;;) {
+    const page = await db
+      .selectFrom('attachment_chunks')
+      .select(['seq', 'data'])
+      .where('attachment_id', '=', attachmentId)
+      .where('variant', '=', variant)
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(pageSize)
+      .execute();
+    for (const row of page) yield row;
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return;
+    after = last.seq;
+  }
+}
+
+/** Marks the attachment stored, with what was learnt of its bytes. */
+export async function markAttachmentStored(
+  db: Executor,
+  attachmentId: string,
+  stored: { sizeBytes: number; at: Date; kind?: string | null; contentType?: string | null; width?: number | null; height?: number | null; hasThumbnail?: boolean },
+): Promise<void> {
+  await db
+    .updateTable('attachments')
+    .set({
+      status: 'stored',
+      size_bytes: stored.sizeBytes,
+      stored_at: stored.at,
+      kind: stored.kind ?? null,
+      content_type: stored.contentType ?? null,
+      width: stored.width ?? null,
+      height: stored.height ?? null,
+      has_thumbnail: stored.hasThumbnail ?? false,
+    })
+    .where('id', '=', attachmentId)
+    .execute();
+}
+
+/** Marks the attachment refused (a type or size not accepted), with a reason code, not personal. */
+export async function markAttachmentRefused(db: Executor, attachmentId: string, reason: string): Promise<void> {
+  await db.updateTable('attachments').set({ status: 'refused', refused_reason: reason }).where('id', '=', attachmentId).execute();
+}
+
+/** Counts one more failed attempt; after the last one the attachment is marked failed. */
+export async function recordAttachmentAttempt(db: Executor, attachmentId: string, outcome: 'retry' | 'failed'): Promise<void> {
+  await db
+    .updateTable('attachments')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), ...(outcome === 'failed' ? { status: 'failed' } : {}) }))
+    .where('id', '=', attachmentId)
+    .execute();
+}
