@@ -233,7 +233,7 @@ async function startPipeline(serverUrl: string, redisUrl: string, fakes: Provide
   await waitForOk(`http://127.0.0.1:${port}/healthz`, performance.now());
   if (WITHOUT_ROLLUP) await disableRollup(database.url);
   const children: ChildProcess[] = [web];
-  for (let index = 0; index < workers; index += 1) children.push(startNode([...(CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []), WORKER], env));
+  for (let index = 0; index < workers; index += 1) children.push(startNode([...(CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []), WORKER], { ...env, WORKER_METRICS_PORT: '0' }));
   const stopAll = async () => {
     for (const child of children.reverse()) await stop(child);
     if (!process.env['BENCH_KEEP']) await database.drop();

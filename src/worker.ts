@@ -16,9 +16,14 @@ async function main(): Promise<void> {
   const { host, port } = config.workerMetrics;
   const metricsServer: WorkerMetricsServer | undefined = port === 0
     ? undefined
-    : await startWorkerMetricsServer({ registry: hotline.metrics, host, port, logger }).catch(async (error: unknown) => {
-      await hotline.close(); // a taken port: let go of the database and the data directory before exiting
-      throw error;
+    // A taken port (a second worker on the same host) must not stop the jobs: the worker runs on,
+    // without its /metrics, and says how to give each worker its own port.
+    : await startWorkerMetricsServer({ registry: hotline.metrics, host, port, logger }).catch((error: unknown) => {
+      logger.error(
+        { host, port, err: error instanceof Error ? error.message : String(error) },
+        'worker metrics not served: the port is taken (give each worker on a host its own WORKER_METRICS_PORT, or 0); jobs run on',
+      );
+      return undefined;
     });
   await hotline.jobs.start();
   const stopMaintenance = scheduleMaintenance({ ...hotline, failures: hotline.scheduledFailures });

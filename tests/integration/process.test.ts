@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -152,6 +154,20 @@ describe('npm run worker without REDIS_URL', () => {
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
     expect(started.output().match(/in-process outbox/g)).toHaveLength(1);
+  }, 60_000);
+
+  it('runs its jobs without /metrics when its metrics port is taken (a second worker on the host)', async () => {
+    const taken = http.createServer((_req, res) => res.end('someone else'));
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      run = await start({ DATA_DIR: workerDir, LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(port) }, WORKER);
+      await waitForOutput(run, /in-process outbox/, 30_000);
+      expect(run.output()).toContain('worker metrics not served: the port is taken');
+      expect(run.child.exitCode).toBeNull();
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   }, 60_000);
 });
 
