@@ -45,6 +45,10 @@ type Channel = (typeof CHANNELS)[number];
 const SCRIPT = ['စက်ရုံပိတ်သွားပြီ လုပ်ခလစာ မပေးဘူး', '၁', 'မဲဆောက်', 'ရပါတယ်', 'ကျေးဇူးပါ'];
 /** The replies each person must get, in this order; the thanks at the end gets none. */
 const EXPECTED_REPLIES = ['intake.category_first', 'intake.location', 'intake.consent', 'intake.done'];
+/** SMS gets the case's PIN in a message of its own after the case number; chat apps get it in the same one. */
+const expectedRepliesOn = (sms: boolean) => (sms ? [...EXPECTED_REPLIES, 'intake.pin'] : EXPECTED_REPLIES);
+/** A Twilio SMS recipient is a bare E.164 number; WhatsApp and Messenger carry a prefix, LINE and Viber user ids. */
+const isSmsRecipient = (recipient: string) => recipient.startsWith('+');
 
 interface Person {
   channel: Channel;
@@ -370,7 +374,7 @@ async function measureBurst(pipeline: Pipeline, fakes: ProviderFakes): Promise<B
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, lane));
   const intakeSeconds = (performance.now() - started) / 1000;
-  const expectedReplies = PEOPLE * EXPECTED_REPLIES.length;
+  const expectedReplies = people.reduce((sum, person) => sum + expectedRepliesOn(isSmsRecipient(person.key)).length, 0);
   const burstReplies = () => fakes.arrivals.filter((arrival) => keys.has(arrival.recipient)).length;
   await until(() => people.every((person) => fakes.firstArrival.has(person.key)), 600_000);
   const firstRepliesAt = Math.max(...people.map((person) => fakes.firstArrival.get(person.key) ?? Number.NaN));
@@ -414,10 +418,10 @@ async function verify(databaseUrl: string, fakes: ProviderFakes, keys: Set<strin
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const replies = await client.query<{ templates: string[] }>(`
-      select array_agg(template order by sequence) as templates from messages where direction = 'out' group by contact_id`);
-    const expected = EXPECTED_REPLIES.join(',');
-    const inOrder = replies.rows.filter((row) => row.templates.join(',') === expected).length;
+    const replies = await client.query<{ channel: string; templates: string[] }>(`
+      select c.channel, array_agg(m.template order by m.sequence) as templates
+      from messages m join contacts c on c.id = m.contact_id where m.direction = 'out' group by m.contact_id, c.channel`);
+    const inOrder = replies.rows.filter((row) => row.templates.join(',') === expectedRepliesOn(row.channel === 'sms').join(',')).length;
     const processed = await client.query<{ n: string }>(`
       select count(*) as n from (
         select contact_id, bool_and(processed_at is not null) as all_done,
@@ -433,7 +437,7 @@ async function verify(databaseUrl: string, fakes: ProviderFakes, keys: Set<strin
     const sendIds = fakes.arrivals.flatMap((arrival) => (arrival.sendId ? [arrival.sendId] : []));
     const perRecipient = new Map<string, number>();
     for (const arrival of fakes.arrivals) perRecipient.set(arrival.recipient, (perRecipient.get(arrival.recipient) ?? 0) + 1);
-    const overDelivered = [...perRecipient].filter(([key, count]) => keys.has(key) && count > EXPECTED_REPLIES.length).length;
+    const overDelivered = [...perRecipient].filter(([key, count]) => keys.has(key) && count > expectedRepliesOn(isSmsRecipient(key)).length).length;
     return {
       inOrder,
       processedInOrder: Number(processed.rows[0]?.n ?? 0),
