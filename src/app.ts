@@ -37,6 +37,7 @@ import { healthRoutes } from './health/health.routes';
 import type { InboundEvent } from './channels/channel';
 import { lineRoutes } from './channels/line/line.routes';
 import { viberRoutes } from './channels/viber/viber.routes';
+import { choicesFor } from './channels/reply-choices';
 import type { Logger } from './observability/logger';
 import type { HotlineCounters } from './observability/hotline-counters';
 import { createMetrics } from './observability/metrics';
@@ -56,6 +57,8 @@ export interface AppDeps {
   lineChannelSecret?: string | undefined;
   /** Checks Viber's webhook signatures (VIBER_AUTH_TOKEN); unset, Viber webhooks are refused. */
   viberAuthToken?: string | undefined;
+  /** VIBER_BOT_NAME, which signs the welcome answered to a worker opening the chat. */
+  viberBotName?: string;
   /** The externally visible base URL (PUBLIC_URL) that Twilio signs. */
   publicUrl: string;
   /** The worker-facing web pages (report form, case status). */
@@ -111,7 +114,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(mountRoutes(express.Router(), [
     ...smsRoutes(deps),
     ...lineRoutes({ clock: deps.clock, logger: deps.logger, channelSecret: deps.lineChannelSecret, receive: receiveEvents }),
-    ...viberRoutes({ clock: deps.clock, logger: deps.logger, viberAuthToken: deps.viberAuthToken, receive: receiveEvents }),
+    ...viberRoutes({ clock: deps.clock, logger: deps.logger, viberAuthToken: deps.viberAuthToken, receive: receiveEvents, welcome: viberWelcome(deps.i18n, deps.viberBotName) }),
   ], deps.authenticate));
 
   app.use(requestLogging(deps.logger, requestIds));
@@ -169,4 +172,10 @@ export function createApp(deps: AppDeps): Express {
 /** public/ sits at the project root, two levels up from dist/src or one from src. */
 function publicDirectory(): string {
   return __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../public' : '../public';
+}
+
+/** The language menu (each language in its own script) with its buttons: Viber's welcome. */
+function viberWelcome(i18nInstance: i18n, botName = 'Migrant Hotline') {
+  const text = i18nInstance.getFixedT('en', 'sms')('language.menu');
+  return { botName, text, choices: choicesFor(i18nInstance, 'en', 'language.menu', text) ?? [] };
 }

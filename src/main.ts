@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     twilioAuthToken: config.twilio.authToken,
     lineChannelSecret: config.line.channelSecret,
     viberAuthToken: config.viber.authToken,
+    viberBotName: config.viber.botName,
     publicUrl: config.publicUrl,
     web: {
       db: hotline.db,

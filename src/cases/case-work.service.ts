@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import { inTransaction } from '../db/transaction';
 import { AppError, errors } from '../http/errors';
 import { listIdentitiesOfPerson } from '../contacts/contact.repository';
-import { hasWaitingNotice } from '../messages/message.repository';
+import { hasHeldReplies } from '../messages/message.repository';
 import { findQueuedMessage } from '../messages/message.repository';
 import { findAssigneeCandidate } from '../users/user.repository';
 import { insertCaseEvent } from './case-event.repository';
@@ -211,7 +211,7 @@ export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: st
   const channel = target.channel;
   const messageId = await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
     const queue = { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx: typeof trx, queued: string) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) };
-    if (holding && !(await hasWaitingNotice(trx, target.id))) {
+    if (holding && !(await hasHeldReplies(trx, target.id))) {
       await queueOutboundMessage(trx, queue, {
         contactId: target.id, caseId: found.id, channel, body: deps.workerText?.getFixedT(found.language, 'sms')(WHATSAPP_NEWS_TEMPLATE) ?? '',
         language: found.language, template: WHATSAPP_NEWS_TEMPLATE, sentByUserId: null,

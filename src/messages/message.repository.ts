@@ -72,8 +72,11 @@ export async function insertWebStatusMessage(db: Executor, message: { caseId: st
   return row.id;
 }
 
-/** True when a WhatsApp news notice to this contact is already queued or sent and its held replies still wait. */
-export async function hasWaitingNotice(db: Executor, contactId: string): Promise<boolean> {
+/**
+ * True when replies to this contact are already held: the WhatsApp news notice went out with the
+ * first of them, so another held reply needs no second notice.
+ */
+export async function hasHeldReplies(db: Executor, contactId: string): Promise<boolean> {
   const held = await db.selectFrom('messages').select('id').where('contact_id', '=', contactId).where('status', '=', 'held').limit(1).executeTakeFirst();
   return held !== undefined;
 }

@@ -45,14 +45,22 @@ describe('the Viber channel', () => {
     return { contact, found };
   }
 
-  it('welcomes a worker who opens the chat with the language menu as a keyboard', async () => {
+  it('welcomes a worker who opens the chat with the language menu as a keyboard, in the answer to the callback', async () => {
     const worker = createViberWorker(hotline);
     const before = viber.requests.length;
-    await worker.conversationStarted();
-    const [welcome, ...rest] = sentSince(before);
-    expect(rest).toEqual([]);
-    expect(welcome?.receiver).toBe(worker.userId);
-    expect(welcome?.buttons.map((b) => b.ActionBody)).toEqual(['1', '2', '3', '4', '5', '6']);
+    const answer = await worker.conversationStarted();
+    // A bot may not message a worker who has not subscribed: the welcome is the callback's answer.
+    expect(sentSince(before)).toEqual([]);
+    expect(answer).toMatchObject({ type: 'text', sender: { name: 'Migrant Hotline' } });
+    expect(String(answer['text'])).toContain('မြန်မာ');
+    const keyboard = answer['keyboard'] as { Buttons: { ActionBody: string }[] };
+    expect(keyboard.Buttons.map((b) => b.ActionBody)).toEqual(['1', '2', '3', '4', '5', '6']);
+    // The menu's answer then picks the language, as the welcome promised.
+    await worker.text('4');
+    expect((await caseOfViberUser(worker.userId)).found).toBeUndefined();
+    const rows = await handle.db.selectFrom('contacts').select(['language', 'is_opted_out', 'address_encrypted']).where('channel', '=', 'viber').execute();
+    const opened = rows.find((row) => hotline.cipher.open(row.address_encrypted) === worker.userId);
+    expect(opened).toMatchObject({ language: 'th', is_opted_out: false });
     // The worker's Viber name and avatar are never kept.
     const stored = await handle.db.selectFrom('messages').select(['body_encrypted', 'raw_body_encrypted']).where('channel', '=', 'viber').execute();
     for (const row of stored) expect(`${hotline.cipher.openOptional(row.body_encrypted)}${hotline.cipher.openOptional(row.raw_body_encrypted)}`).not.toContain('Worker Name');
@@ -112,11 +120,19 @@ describe('the Viber channel', () => {
     expect(sentSince(before)).toEqual([]);
   });
 
-  it('opts a worker out when Viber says they are no longer subscribed', async () => {
-    const worker = createViberWorker(hotline);
+  it('opts a worker out when Viber says they are no longer on Viber, but not when merely not subscribed', async () => {
+    const gone = createViberWorker(hotline);
+    viber.answerNext({ json: { status: 5, status_message: 'receiverNotRegistered' } });
+    await gone.text('help me please');
+    expect((await caseOfViberUser(gone.userId)).contact.is_opted_out).toBe(true);
+
+    const notYet = createViberWorker(hotline);
     viber.answerNext({ json: { status: 6, status_message: 'notSubscribed' } });
-    await worker.text('help me please');
-    expect((await caseOfViberUser(worker.userId)).contact.is_opted_out).toBe(true);
+    await notYet.text('help me please');
+    const { contact } = await caseOfViberUser(notYet.userId);
+    expect(contact.is_opted_out).toBe(false);
+    const failed = await handle.db.selectFrom('messages').select(['status', 'error_code']).where('contact_id', '=', contact.id).where('direction', '=', 'out').executeTakeFirstOrThrow();
+    expect(failed).toEqual({ status: 'failed', error_code: 'viber_6' });
   });
 
   it('refuses an unsigned or wrongly signed webhook and writes nothing', async () => {

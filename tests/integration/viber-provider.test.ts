@@ -183,9 +183,9 @@ describe('the Viber sender', () => {
   });
 
   it.each([
-    ['not subscribed (6)', { json: { status: 6, status_message: 'notSubscribed' } }, { retriable: false, code: 'viber_6', optedOut: true }],
+    ['not subscribed (6)', { json: { status: 6, status_message: 'notSubscribed' } }, { retriable: false, code: 'viber_6', optedOut: false }],
     ['not registered (5)', { json: { status: 5, status_message: 'receiverNotRegistered' } }, { retriable: false, code: 'viber_5', optedOut: true }],
-    ['blocked (7)', { json: { status: 7, status_message: 'publicAccountBlocked' } }, { retriable: false, code: 'viber_7', optedOut: true }],
+    ['blocked (7)', { json: { status: 7, status_message: 'publicAccountBlocked' } }, { retriable: false, code: 'viber_7', optedOut: false }],
     ['too many requests (12)', { json: { status: 12, status_message: 'tooManyRequests' } }, { retriable: true, code: 'viber_12', optedOut: false }],
     ['bad data (3)', { json: { status: 3, status_message: 'badData' } }, { retriable: false, code: 'viber_3', optedOut: false }],
     ['HTTP 500', { http: 500, json: {} }, { retriable: true, code: 'http_500', optedOut: false }],

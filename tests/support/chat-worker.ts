@@ -62,9 +62,13 @@ export function createViberWorker(hotline: TestHotline, userId = `${crypto.rando
   const user = { id: userId, name: 'Worker Name', avatar: 'https://avatar.example/x.jpg', country: 'TH', language: 'th', api_version: 10 };
   return {
     userId,
-    async conversationStarted() {
+    /** Opens the chat; returns Viber's answer to the callback (where a welcome goes). */
+    async conversationStarted(): Promise<Record<string, unknown>> {
       token += 1n;
-      return post(`{"event":"conversation_started","timestamp":${Date.now()},"message_token":${token},"type":"open","user":${JSON.stringify(user)},"subscribed":false}`);
+      const body = `{"event":"conversation_started","timestamp":${Date.now()},"message_token":${token},"type":"open","user":${JSON.stringify(user)},"subscribed":false}`;
+      const answer = await request(hotline.app).post('/webhooks/viber').set('Content-Type', 'application/json').set('X-Viber-Content-Signature', signViberBody(body)).send(body).expect(200);
+      await hotline.runJobs();
+      return answer.body as Record<string, unknown>;
     },
     async text(text: string) {
       token += 1n;

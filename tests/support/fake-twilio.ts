@@ -1,9 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient';
-
-type RequestOptions<TData> = RequestClient.RequestOptions<TData>;
 import { createTwilioSender } from '../../src/channels/sms/twilio-sender';
 import type { MessageSender } from '../../src/channels/senders';
 
@@ -52,17 +48,10 @@ export async function startFakeTwilio() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  /** Sends the twilio client's REST calls to this server instead of api.twilio.com. */
-  class LocalRequestClient extends twilio.RequestClient {
-    override request<TData>(opts: RequestOptions<TData>) {
-      return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/[^/]+/, `http://127.0.0.1:${port}`) });
-    }
-  }
-
   return {
     requests,
     answerNext: (...next: FakeAnswer[]) => answers.push(...next),
-    /** A sender configured as production would be, talking to this fake; Messenger sends only with `messengerFrom`. */
+    /** A sender configured as production would be, pointed at this fake by TWILIO_API_BASE_URL; Messenger sends only with `messengerFrom`. */
     sender(config: { from?: string; messagingServiceSid?: string; messengerFrom?: string } = { from: '+66900000000' }): MessageSender {
       return createTwilioSender(
         {
@@ -75,7 +64,6 @@ export async function startFakeTwilio() {
           whatsappTemplateSid: undefined,
           apiBaseUrl: `http://127.0.0.1:${port}`,
         },
-        { httpClient: new LocalRequestClient() },
       );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

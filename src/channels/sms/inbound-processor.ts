@@ -84,7 +84,7 @@ export async function processInboundMessages(deps: InboundProcessorDeps, contact
     const pending = await unprocessedMessages(trx, deps.cipher, contactId);
     for (const message of pending) await processOne(trx, deps, contact, message);
     // The worker wrote again: replies held for them (WhatsApp's closed window) can go now.
-    if (pending.length > 0 && !contact.isOptedOut) {
+    if (pending.length > 0 && !contact.isOptedOut && contact.channel === 'whatsapp') {
       for (const held of await releaseHeldMessages(trx, contact.id, deps.clock.now())) await deps.enqueueSend(trx, held);
     }
     const lastMessageAt = pending.at(-1)?.createdAt ?? null;
@@ -145,6 +145,9 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
   contact.state = turn.state;
   await markMessageProcessed(trx, message.id, { caseId, language: contact.language }, deps.clock.now());
   if (!turn.reply || contact.isOptedOut) return;
+  // Viber's welcome already went in the webhook's answer: a bot may not message a worker who has
+  // only opened the chat.
+  if (message.event === 'follow' && contact.channel === 'viber') return;
   const answer: Reply = turn.reply.lookup?.kind === 'link' ? { template: `link.${outcome.link ?? 'failed'}`, params: { reference: outcome.linkedReference ?? '' } } : turn.reply;
   // The PIN of a case opened in chat is never given to a discreet worker. On SMS it goes in a message
   // of its own (each stays within three segments); on chat apps it follows in the same message, so

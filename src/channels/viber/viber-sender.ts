@@ -8,9 +8,11 @@ export const VIBER_MAX_TEXT = 7000;
 export const VIBER_MAX_BUTTONS = 24;
 const REQUEST_TIMEOUT_MS = 15_000;
 
-// Viber's error statuses (HTTP is 200 for them too) that mean the worker cannot get our messages
-// any more: not registered, not subscribed, blocked us. The worker is then opted out.
-const OPTED_OUT_STATUSES = new Set([5, 6, 7]);
+// Viber's error status (HTTP is 200 for it too) that means the worker is gone: no longer on Viber.
+// The worker is then opted out. Not subscribed (6) is not an opt-out — a worker who only opened the
+// chat is not subscribed yet and will be once they write; leaving arrives as an `unsubscribed` event —
+// and a blocked account (7) is the hotline's, not the worker's choice.
+const OPTED_OUT_STATUSES = new Set([5]);
 const TOO_MANY_REQUESTS = 12;
 
 /** A reply keyboard in Viber's shape. */
@@ -43,14 +45,21 @@ export function createViberSender(config: ViberConfig): ChannelSender {
 
 /** The send_message body: a text, from the bot's name, with a keyboard when there are choices. */
 export function sendMessageBody(config: ViberConfig, message: OutboundMessage): Record<string, unknown> {
-  const keyboard = message.choices && message.choices.length > 0 ? keyboardOf(message.choices) : undefined;
+  return { receiver: message.to, ...messageBody(config.botName, message.body, message.choices) };
+}
+
+/**
+ * A message as Viber takes it, without its receiver: also the welcome answered in the body of the
+ * `conversation_started` callback, the only way to greet a worker who has not subscribed yet.
+ */
+export function messageBody(botName: string, text: string, choices: readonly ReplyChoice[] | undefined): Record<string, unknown> {
+  const keyboard = choices && choices.length > 0 ? keyboardOf(choices) : undefined;
   return {
-    receiver: message.to,
     // Reply keyboards with Columns/Rows need clients of API version 3; plain text reaches every client.
     min_api_version: keyboard ? 3 : 1,
-    sender: { name: config.botName },
+    sender: { name: botName },
     type: 'text',
-    text: message.body,
+    text,
     ...(keyboard ? { keyboard } : {}),
   };
 }

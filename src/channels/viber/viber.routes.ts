@@ -1,7 +1,8 @@
 import type { Clock } from '../../clock';
 import type { RouteSpec } from '../../http/routes';
 import type { Logger } from '../../observability/logger';
-import type { InboundEvent } from '../channel';
+import type { InboundEvent, ReplyChoice } from '../channel';
+import { messageBody } from './viber-sender';
 import { VIBER_WEBHOOK_PATH } from './viber-setup';
 import { parseViberEvent } from './viber-webhook';
 import { viberWebhookBody } from './viber-signature';
@@ -13,6 +14,8 @@ export interface ViberRouteDeps {
   viberAuthToken: string | undefined;
   /** Stores the events (the pipeline processes them later); resolves once they are safe. */
   receive(events: InboundEvent[]): Promise<void>;
+  /** The welcome for a worker who opens the chat (VIBER_BOT_NAME signs it); none: the callback is answered empty. */
+  welcome?: { botName: string; text: string; choices: ReplyChoice[] };
 }
 
 /** Viber's one webhook: messages, follows, unfollows and delivery receipts, signed with the bot's token. */
@@ -26,7 +29,10 @@ export function viberRoutes(deps: ViberRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const events = parseViberEvent(req.body, deps.clock.now());
         if (events.length > 0) await deps.receive(events);
-        res.status(200).json({});
+        // Viber lets a bot message a worker who has not subscribed only in its answer to
+        // conversation_started: the welcome goes there (the stored event sets the language step).
+        const opened = events.some((event) => event.kind === 'follow');
+        res.status(200).json(opened && deps.welcome ? messageBody(deps.welcome.botName, deps.welcome.text, deps.welcome.choices) : {});
       },
     },
   ];
