@@ -1,38 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { MAX_IMAGE_PIXELS, sniff } from '../../src/attachments/inspect';
 import { canDecodeHeic, sanitizeImage, type SanitizedImage, type SanitizeResult } from '../../src/attachments/sanitize-image';
 import { AUDIO_AND_DOCUMENT_SAMPLES, HEIC_SAMPLE, REFUSED_SAMPLES } from '../support/attachment-samples';
-
-const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attachments-'));
-afterAll(() => fs.rmSync(tempDir, { recursive: true, force: true }));
-
-/** Every metadata tag exiftool finds in the image, by name (groups dropped). */
-function exifTags(image: Buffer): Record<string, unknown> {
-  const file = path.join(tempDir, `image-${Math.random().toString(36).slice(2)}`);
-  fs.writeFileSync(file, image);
-  const [tags] = JSON.parse(execFileSync('exiftool', ['-json', '-a', '-G1', file], { encoding: 'utf8' })) as Record<string, unknown>[];
-  return Object.fromEntries(Object.entries(tags ?? {}).map(([key, value]) => [key.replace(/^.*:/, ''), value]));
-}
-
-/** Writes tags into an image with exiftool, as a phone camera would. */
-function withCameraTags(image: Buffer, tags: string[]): Buffer {
-  const file = path.join(tempDir, `camera-${Math.random().toString(36).slice(2)}`);
-  fs.writeFileSync(file, image);
-  execFileSync('exiftool', ['-q', '-overwrite_original', ...tags, file]);
-  return fs.readFileSync(file);
-}
-
-const CAMERA_TAGS = [
-  '-GPSLatitude=13.7563', '-GPSLatitudeRef=N', '-GPSLongitude=100.5018', '-GPSLongitudeRef=E',
-  '-Make=Acme', '-Model=Phone 9', '-SerialNumber=SN123456', '-Artist=Ma Thida',
-  '-XMP:Creator=Ma Thida', '-IPTC:By-line=Ma Thida', '-Orientation#=6',
-];
+import { CAMERA_TAGS, exifTags, withCameraTags } from '../support/exif';
 
 async function photo(format: 'jpeg' | 'png' | 'webp', width = 64, height = 32, options: { alpha?: boolean } = {}): Promise<Buffer> {
   const base = sharp({ create: { width, height, channels: options.alpha ? 4 : 3, background: { r: 200, g: 40, b: 40, alpha: options.alpha ? 0.5 : 1 } } });
