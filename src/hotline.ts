@@ -153,7 +153,7 @@ async function assemble(
     catalogue: (queue) => createJobCatalogue({
       db: database.db, clock, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, counters, whatsappTemplateSid: config.twilio.whatsappTemplateSid,
       enqueueSend: (trx, messageId) => queue.enqueue(trx, 'sms.send', { messageId }),
-      jobs: queue, events,
+      jobs: queue, events, media: { twilio: config.twilio, line: config.line, viber: config.viber },
     }),
   });
   eventsRef.current = createHotlineEvents({ cipher, clock, jobs, mailEnabled: mailer !== undefined });

@@ -128,3 +128,45 @@ export async function recordAttachmentAttempt(db: Executor, attachmentId: string
     .where('id', '=', attachmentId)
     .execute();
 }
+
+/** Gives up on an attachment whose file could not be fetched, with the failure's code (not personal). */
+export async function markAttachmentFailed(db: Executor, attachmentId: string, reason: string): Promise<void> {
+  await db
+    .updateTable('attachments')
+    .set((eb) => ({ status: 'failed', refused_reason: reason, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', attachmentId)
+    .execute();
+}
+
+/** An attachment waiting to be fetched from its provider. */
+export async function findAttachmentToFetch(db: Executor, attachmentId: string) {
+  const row = await db
+    .selectFrom('attachments')
+    .select(['id', 'status', 'source', 'case_id', 'message_id', 'provider_url_encrypted'])
+    .where('id', '=', attachmentId)
+    .executeTakeFirst();
+  return row && {
+    id: row.id, status: row.status, source: row.source, caseId: row.case_id, messageId: row.message_id, providerUrlEncrypted: row.provider_url_encrypted,
+  };
+}
+
+/** Where the provider's copy of an attachment is, and whether it was deleted there. */
+export async function findProviderCopy(db: Executor, attachmentId: string) {
+  const row = await db
+    .selectFrom('attachments')
+    .select(['source', 'provider_url_encrypted', 'provider_deleted_at'])
+    .where('id', '=', attachmentId)
+    .where('status', '=', 'stored')
+    .executeTakeFirst();
+  return row && { source: row.source, providerUrlEncrypted: row.provider_url_encrypted, providerDeletedAt: row.provider_deleted_at };
+}
+
+/** Records that the provider's copy is gone; the URL is no longer needed and is dropped. */
+export async function markProviderCopyDeleted(db: Executor, attachmentId: string, at: Date): Promise<void> {
+  await db.updateTable('attachments').set({ provider_deleted_at: at, provider_url_encrypted: null }).where('id', '=', attachmentId).execute();
+}
+
+/** A person's attachments not yet on any case join the case just opened for them. */
+export async function adoptCaselessAttachments(db: Executor, personId: string, caseId: string): Promise<void> {
+  await db.updateTable('attachments').set({ case_id: caseId }).where('person_id', '=', personId).where('case_id', 'is', null).execute();
+}

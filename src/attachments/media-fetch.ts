@@ -11,7 +11,7 @@ import type { LineConfig, TwilioConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { MAX_ATTACHMENT_BYTES } from './inspect';
 
-/** Where a file is: a Twilio Media URL, LINE's `line-content:<messageId>`, or a Viber https URL. */
+/** Where a file is: a Twilio Media URL, LINE's `line-content:<messageId>` (or an external provider's https URL), or a Viber https URL. */
 export type MediaSource =
   | { provider: 'twilio'; url: string }
   | { provider: 'line'; url: string }
@@ -116,7 +116,10 @@ function requestFor(source: MediaSource, options: MediaFetchOptions): PreparedRe
   }
   if (source.provider === 'line') {
     const id = LINE_CONTENT.exec(source.url)?.[1];
-    if (!id) throw new MediaFailure(false, 'bad_url', 'a LINE media source must be line-content:<messageId>');
+    // Content sent through an external provider lives at its own https URL, fetched without LINE's token.
+    const external = id ? undefined : parseUrl(source.url);
+    if (external?.protocol === 'https:') return { url: external, headers: {}, allowHttp: false };
+    if (!id) throw new MediaFailure(false, 'bad_url', 'a LINE media source must be line-content:<messageId> or an https URL');
     if (!config.line.channelAccessToken) throw new MediaFailure(false, 'not_configured', 'LINE_CHANNEL_ACCESS_TOKEN is not set');
     const url = new URL(`${config.line.dataApiBaseUrl}/v2/bot/message/${id}/content`);
     return { url, headers: { authorization: `Bearer ${config.line.channelAccessToken}` }, allowHttp: url.protocol === 'http:' };

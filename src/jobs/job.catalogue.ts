@@ -18,6 +18,9 @@ import { sendNotificationEmail } from '../notifications/notification-email';
 import { flagOverdueCases } from '../cases/case-overdue.service';
 import type { Mailer } from '../notifications/mailer';
 import type { HotlineCounters } from '../observability/hotline-counters';
+import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attachment-intake.service';
+import type { MediaFetchConfig } from '../attachments/media-fetch';
+import { createFileRefusalReply } from '../channels/sms/attachment-refusal';
 
 export type { HotlineJobs } from './hotline-jobs';
 
@@ -40,10 +43,14 @@ export interface CatalogueDeps {
   mailer: Mailer | undefined;
   /** The process's domain counters; unset, nothing is counted. */
   counters?: HotlineCounters | undefined;
+  /** Where workers' media is fetched from, with which credentials. */
+  media: MediaFetchConfig;
 }
 
 const FINISHED_JOBS_KEPT_DAYS = 30;
 const SEND_ATTEMPTS = 6;
+/** About an hour of retries (5 s doubling) before a file is given up as failed. */
+const FETCH_ATTEMPTS = 10;
 
 /** Builds the catalogue, each handler closing over the dependencies it needs. */
 export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJobs> {
@@ -99,6 +106,21 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       async handle(_payload, { logger }) {
         const flagged = await flagOverdueCases(workflow);
         if (flagged > 0) logger.info({ flagged }, 'cases waiting 48 hours for an answer flagged');
+      },
+    },
+    'attachment.fetch': {
+      payload: z.object({ attachmentId: z.uuid() }),
+      retry: { attempts: FETCH_ATTEMPTS, backoffMs: 5_000 },
+      async handle({ attachmentId }, context) {
+        const tellWorker = createFileRefusalReply(deps);
+        await fetchInboundAttachment({ ...deps, tellWorker, maxAttempts: FETCH_ATTEMPTS }, attachmentId, context);
+      },
+    },
+    'attachment.delete_provider_copy': {
+      payload: z.object({ attachmentId: z.uuid() }),
+      retry: { attempts: 8, backoffMs: 60_000 },
+      async handle({ attachmentId }, context) {
+        await deleteProviderCopy(deps, attachmentId, context);
       },
     },
     'notification.email': {

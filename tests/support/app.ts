@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
 import { createRateLimiter } from '../../src/http/rate-limit';
+import type { MediaFetchConfig } from '../../src/attachments/media-fetch';
 import { createInboundService, type InboundService } from '../../src/channels/sms/inbound.service';
 import { createTwilioSender } from '../../src/channels/sms/twilio-sender';
 import { FAKE_LINE_SECRET } from './fake-line';
@@ -69,7 +70,15 @@ export interface TestHotlineOptions {
   whatsappTemplateSid?: string;
   /** A mailer to a local SMTP server; none: notices stay in the console. */
   mailer?: Mailer;
+  /** Where media is fetched from (fake providers); unset: no provider configured. */
+  media?: MediaFetchConfig;
 }
+
+const NO_MEDIA_PROVIDER: MediaFetchConfig = {
+  twilio: { accountSid: undefined, authToken: undefined, apiBaseUrl: 'https://api.twilio.com' },
+  line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' },
+  viber: { apiBaseUrl: 'https://chatapi.viber.com' },
+};
 
 const spoolDirs: string[] = [];
 
@@ -106,7 +115,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
   const catalogue = createJobCatalogue({
     db: handle.db, clock, cipher, i18n, sender, publicUrl, mailer, counters, events, whatsappTemplateSid: options.whatsappTemplateSid,
     enqueueSend: async (trx, messageId) => queueRef.current?.enqueue(trx, 'sms.send', { messageId }),
-    jobs: queue,
+    jobs: queue, media: options.media ?? NO_MEDIA_PROVIDER,
   });
   const jobs = createInProcessQueue({ db: handle.db, catalogue, clock, logger, counters });
   queueRef.current = jobs;

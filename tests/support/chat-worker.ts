@@ -39,6 +39,12 @@ export function createLineWorker(hotline: TestHotline, userId = `U${crypto.rando
       const { n: _n, ...rest } = base();
       return post({ type: 'unfollow', ...rest });
     },
+    /** Sends a photo, voice note or file held by LINE under `contentId` (serve it with the fake's setContent). */
+    async media(type: 'image' | 'audio' | 'file', contentId: string) {
+      const { n, ...rest } = base();
+      const message = type === 'file' ? { type, id: contentId, fileName: 'payslip.pdf', fileSize: 1000 } : { type, id: contentId, contentProvider: { type: 'line' }, ...(type === 'audio' ? { duration: 3000 } : {}) };
+      return post({ type: 'message', ...rest, replyToken: `reply-${userId}-${n}`, message });
+    },
     async sticker(keywords: string[]) {
       const { n, ...rest } = base();
       return post({ type: 'message', ...rest, replyToken: `reply-${userId}-${n}`, message: { type: 'sticker', id: `${Date.now()}${n}`, packageId: '446', stickerId: '1988', keywords } });
@@ -73,6 +79,12 @@ export function createViberWorker(hotline: TestHotline, userId = `${crypto.rando
     async text(text: string) {
       token += 1n;
       return post(`{"event":"message","timestamp":${Date.now()},"message_token":${token},"sender":${JSON.stringify(user)},"message":${JSON.stringify({ type: 'text', text })}}`);
+    },
+    /** Sends a picture or a file at `url` (Viber's media CDN), with an optional caption. */
+    async media(type: 'picture' | 'file', url: string, caption?: string) {
+      token += 1n;
+      const message = { type, media: url, ...(caption ? { text: caption } : {}), ...(type === 'file' ? { file_name: 'payslip.pdf', size: 1000 } : {}) };
+      return post(`{"event":"message","timestamp":${Date.now()},"message_token":${token},"sender":${JSON.stringify(user)},"message":${JSON.stringify(message)}}`);
     },
     async unsubscribed() {
       return post(`{"event":"unsubscribed","timestamp":${Date.now()},"user_id":${JSON.stringify(userId)},"message_token":${token + 7n}}`);

@@ -50,7 +50,7 @@ export const IDENTIFYING_TAGS = ['GPSLatitude', 'GPSLongitude', 'GPSPosition', '
  * 1.3 bytes a pixel at quality 92) and GPS, camera and owner tags.
  */
 export async function phonePhoto(width = 320, height = 240): Promise<Buffer> {
-  const noise = await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  const noise = await sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
     .jpeg({ quality: 92 })
     .toBuffer();
   return withCameraTags(noise, CAMERA_TAGS);

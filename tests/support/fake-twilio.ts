@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTwilioSender } from '../../src/channels/sms/twilio-sender';
@@ -23,7 +24,31 @@ export async function startFakeTwilio() {
   const requests: FakeTwilioRequest[] = [];
   const answers: FakeAnswer[] = [];
   let counter = 0;
+  // Media as Twilio serves it: the API answers GET with a 307 to its storage CDN (no credentials
+  // there) and deletes on DELETE; `mediaAnswers` can fail the next GETs of one media id.
+  const media = new Map<string, { contentType: string; bytes: Buffer }>();
+  const mediaRequests: { method: string; path: string; authorization: string | undefined }[] = [];
+  const mediaAnswers = new Map<string, number[]>();
+  const deletedMedia: string[] = [];
   const server = http.createServer((req, res) => {
+    const mediaPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\/MM[0-9a-f]{32}\/Media\/(ME[0-9a-f]{32})$/.exec(req.url ?? '');
+    const cdnPath = /^\/cdn\/(ME[0-9a-f]{32})$/.exec(req.url ?? '');
+    if (mediaPath?.[1] || cdnPath?.[1]) {
+      const id = (mediaPath?.[1] ?? cdnPath?.[1]) as string;
+      mediaRequests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+      const failWith = mediaPath ? mediaAnswers.get(id)?.shift() : undefined;
+      const stored = media.get(id);
+      if (failWith) res.writeHead(failWith).end();
+      else if (mediaPath && req.headers.authorization !== `Basic ${Buffer.from(`${FAKE_ACCOUNT_SID}:${FAKE_AUTH_TOKEN}`).toString('base64')}`) res.writeHead(401).end();
+      else if (!stored) res.writeHead(404).end();
+      else if (mediaPath && req.method === 'DELETE') {
+        media.delete(id);
+        deletedMedia.push(id);
+        res.writeHead(204).end();
+      } else if (mediaPath) res.writeHead(307, { location: `/cdn/${id}` }).end();
+      else res.writeHead(200, { 'content-type': stored.contentType, 'content-length': stored.bytes.length }).end(stored.bytes);
+      return;
+    }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -66,7 +91,26 @@ export async function startFakeTwilio() {
         },
       );
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** TWILIO_API_BASE_URL pointing at this fake. */
+    baseUrl: `http://127.0.0.1:${port}`,
+    /** Serves a file as Twilio's Media resource of a new inbound message; its MediaUrl. */
+    addMedia(bytes: Buffer, contentType: string): string {
+      const id = `ME${crypto.randomBytes(16).toString('hex')}`;
+      media.set(id, { contentType, bytes });
+      return `http://127.0.0.1:${port}/2010-04-01/Accounts/${FAKE_ACCOUNT_SID}/Messages/MM${crypto.randomBytes(16).toString('hex')}/Media/${id}`;
+    },
+    /** The next GETs of this media answer these HTTP statuses (e.g. 503) before serving it. */
+    failMedia: (url: string, ...statuses: number[]) => mediaAnswers.set(url.slice(-34), statuses),
+    mediaRequests,
+    /** Media ids deleted through the API. */
+    deletedMedia,
+    /** Media configuration as production would have it, pointed at this fake. */
+    mediaConfig: () => ({ accountSid: FAKE_ACCOUNT_SID, authToken: FAKE_AUTH_TOKEN, apiBaseUrl: `http://127.0.0.1:${port}` }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -24,7 +24,7 @@ export async function lockContactAndPerson(trx: Transaction<Database>, contactId
 export async function listUnprocessedMessages(trx: Transaction<Database>, contactId: string) {
   return trx
     .selectFrom('messages')
-    .select(['id', 'body_encrypted', 'created_at', 'event', 'reply_token', 'reply_token_expires_at'])
+    .select(['id', 'body_encrypted', 'created_at', 'event', 'reply_token', 'reply_token_expires_at', 'media'])
     .where('contact_id', '=', contactId)
     .where('direction', '=', 'in')
     .where('processed_at', 'is', null)
@@ -115,4 +115,16 @@ export async function markContactOptedIn(db: Executor, contactId: string, now: D
 export async function findCaseOwner(db: Executor, caseId: string): Promise<string | null> {
   const row = await db.selectFrom('cases').select('owner_organisation_id').where('id', '=', caseId).executeTakeFirst();
   return row?.owner_organisation_id ?? null;
+}
+
+/** The worker behind an inbound message: their contact, its channel, language and opt-out. */
+export async function findSenderOfMessage(db: Executor, messageId: string) {
+  const row = await db
+    .selectFrom('messages')
+    .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
+    .select(['contacts.id as contactId', 'contacts.channel', 'contacts.language', 'contacts.is_opted_out as isOptedOut'])
+    .where('messages.id', '=', messageId)
+    .where('messages.direction', '=', 'in')
+    .executeTakeFirst();
+  return row;
 }

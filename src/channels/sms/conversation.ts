@@ -66,6 +66,8 @@ export interface TurnInput {
    * start), leaving it (unfollow, unsubscribe), a sticker or a location.
    */
   event?: 'follow' | 'unfollow' | 'sticker' | 'location';
+  /** The message carries files (photos, documents, voice notes); with no words it answers nothing. */
+  hasMedia?: boolean;
   state: ConversationState;
   contact: {
     language: Language | null;
@@ -98,7 +100,18 @@ export function takeTurn(input: TurnInput): Turn {
     return { state: input.state, actions: attach(input), reply: undefined };
   }
   if (keyword) return onKeyword(keyword, input);
+  if (input.hasMedia && text.trim() === '') return onFilesOnly(input);
   return onText(input);
+}
+
+/**
+ * Files without words: evidence, not an answer. They start a case when there is none (a pay slip
+ * is often the first thing a worker sends); otherwise they join the open case and the question
+ * asked stays asked, so a worker sending three photos in a row is not asked it three times.
+ */
+function onFilesOnly(input: TurnInput): Turn {
+  if (input.state.step !== 'language' && (!input.openCase || input.state.step === 'awaiting_story')) return openCase('', input);
+  return { state: input.state, actions: attach(input), reply: undefined };
 }
 
 function onEvent(event: NonNullable<TurnInput['event']>, input: TurnInput): Turn {

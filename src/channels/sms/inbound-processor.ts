@@ -22,6 +22,7 @@ import { countryFromPhone } from '../../places/place-matcher';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { recordAudit } from '../../audit/audit.repository';
+import { adoptAttachmentsIntoCase, recordInboundMedia, type InboundMediaReference } from '../../attachments/attachment-intake.service';
 import { generatePin, pinHashOf, pinMatches, PIN_FAILURES_PER_REFERENCE } from '../../cases/case-pin';
 import { createRateLimiter } from '../../http/rate-limit';
 import { PHONE_CHANNELS, isMessagingChannel, type MessagingChannel } from '../channel';
@@ -68,6 +69,8 @@ interface PendingMessage {
   /** Not words: a follow, an unfollow, a sticker, a location. */
   event: InboundEventKind | null;
   replyToken: { token: string; expiresAt: Date } | null;
+  /** The files that came with it, their URLs sealed. */
+  media: InboundMediaReference[];
 }
 
 function isInboundEvent(value: unknown): value is InboundEventKind {
@@ -120,7 +123,15 @@ async function unprocessedMessages(trx: Transaction<Database>, cipher: PersonalD
     createdAt: row.created_at,
     event: isInboundEvent(row.event) ? row.event : null,
     replyToken: row.reply_token && row.reply_token_expires_at ? { token: row.reply_token, expiresAt: row.reply_token_expires_at } : null,
+    media: mediaReferences(row.media),
   }));
+}
+
+/** The media references stored with a message (content type and sealed URL); anything else is skipped. */
+function mediaReferences(stored: unknown): InboundMediaReference[] {
+  if (!Array.isArray(stored)) return [];
+  return stored.filter((item): item is InboundMediaReference =>
+    typeof item === 'object' && item !== null && typeof (item as InboundMediaReference).url === 'string' && typeof (item as InboundMediaReference).contentType === 'string');
 }
 
 async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps, contact: LockedContact, message: PendingMessage): Promise<void> {
@@ -128,6 +139,7 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
   const turn = takeTurn({
     text: message.body,
     ...(message.event ? { event: message.event } : {}),
+    hasMedia: message.media.length > 0,
     state: contact.state,
     contact: {
       language: contact.language,
@@ -143,6 +155,9 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
     caseId = await applyAction(trx, deps, contact, message, caseId, action, outcome);
   }
   contact.state = turn.state;
+  if (message.media.length > 0) {
+    await recordInboundMedia(trx, deps, { id: message.id, channel: contact.channel, caseId, personId: contact.personId, media: message.media });
+  }
   await markMessageProcessed(trx, message.id, { caseId, language: contact.language }, deps.clock.now());
   if (!turn.reply || contact.isOptedOut) return;
   // Viber's welcome already went in the webhook's answer: a bot may not message a worker who has
@@ -276,6 +291,7 @@ async function openCase(
     receivedAt: message.createdAt,
     messageId: message.id,
   });
+  await adoptAttachmentsIntoCase(trx, contact.personId, created.id);
   return created.id;
 }
 

@@ -39,12 +39,16 @@ export const inboundMessageSchema = z
 
 export type InboundParams = z.infer<typeof inboundMessageSchema>;
 
-/** Media attached to a message, as references (never downloaded inside the request). */
+/**
+ * Media attached to a message, as references (never downloaded inside the request). Every http(s)
+ * URL is kept, so nothing a worker sent is dropped here; the fetch job goes only to the Twilio API
+ * host and records any other as refused.
+ */
 export function mediaOf(params: Record<string, unknown>, count: number): { contentType: string; url: string }[] {
   return Array.from({ length: count }, (_, index) => ({
     contentType: String(params[`MediaContentType${index}`] ?? 'application/octet-stream'),
     url: String(params[`MediaUrl${index}`] ?? ''),
-  })).filter((media) => media.url.startsWith('https://'));
+  })).filter((media) => /^https?:\/\//.test(media.url));
 }
 
 /** Twilio's delivery status callback. */

@@ -62,8 +62,12 @@ describe('parseViberEvent', () => {
     expect(only(messageEvent({ type: 'picture', text: 'my payslip', media: 'https://dl-media.viber.com/a.jpg' }))).toMatchObject({ text: 'my payslip' });
   });
 
-  it.each([['http://dl-media.viber.com/a.jpg'], ['file:///etc/passwd'], ['not a url']])('drops media whose URL is not https (%s)', (media) => {
+  it.each([['file:///etc/passwd'], ['not a url'], ['javascript:alert(1)']])('drops media whose URL is not http(s) (%s)', (media) => {
     expect(only(messageEvent({ type: 'picture', media }))).toMatchObject({ media: [] });
+  });
+
+  it('keeps a plain-http media URL for the fetch to refuse (and record) unless Viber itself is reached over http', () => {
+    expect(only(messageEvent({ type: 'picture', media: 'http://dl-media.viber.com/a.jpg' }))).toMatchObject({ media: [{ url: 'http://dl-media.viber.com/a.jpg' }] });
   });
 
   it('turns a sticker into a sticker note', () => {

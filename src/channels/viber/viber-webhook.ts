@@ -82,11 +82,11 @@ function toMessage(parsed: ViberInboundMessage, receivedAt: Date): InboundMessag
   }
 }
 
-/** Media is fetched later from Viber's servers; anything but an https URL is not followed. */
+/** Media is fetched later from Viber's servers (the fetch refuses plain http unless Viber's API base is http). */
 function mediaOf(url: string | undefined, contentType: string): InboundMedia[] {
   if (!url) return [];
   try {
-    return new URL(url).protocol === 'https:' ? [{ contentType, url }] : [];
+    return ['https:', 'http:'].includes(new URL(url).protocol) ? [{ contentType, url }] : [];
   } catch {
     return [];
   }
