@@ -1,3 +1,4 @@
+import { runAttachmentsBenchmark } from './attachments.bench';
 import { runInboxBenchmark } from './inbox.bench';
 import { runPipelineBenchmark } from './pipeline.bench';
 import { runSmsBenchmark } from './sms.bench';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   stats: runStatsBenchmark,
   inbox: runInboxBenchmark,
   pipeline: runPipelineBenchmark,
+  attachments: runAttachmentsBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -86,7 +86,8 @@ const CONTENT_TYPE: Record<OutputFormat, SanitizedImage['contentType']> = {
 };
 
 function encode(pipeline: sharp.Sharp, format: OutputFormat): sharp.Sharp {
-  if (format === 'jpeg') return pipeline.jpeg({ quality: 85, mozjpeg: true });
+  // libjpeg-turbo, not mozjpeg: a tenth of the time for a 2 MB photo, files a little larger.
+  if (format === 'jpeg') return pipeline.jpeg({ quality: 85 });
   if (format === 'png') return pipeline.png({ compressionLevel: 9 });
   return pipeline.webp({ quality: 85 });
 }
