@@ -215,6 +215,30 @@ describe('attachments shown to staff', () => {
       const opened = await agent.get(`/console/cases/${kase.reference}/attachments/${kase.files.voice}`).buffer(true).parse(binary).expect(200);
       expect(Buffer.compare(opened.body as Buffer, OGG)).toBe(0);
     });
+
+    it('gives the owning organisation counts only while the worker has not agreed, as it sees the rest of the case', async () => {
+      const kase = await caseWithFiles(false);
+      await network.as('maesot', 'patch', `/api/v1/referrals/${kase.referralId}`, { status: 'accepted' }).expect(204);
+      const detail = (await network.as('maesot', 'get', `/api/v1/cases/${kase.reference}`).expect(200)).body;
+      expect(detail).toMatchObject({ view: 'limited', attachments: null, attachment_counts: { image: 1, document: 1, audio: 1 } });
+      await network.as('maesot', 'get', `/api/v1/cases/${kase.reference}/attachments/${kase.files.photo}`).expect(403);
+    });
+  });
+
+  describe('a file of several sealed chunks', () => {
+    it('streams through whole and byte for byte, with its length announced', async () => {
+      const kase = await caseWithFiles(true);
+      // A PDF of 700 KB spans three chunks of 256 KB.
+      const big = Buffer.concat([PDF, Buffer.alloc(700 * 1024 - PDF.length, 0x20)]);
+      const id = await attach(kase.id, big, '2026-11-27T08:08:00Z');
+      const download = await network.as('coordinator', 'get', `/api/v1/cases/${kase.reference}/attachments/${id}`).buffer(true).parse(binary).expect(200);
+      expect(download.headers['content-length']).toBe(String(big.length));
+      expect(Buffer.compare(download.body as Buffer, big)).toBe(0);
+      const chunks = await handle.db.selectFrom('attachment_chunks').select('seq').where('attachment_id', '=', id).execute();
+      expect(chunks.length).toBeGreaterThan(2);
+      const page = await (await consoleAs('coordinator')).get(`/console/cases/${kase.reference}`).expect(200);
+      expect(page.text).toContain('Document · PDF · 700 KB');
+    });
   });
 
   describe('outside the case', () => {
