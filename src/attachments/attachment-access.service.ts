@@ -6,7 +6,7 @@ import { caseViewOf } from '../cases/case.policy';
 import type { AttachmentVariant } from '../db/schema';
 import { listEscalationsOfCase } from '../escalations/escalation.repository';
 import { errors } from '../http/errors';
-import { listAttachmentsOfCase, sealedVariantBytes } from './attachment-read.repository';
+import { attachmentPosition, findAttachmentWithCase, sealedVariantBytes } from './attachment-read.repository';
 import { AttachmentNotStoredError, openSealed } from './attachment-store';
 import { attachmentFileName, showsInline } from './attachment-view';
 
@@ -61,10 +61,9 @@ export async function caseForAttachments(deps: CaseWorkDeps, caller: Caller, ref
  */
 export async function openAttachmentFor(deps: CaseWorkDeps, caller: Caller, request: AttachmentRequest): Promise<AttachmentFile> {
   const found = await caseForAttachments(deps, caller, request.reference, 'attachment.viewed');
-  const attachments = await listAttachmentsOfCase(deps.db, found.id);
-  const position = attachments.findIndex((item) => item.id === request.attachmentId);
-  const attachment = attachments[position];
-  if (!attachment) throw errors.notFound();
+  const attachment = await findAttachmentWithCase(deps.db, request.attachmentId);
+  // Another case's file is not there for this case, whoever may see the other one.
+  if (!attachment || attachment.case_id !== found.id) throw errors.notFound();
   const audit = { ...actorOf(caller), subjectType: 'attachment', subjectId: attachment.id, caseId: found.id };
   const details = { variant: request.variant, kind: attachment.kind, via: request.via };
   if (caseViewOf(caller.principal, found.consent_given) !== 'full') {
@@ -83,12 +82,13 @@ export async function openAttachmentFor(deps: CaseWorkDeps, caller: Caller, requ
     throw error;
   }
   await recordAudit(deps.db, { ...audit, action: 'attachment.viewed', details });
+  const position = await attachmentPosition(deps.db, found.id, attachment.id);
   const contentType = request.variant === 'thumbnail' ? THUMBNAIL_CONTENT_TYPE : attachment.content_type ?? 'application/octet-stream';
   return {
     stream,
     contentType,
     sizeBytes,
-    fileName: attachmentFileName(found.reference, position + 1, contentType),
+    fileName: attachmentFileName(found.reference, position, contentType),
     inline: request.variant === 'thumbnail' || showsInline(attachment.kind),
   };
 }

@@ -22,6 +22,18 @@ export async function findAttachmentWithCase(db: Executor, attachmentId: string)
   return db.selectFrom('attachments').select(COLUMNS).where('id', '=', attachmentId).executeTakeFirst();
 }
 
+/** The place of an attachment among its case's (1 for the first), in the order `listAttachmentsOfCase` gives. */
+export async function attachmentPosition(db: Executor, caseId: string, attachmentId: string): Promise<number> {
+  // Compared in SQL against the row itself: its timestamp has microseconds a JavaScript Date would lose.
+  const row = await db
+    .selectFrom('attachments')
+    .select(sql<string>`count(*)`.as('position'))
+    .where('case_id', '=', caseId)
+    .where(sql<boolean>`(created_at, id) <= (select this.created_at, this.id from attachments as this where this.id = ${attachmentId})`)
+    .executeTakeFirstOrThrow();
+  return Number(row.position);
+}
+
 /** The plaintext size of a sealed variant, from its chunks' sizes (a thumbnail's size is not kept on the row). */
 export async function sealedVariantBytes(db: Executor, attachmentId: string, variant: AttachmentVariant): Promise<number> {
   const row = await db
