@@ -10,6 +10,8 @@ export const CHUNK_PLAINTEXT_BYTES = 256 * 1024;
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** What sealing adds to each chunk (IV and tag): a variant's plaintext size is its sealed size less this per chunk. */
+export const CHUNK_OVERHEAD_BYTES = IV_BYTES + TAG_BYTES;
 
 /** One sealed chunk as stored: its place in the file and IV + ciphertext + tag. */
 export interface SealedChunk {

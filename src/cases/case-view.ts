@@ -6,6 +6,8 @@ import { canSeeNote, caseViewOf, type CaseView } from './case.policy';
 import type { listMessagesOfCase, listNotesOfCase } from './case-query.repository';
 import type { listReferralsOfCase } from '../referrals/referral.repository';
 import type { listEscalationsOfCase } from '../escalations/escalation.repository';
+import type { AttachmentReadRow } from '../attachments/attachment-read.repository';
+import { presentAttachments } from '../attachments/attachment-view';
 
 type Messages = Awaited<ReturnType<typeof listMessagesOfCase>>;
 type Notes = Awaited<ReturnType<typeof listNotesOfCase>>;
@@ -20,6 +22,8 @@ export interface CaseRecord {
   notes: Notes;
   referrals: Referrals;
   escalations: Escalations;
+  /** The case's attachments, oldest first. */
+  attachments: readonly AttachmentReadRow[];
 }
 
 /** Who reads a case's free text: how much they see, and the organisation they work for. */
@@ -146,6 +150,8 @@ export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 
       })),
     referrals: presentReferrals(cipher, record.referrals, reader),
     escalations: presentEscalations(cipher, record.escalations, reader),
+    // Files are served by the API beside the case; the limited view gets counts only.
+    ...presentAttachments(view, `/api/v1/cases/${found.reference}`, record.attachments),
   };
 }
 

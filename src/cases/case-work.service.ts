@@ -25,6 +25,7 @@ import { recordConsent } from './consent.service';
 import { presentCase, type CaseDetail } from './case-view';
 import { listReferralsOfCase } from '../referrals/referral.repository';
 import { listEscalationsOfCase } from '../escalations/escalation.repository';
+import { listAttachmentsOfCase } from '../attachments/attachment-read.repository';
 import type { UpdateCaseBody } from './cases.schema';
 import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from './case-access';
 
@@ -103,10 +104,11 @@ export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference:
   // The version is read with the case itself, never after: a later read could name a newer
   // version than the one shown, and a change sent back with it would then overwrite unseen work.
   const found = await caseOrNotFound(deps, caller, reference, 'case.read');
-  const [messages, notes, referrals, escalations] = await Promise.all([
+  const [messages, notes, referrals, escalations, attachments] = await Promise.all([
     listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
+    listAttachmentsOfCase(deps.db, found.id),
   ]);
-  const detail = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations });
+  const detail = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations, attachments });
   await recordAudit(deps.db, { ...actorOf(caller), action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
   return { detail, version: found.version };
 }

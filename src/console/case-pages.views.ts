@@ -9,6 +9,7 @@ import type { CaseChannels, MergeOfCase } from '../people/person.service';
 import { consentSection, escalationsSection, limitedViewBanner, problemSummary, referralsSection, type CaseWorkView, type ReferralTarget } from './case-referrals.views';
 import { channelsSection } from './case-channels.views';
 import { consentUnclearNotice, eventEntries } from './case-timeline.views';
+import { attachmentEntries, attachmentsOfMessage, withheldAttachments } from './case-attachments.views';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 import { formError, type FormProblem } from './form-problem';
 
@@ -114,11 +115,14 @@ export interface CasePageOptions {
 export function casePage(context: CasePageContext, found: CaseDetail, options: CasePageOptions): string {
   const { t } = context;
   const work: CaseWorkView = { context, reference: found.reference, viewer: options.viewer, now: options.now, problem: options.problem };
+  // The limited view has no attachment list (counts only): nothing of a file reaches the timeline.
+  const attachments = found.attachments ?? [];
   const timeline = [
     ...eventEntries(context, options.events ?? [], found),
     ...found.messages.map((message) => ({ at: new Date(message.created_at), item: html`<li class="message ${message.direction}">
 <p class="meta">${t(`console:timeline.${message.direction === 'in' ? 'from_worker' : 'to_worker'}`)} · ${formatTime(message.created_at, context)}${message.direction === 'out' ? html` · <span class="delivery">${t(`console:delivery.${message.status}`)}</span>` : ''}</p>
-<p class="body">${message.body ?? ''}</p></li>` })),
+<p class="body">${message.body ?? ''}</p>${attachmentsOfMessage(context, found.reference, attachments, message.id)}</li>` })),
+    ...attachmentEntries(context, found.reference, attachments, new Set(found.messages.map((message) => message.id))),
     ...found.notes.map((note) => ({ at: new Date(note.created_at), item: html`<li class="note">
 <p class="meta">${t('console:timeline.note', { author: note.author })}${note.organisation ? html` (${note.organisation})` : ''} · ${t(`console:visibility.${note.visibility}`)} · ${formatTime(note.created_at, context)}</p>
 <p class="body">${note.body}</p></li>` })),
@@ -142,6 +146,7 @@ ${channelsSection({ context, reference: found.reference, channels: options.chann
 <blockquote class="reply">${found.summary ?? ''}</blockquote>
 ${referralsSection(work, found.referrals, options.referralTargets ?? [], found.owner_organisation_id)}
 ${escalationsSection(work, found.escalations)}
+${found.attachments === null ? withheldAttachments(context, found.attachment_counts) : ''}
 <h2>${t('console:case.timeline')}</h2>
 <ol class="timeline">${timeline.map((entry) => entry.item)}</ol>
 <h2 id="reply-heading">${t('console:reply.title')}</h2>

@@ -6,6 +6,7 @@ import { html, type SafeHtml } from '../http/html';
 import { findProvince } from '../places/places';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 import { fieldError, formError, messagesFor, type FormProblem } from './form-problem';
+import { escalationAttachments, withheldAttachments } from './case-attachments.views';
 
 // The pages of embassy labour liaisons (and coordinators overseeing them): the escalations to
 // work, oldest first, and one escalation with the case as far as the worker's consent allows.
@@ -170,6 +171,7 @@ ${escalationFacts(context, escalation)}
 <h2>${t('liaison:case.title')}</h2>
 ${caseFacts(context, found)}
 ${workerWords(context, found)}
+${found.attachments === null ? withheldAttachments(context, found.attachment_counts) : escalationAttachments(context, found.reference, found.attachments)}
 ${escalation ? workForms(context, escalation.id, escalation.status, state.problem) : ''}`;
   return consolePage(context, title, body);
 }

@@ -6,6 +6,7 @@ import { findActiveEmbassyId } from '../orgs/organisation.repository';
 import { findCaseInScope, listMessagesOfCase, listNotesOfCase } from '../cases/case-query.repository';
 import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
 import { presentCase, presentEscalations } from '../cases/case-view';
+import { listAttachmentsOfCase } from '../attachments/attachment-read.repository';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import { isUniqueViolation } from '../db/errors';
@@ -116,10 +117,11 @@ export async function getEscalationFor(deps: CaseWorkDeps, caller: Caller, id: s
   const escalation = await escalationOrNotFound(deps, caller, id);
   const found = await findCaseInScope(deps.db, { kind: 'network' }, escalation.reference);
   if (!found) throw errors.notFound();
-  const [messages, notes, referrals, escalations] = await Promise.all([
+  const [messages, notes, referrals, escalations, attachments] = await Promise.all([
     listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
+    listAttachmentsOfCase(deps.db, found.id),
   ]);
-  const caseView = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations: escalations.filter((item) => item.id === id) });
+  const caseView = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations: escalations.filter((item) => item.id === id), attachments });
   await recordAudit(deps.db, { ...actorOf(caller), action: 'escalation.read', subjectType: 'escalation', subjectId: id, caseId: found.id, details: { view: caseView.view } });
   // The escalation is read as the case is: without consent, its reason and outcome lose their contact details.
   const [own] = presentEscalations(deps.cipher, [escalation], { view: caseView.view, organisationId: caller.principal.organisationId });

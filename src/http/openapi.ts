@@ -63,7 +63,37 @@ const CASE = {
     escalations: { type: 'array', items: { type: 'object' } },
     messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
     notes: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, body: { type: 'string' }, visibility: { type: 'string' }, author: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } } } },
+    attachments: {
+      type: ['array', 'null'], items: { $ref: '#/components/schemas/Attachment' },
+      description: "Evidence files, oldest first, in the full view; null in the limited view, which gets only `attachment_counts` until the worker agrees to share",
+    },
+    attachment_counts: { $ref: '#/components/schemas/AttachmentCounts' },
   },
+};
+
+const ATTACHMENT = {
+  type: 'object',
+  required: ['id', 'kind', 'content_type', 'size_bytes', 'status', 'created_at', 'message_id', 'download_url'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    kind: { type: ['string', 'null'], enum: ['image', 'document', 'audio', null], description: 'Null until the bytes were checked' },
+    content_type: { type: ['string', 'null'], description: 'The type found in the bytes (image/jpeg, application/pdf, audio/ogg …), not the one the sender claimed' },
+    size_bytes: { type: ['integer', 'null'] },
+    status: { type: 'string', enum: ['pending', 'stored', 'refused', 'failed'] },
+    refused_reason: { type: ['string', 'null'], description: 'Why a file was not kept, as a code (unsupported_type, too_large …)' },
+    width: { type: ['integer', 'null'] }, height: { type: ['integer', 'null'] },
+    created_at: { type: 'string', format: 'date-time' },
+    message_id: { type: ['string', 'null'], format: 'uuid', description: 'The inbound message it came with; null for a web upload' },
+    download_url: { type: ['string', 'null'], description: 'Where to download a stored file (null otherwise)' },
+    thumbnail_url: { type: ['string', 'null'], description: 'A WebP thumbnail of a stored photo (null otherwise)' },
+  },
+};
+
+const ATTACHMENT_COUNTS = {
+  type: 'object',
+  required: ['image', 'document', 'audio'],
+  description: 'How many stored files of each kind the case holds (photos, documents, voice messages)',
+  properties: { image: { type: 'integer' }, document: { type: 'integer' }, audio: { type: 'integer' } },
 };
 
 function queryParameters(schema: z.ZodObject): unknown[] {
@@ -101,6 +131,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         Message: MESSAGE,
         CaseSummary: CASE_SUMMARY,
         Case: CASE,
+        Attachment: ATTACHMENT,
+        AttachmentCounts: ATTACHMENT_COUNTS,
       },
     },
     paths: {
@@ -135,6 +167,37 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/api/v1/cases/{reference}/referrals': {
         parameters: [referenceParameter],
         post: { summary: 'Refer the case to another organisation, with a reason and a response time (the owner, a coordinator, or an organisation that accepted a referral of it; 403 accept_referral_first otherwise)', operationId: 'referCase', requestBody: jsonBody(createReferralBody), responses: { '201': json('The pending referral', { type: 'object', properties: { id: { type: 'string' }, due_at: { type: 'string', format: 'date-time' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/cases/{reference}/attachments/{id}': {
+        parameters: [referenceParameter, idParameter('The attachment')],
+        get: {
+          summary: "Download an evidence file (full view only: a partner or embassy without the worker's consent gets 403); every download is audited",
+          operationId: 'downloadAttachment',
+          responses: {
+            '200': {
+              description: 'The file as stored. `Content-Disposition: inline` for images and audio, `attachment; filename="<reference>-<n>.<ext>"` for documents; `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, `Content-Security-Policy: default-src \'none\'; sandbox`',
+              headers: {
+                'Content-Disposition': { schema: { type: 'string' } },
+                'Content-Length': { schema: { type: 'integer' } },
+              },
+              content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+            },
+            ...errorResponses(400, 401),
+            '403': { description: "The caller sees the case only in the limited view (no consent to share), or the role may not use this route", content: { 'application/json': { schema: ERROR } } },
+            '404': { description: 'No such case or file for this caller, or the file is not stored', content: { 'application/json': { schema: ERROR } } },
+          },
+        },
+      },
+      '/api/v1/cases/{reference}/attachments/{id}/thumbnail': {
+        parameters: [referenceParameter, idParameter('The attachment')],
+        get: {
+          summary: 'The WebP thumbnail of a stored photo, under the same rules and audit as the download',
+          operationId: 'getAttachmentThumbnail',
+          responses: {
+            '200': { description: 'The thumbnail (image/webp)', content: { 'image/webp': { schema: { type: 'string', contentMediaType: 'image/webp' } } } },
+            ...errorResponses(400, 401, 403, 404),
+          },
+        },
       },
       '/api/v1/cases/{reference}/escalations': {
         parameters: [referenceParameter],
