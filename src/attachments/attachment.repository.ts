@@ -128,3 +128,19 @@ export async function recordAttachmentAttempt(db: Executor, attachmentId: string
     .where('id', '=', attachmentId)
     .execute();
 }
+
+/** Removes attachments and their chunks (a form that was refused keeps none of its files). */
+export async function deleteAttachments(db: Executor, attachmentIds: readonly string[]): Promise<void> {
+  if (attachmentIds.length === 0) return;
+  await db.deleteFrom('attachments').where('id', 'in', attachmentIds).execute();
+}
+
+/** Gives attachments taken in before their case existed (or was opened) to that case and its person. */
+export async function linkAttachmentsToCase(db: Executor, attachmentIds: readonly string[], caseId: string): Promise<void> {
+  if (attachmentIds.length === 0) return;
+  await db
+    .updateTable('attachments')
+    .set((eb) => ({ case_id: caseId, person_id: eb.selectFrom('cases').select('person_id').where('id', '=', caseId) }))
+    .where('id', 'in', attachmentIds)
+    .execute();
+}
