@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import request from 'supertest';
 import { openSealed } from '../../src/attachments/attachment-store';
 import { MAX_ATTACHMENT_BYTES } from '../../src/attachments/inspect';
 import type { DatabaseHandle } from '../../src/db/database';
 import { createI18n } from '../../src/language/i18n';
 import { buildTestHotline, type TestHotline } from '../support/app';
-import { AUDIO_AND_DOCUMENT_SAMPLES, REFUSED_SAMPLES } from '../support/attachment-samples';
+import { AUDIO_AND_DOCUMENT_SAMPLES, HEIC_SAMPLE, REFUSED_SAMPLES } from '../support/attachment-samples';
 import { openTestDatabase, truncate } from '../support/database';
 import { IDENTIFYING_TAGS, exifTags, phonePhoto } from '../support/exif';
 
@@ -165,6 +165,22 @@ describe('evidence files on the web form and the status page', () => {
       ]);
       const events = await handle.db.selectFrom('case_events').select('data').where('type', '=', 'attachment.added').execute();
       expect(events).toEqual([{ data: { attachmentId: rows[1]?.id } }]);
+    });
+
+    it('asks for a JPEG or a screenshot when a HEIC photo cannot be opened, in Vietnamese', async () => {
+      const response = expectStatus(await report('vi', [{ name: 'IMG_0001.HEIC', bytes: HEIC_SAMPLE, type: 'image/heic' }]), 200);
+      const [row] = await attachments();
+      expect(row?.status).toBe('refused');
+      const reason = row?.refused_reason ?? '';
+      expect(['heic_unsupported', 'unreadable_image']).toContain(reason);
+      expect(response.text).toContain(i18n.getFixedT('vi', 'web')(`files.refused.${reason}`));
+      expect(response.text).toMatch(/JPEG/);
+    });
+
+    it('shows a refused file\'s name as the phone wrote it (Burmese), escaped, never as markup', async () => {
+      const response = expectStatus(await report('my', [{ name: 'လစာ<img src=x onerror=alert(1)>\u202egpj.exe', bytes: EXE }]), 200);
+      expect(response.text).toContain('<span class="file-name">လစာ&lt;img src=x onerror=alert(1)&gt;gpj.exe</span>');
+      expect(response.text).not.toContain('<img src=x');
     });
 
     it('refuses four files in the worker\'s language beside the files field, keeping nothing', async () => {

@@ -184,9 +184,9 @@ ${errorFor(context, errors, 'files')}
 </div>`;
 }
 
-/** A file's name as the worker's phone gave it, shortened and without control characters. */
+/** A file's name as the worker's phone gave it, shortened, without control or direction-override characters. */
 function shownName(name: string): string {
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  const clean = name.replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, '').trim();
   return clean.length > 80 ? `${clean.slice(0, 77)}…` : clean || '?';
 }
 
