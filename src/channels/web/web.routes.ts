@@ -143,6 +143,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
             // Files are never kept with a refused form: the worker is asked to choose them again.
             const files = problem ?? (posted.files.length > 0 ? { reason: 'files_choose_again' } : undefined);
             if (files) fieldErrorMap['files'] = files;
+            await posted.discard();
             send(res, 400, reportPage(view, body, fieldErrorMap));
             return;
           }
@@ -151,6 +152,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           countWebMessage(deps);
           send(res, 200, reportDonePage(view, reference, pin, filesReceived(posted)), { noIndex: true });
         } finally {
+          // A refused form's files go before its answer (above); this catches a thrown error.
           if (!kept) await posted.discard();
         }
       },
@@ -175,17 +177,20 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           const body = posted.body as Record<string, string | undefined>;
           const parsed = statusFormSchema.safeParse(body);
           if (!parsed.success) {
+            await posted.discard();
             send(res, 400, statusFormPage(view, body, fieldErrors(parsed.error)), { noIndex: true });
             return;
           }
           const { reference, pin, addition, consent } = parsed.data;
           if (await deps.rateLimiter.isLocked(FAILURES_PER_REFERENCE, reference)) {
+            await posted.discard();
             send(res, 429, statusFormPage(view, { reference: body['reference'] }, {}, view.t('web:status.locked')), { noIndex: true });
             return;
           }
           const found = await openCaseStatus(deps, reference, pin, address(req));
           if (!found) {
             await deps.rateLimiter.hit(FAILURES_PER_REFERENCE, reference);
+            await posted.discard();
             send(res, 200, statusFormPage(view, { reference: body['reference'] }, {}, view.t('web:status.wrong')), { noIndex: true });
             return;
           }
@@ -194,6 +199,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           const problem = filesProblem(posted);
           if (problem) {
             // Neither the text nor any file is kept: the worker sends both again.
+            await posted.discard();
             send(res, 400, statusResultPage(view, { ...shown, added: false, consentSaved: false, addition, errors: { files: problem } }), { noIndex: true });
             return;
           }
@@ -209,6 +215,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
             ...(posted.files.length > 0 ? { files: filesReceived(posted) } : {}),
           }), { noIndex: true });
         } finally {
+          // A refused form's files go before its answer (above); this catches a thrown error.
           if (!kept) await posted.discard();
         }
       },
