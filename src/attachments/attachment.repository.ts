@@ -170,3 +170,19 @@ export async function markProviderCopyDeleted(db: Executor, attachmentId: string
 export async function adoptCaselessAttachments(db: Executor, personId: string, caseId: string): Promise<void> {
   await db.updateTable('attachments').set({ case_id: caseId }).where('person_id', '=', personId).where('case_id', 'is', null).execute();
 }
+
+/** Removes attachments and their chunks (a form that was refused keeps none of its files). */
+export async function deleteAttachments(db: Executor, attachmentIds: readonly string[]): Promise<void> {
+  if (attachmentIds.length === 0) return;
+  await db.deleteFrom('attachments').where('id', 'in', attachmentIds).execute();
+}
+
+/** Gives attachments taken in before their case existed (or was opened) to that case and its person. */
+export async function linkAttachmentsToCase(db: Executor, attachmentIds: readonly string[], caseId: string): Promise<void> {
+  if (attachmentIds.length === 0) return;
+  await db
+    .updateTable('attachments')
+    .set((eb) => ({ case_id: caseId, person_id: eb.selectFrom('cases').select('person_id').where('id', '=', caseId) }))
+    .where('id', 'in', attachmentIds)
+    .execute();
+}

@@ -42,10 +42,16 @@ export function fieldsWithNul(input: unknown): string[] {
   return found;
 }
 
-/** Refuses a request with a NUL character in its query or body, naming each field that holds one. */
-export function rejectNulCharacters(req: Request, _res: Response, next: NextFunction): void {
-  const fields = [...fieldsWithNul(req.query), ...fieldsWithNul(req.body)];
-  if (fields.length === 0) return next();
+/** Throws a 400 naming each field of the inputs that holds a NUL character (for bodies parsed later, e.g. multipart). */
+export function refuseNulCharacters(...inputs: unknown[]): void {
+  const fields = inputs.flatMap((input) => fieldsWithNul(input));
+  if (fields.length === 0) return;
   const issues: FieldIssue[] = [...new Set(fields)].map((field) => ({ field, reason: 'nul_character' }));
   throw errors.validation(issues);
+}
+
+/** Refuses a request with a NUL character in its query or body, naming each field that holds one. */
+export function rejectNulCharacters(req: Request, _res: Response, next: NextFunction): void {
+  refuseNulCharacters(req.query, req.body);
+  next();
 }

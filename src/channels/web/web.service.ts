@@ -1,6 +1,8 @@
 import { generatePin, pinHashOf, pinMatches } from '../../cases/case-pin';
 import type { i18n } from 'i18next';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { ingestAttachment, type IngestResult } from '../../attachments/attachment-ingest';
+import { deleteAttachments, insertAttachment, linkAttachmentsToCase } from '../../attachments/attachment.repository';
 import { recordAudit } from '../../audit/audit.repository';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import { openCase } from '../../cases/case.service';
@@ -38,11 +40,58 @@ export interface WebIntakeDeps {
 
 export { generatePin };
 
+/** A file a worker sent with a form: its attachment, stored or refused (with the reason). */
+export interface WebFile {
+  attachmentId: string;
+  result: IngestResult;
+}
+
+/** The files of one posted form, held as attachments without a case until the form is accepted. */
+export interface WebUpload {
+  /** Takes in one file as it arrives: a new attachment, checked, cleaned and sealed (or refused). */
+  receive(bytes: AsyncIterable<Buffer>): Promise<WebFile>;
+  /** Removes every attachment this upload made, also one that failed midway. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Starts taking in a form's files. Each is ingested outside any case transaction (ingesting opens
+ * its own, and an embedded database has one connection); the case takes them in its own
+ * transaction later (`submitReport`, `addInformation`), or `discard` removes them.
+ */
+export function startWebUpload(deps: WebIntakeDeps, source: 'web' | 'status_page'): WebUpload {
+  const made: string[] = [];
+  return {
+    async receive(bytes) {
+      const attachmentId = await insertAttachment(deps.db, { source, at: deps.clock.now() });
+      made.push(attachmentId);
+      return { attachmentId, result: await ingestAttachment(deps, attachmentId, bytes) };
+    },
+    async discard() {
+      await deleteAttachments(deps.db, made.splice(0));
+    },
+  };
+}
+
+/** Gives a form's files to its case, each stored one on the timeline (by id: no name, no content). */
+async function attachFiles(trx: Transaction<Database>, caseId: string, files: readonly WebFile[], at: Date): Promise<void> {
+  await linkAttachmentsToCase(trx, files.map((file) => file.attachmentId), caseId);
+  for (const file of files) {
+    if (file.result.status !== 'stored') continue;
+    await insertCaseEvent(trx, { caseId, type: 'attachment.added', actorKind: 'worker', data: { attachmentId: file.attachmentId }, at });
+  }
+}
+
 /**
  * Takes a report from the web form: opens the case through the same case service as SMS, with a
  * hashed PIN, and queues a confirmation message when the worker gave a number.
  */
-export async function submitReport(deps: WebIntakeDeps, form: ReportForm, language: Language): Promise<{ reference: string; pin: string }> {
+export async function submitReport(
+  deps: WebIntakeDeps,
+  form: ReportForm,
+  language: Language,
+  files: readonly WebFile[] = [],
+): Promise<{ reference: string; pin: string }> {
   const pin = generatePin();
   const now = deps.clock.now();
   const place = form.province ? matchPlace(form.province) : {};
@@ -76,6 +125,7 @@ export async function submitReport(deps: WebIntakeDeps, form: ReportForm, langua
       intakeComplete: true,
     });
     await updateCase(trx, created.id, { pin_hash: pinHashOf(deps.cipher, created.reference, pin) }, now);
+    await attachFiles(trx, created.id, files, now);
     await deps.events.publish(trx, { type: 'case.opened', caseId: created.id });
     if (contact && !contact.isOptedOut) {
       await queueOutboundMessage(
@@ -115,16 +165,23 @@ export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin
   return { caseId: found.id, reference, status: found.status, latestReply: deps.cipher.openOptional(reply?.body_encrypted), consentGiven: found.consent_given };
 }
 
-/** Adds what the worker wrote on the status page to their case, as an inbound web message. */
-export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, text: string, ip: string | null): Promise<void> {
+/**
+ * Adds what the worker wrote and sent on the status page to their case: the text as an inbound web
+ * message, the files (already taken in, see `startWebUpload`) as the case's attachments.
+ */
+export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, text: string, ip: string | null, files: readonly WebFile[] = []): Promise<void> {
   const now = deps.clock.now();
   await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
-    const messageId = await insertWebStatusMessage(trx, { caseId: view.caseId, bodyEncrypted: deps.cipher.seal(text), at: now });
+    if (text !== '') {
+      const messageId = await insertWebStatusMessage(trx, { caseId: view.caseId, bodyEncrypted: deps.cipher.seal(text), at: now });
+      await insertCaseEvent(trx, { caseId: view.caseId, type: 'message.received', actorKind: 'worker', data: { messageId, channel: 'web' }, at: now });
+    }
+    await attachFiles(trx, view.caseId, files, now);
     await updateCase(trx, view.caseId, { last_worker_message_at: now }, now);
-    await insertCaseEvent(trx, { caseId: view.caseId, type: 'message.received', actorKind: 'worker', data: { messageId, channel: 'web' }, at: now });
     await deps.events.publish(trx, { type: 'case.worker_wrote', caseId: view.caseId });
     await recordAudit(trx, {
-      actorKind: 'worker', action: 'case.updated', subjectType: 'case', subjectId: view.reference, caseId: view.caseId, ip, details: { via: 'status_page' },
+      actorKind: 'worker', action: 'case.updated', subjectType: 'case', subjectId: view.reference, caseId: view.caseId, ip,
+      details: { via: 'status_page', ...(files.length > 0 ? { files: files.length } : {}) },
     });
   });
 }

@@ -15,6 +15,16 @@ export interface ViewContext {
 }
 
 type FieldErrors = Record<string, { reason: string; params?: Record<string, number> }>;
+
+/** The files kept with a report or an addition, and the ones refused with the reason's code. */
+export interface FilesReceived {
+  received: number;
+  refused: { name: string; reason: string }[];
+}
+
+// What a file input may choose; the server checks the bytes whatever the browser allowed.
+const ACCEPTED_FILES = 'image/jpeg,image/png,image/webp,image/heic,application/pdf,audio/*';
+const REFUSAL_REASONS = new Set(['unsupported_type', 'heic_unsupported', 'too_many_pixels', 'unreadable_image', 'too_large']);
 type Values = Record<string, string | string[] | undefined>;
 
 const COUNTRY_CHOICES = ['TH', 'MY', 'MM', 'KH', 'LA', 'VN', 'other'] as const;
@@ -100,7 +110,7 @@ export function reportPage(context: ViewContext, values: Values = {}, errors: Fi
   const body = html`<h1>${t('web:report.title')}</h1>
 <p>${t('web:report.intro')}</p>
 ${hasErrors ? html`<div class="error-summary" role="alert"><p>${t('web:report.errors_title')}</p><ul>${Object.keys(errors).map((field) => html`<li><a href="#${field}">${labelOfField(context, field)}</a></li>`)}</ul></div>` : ''}
-<form method="post" action="/report?lang=${language}" accept-charset="utf-8" novalidate>
+<form method="post" action="/report?lang=${language}" accept-charset="utf-8" enctype="multipart/form-data" novalidate>
 <input type="hidden" name="_csrf" value="${context.csrf}">
 <div class="field${errors['story'] ? ' has-error' : ''}">
 <label for="story">${t('web:report.story')}</label>
@@ -154,9 +164,38 @@ ${radios(context, values, errors, 'consent', t('web:report.consent_legend'), [
     { value: 'no', label: t('web:report.consent_no') },
   ], html`<p class="hint">${t('web:report.consent_text')}</p>`)}
 <div class="trap" aria-hidden="true"><label for="website">${t('web:report.website')}</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+${fileField(context, errors)}
 <p><button type="submit">${t('web:report.submit')}</button></p>
 </form>`;
   return chrome(context, t('web:report.title'), body, '/report');
+}
+
+/**
+ * The file input: last in its form, so that a browser sends every text field (the CSRF token
+ * first) before any file.
+ */
+function fileField(context: ViewContext, errors: FieldErrors): SafeHtml {
+  const { t } = context;
+  return html`<div class="field${errors['files'] ? ' has-error' : ''}">
+<label for="files">${t('web:files.label')} <span class="optional">(${t('web:report.optional')})</span></label>
+<p class="hint" id="files-hint">${t('web:files.hint')}</p>
+${errorFor(context, errors, 'files')}
+<input id="files" name="files" type="file" multiple accept="${ACCEPTED_FILES}" aria-describedby="${described(errors, 'files', 'files-hint')}">
+</div>`;
+}
+
+/** A file's name as the worker's phone gave it, shortened, without control or direction-override characters. */
+function shownName(name: string): string {
+  const clean = name.replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, '').trim();
+  return clean.length > 80 ? `${clean.slice(0, 77)}…` : clean || '?';
+}
+
+/** How many files were kept, and each refused one with why, in the worker's language. */
+function filesNotice(context: ViewContext, files: FilesReceived | undefined): SafeHtml | '' {
+  if (!files) return '';
+  const { t } = context;
+  return html`<p class="notice files-received" role="status">${t('web:files.received', { count: files.received })}</p>
+${files.refused.length > 0 ? html`<div class="files-refused" role="alert"><p>${t('web:files.refused_title')}</p><ul>${files.refused.map((file) => html`<li><span class="file-name">${shownName(file.name)}</span>: ${t(`web:files.refused.${REFUSAL_REASONS.has(file.reason) ? file.reason : 'other'}`)}</li>`)}</ul></div>` : ''}`;
 }
 
 function labelOfField(context: ViewContext, field: string): string {
@@ -165,17 +204,19 @@ function labelOfField(context: ViewContext, field: string): string {
     province: 'web:report.province', nationality: 'web:report.nationality', gender: 'web:report.gender', age_band: 'web:report.age',
     workers: 'web:report.workers', contact: 'web:report.contact', phone: 'web:report.phone', employer: 'web:report.employer',
     consent: 'web:report.consent_legend', reference: 'web:status.reference', pin: 'web:status.pin', addition: 'web:status.add',
+    files: 'web:files.label',
   };
   return context.t(labels[field] ?? 'web:report.errors_title');
 }
 
 /** The page after a report: the reference and the PIN, shown once. */
-export function reportDonePage(context: ViewContext, reference: string, pin: string): string {
+export function reportDonePage(context: ViewContext, reference: string, pin: string, files?: FilesReceived): string {
   const { t, language } = context;
   return chrome(
     context,
     t('web:done.title'),
     html`<h1>${t('web:done.title')}</h1>
+${filesNotice(context, files && (files.received > 0 || files.refused.length > 0) ? files : undefined)}
 <dl class="credentials"><dt>${t('web:done.reference')}</dt><dd class="reference">${reference}</dd>
 <dt>${t('web:done.pin')}</dt><dd class="pin">${pin}</dd></dl>
 <p class="notice">${t('web:done.write_down')}</p>
@@ -217,8 +258,16 @@ ${errorFor(context, errors, 'pin')}
 /** The status of a case, its latest caseworker message, and a box to add information. */
 export function statusResultPage(
   context: ViewContext,
-  view: { reference: string; pin: string; status: string; latestReply: string | null; added: boolean; consentGiven: boolean | null; consentSaved: boolean },
+  view: {
+    reference: string; pin: string; status: string; latestReply: string | null; added: boolean; consentGiven: boolean | null; consentSaved: boolean;
+    /** The files just sent, when there were any. */
+    files?: FilesReceived;
+    /** What the worker wrote, shown back when the addition was refused. */
+    addition?: string;
+    errors?: FieldErrors;
+  },
 ): string {
+  const errors = view.errors ?? {};
   const { t, language } = context;
   const hidden = html`<input type="hidden" name="_csrf" value="${context.csrf}">
 <input type="hidden" name="reference" value="${view.reference}">
@@ -229,20 +278,20 @@ export function statusResultPage(
     t('web:status.title'),
     html`<h1>${t('web:status.title')}: ${view.reference}</h1>
 ${view.added ? html`<p class="notice" role="status">${t('web:status.added')}</p>` : ''}
+${filesNotice(context, view.files)}
 ${view.consentSaved ? html`<p class="notice" role="status">${t('web:status.consent_saved')}</p>` : ''}
 <h2>${t('web:status.current')}</h2>
 <p class="status">${t(`web:status.word.${view.status}`)}</p>
 <h2>${t('web:status.latest')}</h2>
 ${view.latestReply ? html`<blockquote class="reply">${view.latestReply}</blockquote>` : html`<p>${t('web:status.none_yet')}</p>`}
-<form method="post" action="/status?lang=${language}" accept-charset="utf-8" novalidate>
-<input type="hidden" name="_csrf" value="${context.csrf}">
-<input type="hidden" name="reference" value="${view.reference}">
-<input type="hidden" name="pin" value="${view.pin}">
+<form method="post" action="/status?lang=${language}" accept-charset="utf-8" enctype="multipart/form-data" novalidate>
+${hidden}
 <div class="field">
 <label for="addition">${t('web:status.add')}</label>
 <p class="hint" id="addition-hint">${t('web:status.add_hint')}</p>
-<textarea id="addition" name="addition" rows="4" maxlength="5000" aria-describedby="addition-hint"></textarea>
+<textarea id="addition" name="addition" rows="4" maxlength="5000" aria-describedby="addition-hint">${view.addition ?? ''}</textarea>
 </div>
+${fileField(context, errors)}
 <p><button type="submit">${t('web:status.add_submit')}</button></p>
 </form>
 <h2 id="consent-heading">${t('web:status.consent_title')}</h2>
