@@ -7,7 +7,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import twilio from 'twilio';
-import { freshBenchDatabase } from './bench-database';
+import { benchServers, freshBenchDatabase } from './bench-database';
 import { freePort, median, rssMiB, startNode, stop, waitForOk } from './process-probe';
 import { measureServing, type ServingResult } from './attachment-serving';
 
@@ -272,10 +272,7 @@ const mib = (value: number) => value.toFixed(0);
 
 /** Runs the attachments benchmark and prints Markdown. */
 export async function runAttachmentsBenchmark(): Promise<void> {
-  const serverUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'];
-  const redisUrl = process.env['BENCH_REDIS_URL'];
-  if (!serverUrl) throw new Error('the attachments benchmark needs BENCH_DATABASE_URL (a PostgreSQL server it may create databases on)');
-  if (!redisUrl) throw new Error('the attachments benchmark needs BENCH_REDIS_URL (a Redis database of its own: it is emptied before each run)');
+  const { serverUrl, redisUrl } = benchServers('attachments');
   const out = (line: string) => process.stderr.write(`${line}\n`);
   const photo = await twoMegabytePhoto();
   const media = await startMediaFake(photo);

@@ -18,3 +18,12 @@ export async function freshBenchDatabase(serverUrl: string, label: string): Prom
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => onServer(`drop database if exists ${name} with (force)`) };
 }
+
+/** The PostgreSQL server and Redis a benchmark of the whole production path needs, from the environment. */
+export function benchServers(benchmark: string): { serverUrl: string; redisUrl: string } {
+  const serverUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'];
+  const redisUrl = process.env['BENCH_REDIS_URL'];
+  if (!serverUrl) throw new Error(`the ${benchmark} benchmark needs BENCH_DATABASE_URL (a PostgreSQL server it may create databases on)`);
+  if (!redisUrl) throw new Error(`the ${benchmark} benchmark needs BENCH_REDIS_URL (a Redis database of its own: it is emptied before each run)`);
+  return { serverUrl, redisUrl };
+}

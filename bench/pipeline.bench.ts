@@ -7,7 +7,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import twilio from 'twilio';
 import { viberSignatureOf } from '../src/channels/viber/viber-signature';
-import { freshBenchDatabase } from './bench-database';
+import { benchServers, freshBenchDatabase } from './bench-database';
 import { freePort, median, startNode, stop, waitForOk } from './process-probe';
 import { startProviderFakes, type ProviderFakes } from './provider-fakes';
 
@@ -502,10 +502,7 @@ const ms = (value: number) => value.toFixed(0);
 
 /** Runs the pipeline benchmark and prints Markdown. */
 export async function runPipelineBenchmark(): Promise<void> {
-  const serverUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'];
-  const redisUrl = process.env['BENCH_REDIS_URL'];
-  if (!serverUrl) throw new Error('the pipeline benchmark needs BENCH_DATABASE_URL (a PostgreSQL server it may create databases on)');
-  if (!redisUrl) throw new Error('the pipeline benchmark needs BENCH_REDIS_URL (a Redis database of its own: it is emptied before each run)');
+  const { serverUrl, redisUrl } = benchServers('pipeline');
   const fakes = await startProviderFakes();
   const lines: string[] = [];
   if (WITHOUT_ROLLUP) lines.push('DIAGNOSIS: statistics rollup triggers on cases disabled');
