@@ -125,6 +125,11 @@ describe('sanitising an image', () => {
     const metadata = await sharp(clean.image).metadata();
     expect(metadata.icc).toBeUndefined();
     expect(metadata.space).toBe('srgb');
+    // The colour is still the sRGB red it was, not the P3 numbers read as sRGB (which differ).
+    const mean = async (image: Buffer, options: sharp.SharpOptions = {}) => (await sharp(image, options).stats()).channels.slice(0, 3).map((channel) => channel.mean);
+    const distance = (values: number[]) => Math.max(...values.map((value, index) => Math.abs(value - ([200, 40, 40][index] ?? 0))));
+    expect(distance(await mean(withProfile, { ignoreIcc: true }))).toBeGreaterThan(8);
+    expect(distance(await mean(clean.image))).toBeLessThan(4);
   });
 
   it('makes a WebP thumbnail of at most 320 px, without metadata', async () => {
