@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock';
-import { storeSealed, type AttachmentStoreDeps } from './attachment-store';
+import { storeSealedVariants, type AttachmentStoreDeps } from './attachment-store';
 import { markAttachmentRefused, markAttachmentStored } from './attachment.repository';
 import { MAX_ATTACHMENT_BYTES, MAX_IMAGE_PIXELS, SNIFF_BYTES, sniff, type AttachmentKind, type AttachmentRefusal } from './inspect';
 import { sanitizeImage } from './sanitize-image';
@@ -61,20 +61,19 @@ async function ingest(deps: IngestDeps, attachmentId: string, reader: PeekingRea
     const bytes = await reader.readAll();
     const clean = await sanitizeImage(bytes, { maxBytes: reader.maxBytes, maxPixels: MAX_IMAGE_PIXELS });
     if ('refused' in clean) return { status: 'refused', reason: clean.refused };
-    const stored = await storeSealed(deps, { attachmentId, variant: 'original', source: [clean.image] });
-    await storeSealed(deps, { attachmentId, variant: 'thumbnail', source: [clean.thumbnail] });
-    await markAttachmentStored(deps.db, attachmentId, {
-      sizeBytes: stored.sizeBytes, at: deps.clock.now(), kind: 'image', contentType: clean.contentType,
+    const [stored] = await storeSealedVariants(deps, attachmentId, [
+      { variant: 'original', source: [clean.image] },
+      { variant: 'thumbnail', source: [clean.thumbnail] },
+    ], async (trx, [original]) => markAttachmentStored(trx, attachmentId, {
+      sizeBytes: original?.sizeBytes ?? 0, at: deps.clock.now(), kind: 'image', contentType: clean.contentType,
       width: clean.width, height: clean.height, hasThumbnail: true,
-    });
-    return { status: 'stored', kind: 'image', contentType: clean.contentType, sizeBytes: stored.sizeBytes };
+    }));
+    return { status: 'stored', kind: 'image', contentType: clean.contentType, sizeBytes: stored?.sizeBytes ?? 0 };
   }
 
-  const stored = await storeSealed(deps, { attachmentId, variant: 'original', source: reader.rest() });
-  await markAttachmentStored(deps.db, attachmentId, {
-    sizeBytes: stored.sizeBytes, at: deps.clock.now(), kind: sniffed.kind, contentType: sniffed.contentType,
-  });
-  return { status: 'stored', kind: sniffed.kind, contentType: sniffed.contentType, sizeBytes: stored.sizeBytes };
+  const [stored] = await storeSealedVariants(deps, attachmentId, [{ variant: 'original', source: reader.rest() }], async (trx, [original]) =>
+    markAttachmentStored(trx, attachmentId, { sizeBytes: original?.sizeBytes ?? 0, at: deps.clock.now(), kind: sniffed.kind, contentType: sniffed.contentType }));
+  return { status: 'stored', kind: sniffed.kind, contentType: sniffed.contentType, sizeBytes: stored?.sizeBytes ?? 0 };
 }
 
 /** Reads a byte source with a look at its head first, never past `maxBytes`. */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AttachmentVariant, Database } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { deleteChunks, findAttachmentKey, insertChunk, lockAttachmentKey, readChunks, setAttachmentKey } from './attachment.repository';
@@ -43,24 +43,48 @@ async function* measured(source: AsyncIterable<Uint8Array | string> | Iterable<U
  */
 export async function storeSealed(
   deps: AttachmentStoreDeps,
-  input: SealedVariant & { source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | Readable },
+  input: SealedVariant & { source: ByteSource },
 ): Promise<{ sizeBytes: number; sha256: string }> {
-  const totals = { bytes: 0, hash: crypto.createHash('sha256') };
-  await deps.db.transaction().execute(async (trx) => {
-    const row = await lockAttachmentKey(trx, input.attachmentId);
+  const [stored] = await storeSealedVariants(deps, input.attachmentId, [input]);
+  if (!stored) throw new AttachmentNotStoredError('nothing was stored');
+  return stored;
+}
+
+/** Bytes to seal: chunks as they come, or all at once. */
+export type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | Readable;
+
+/**
+ * Seals several variants of one attachment in one transaction (one commit, which is most of the cost
+ * on a durable server), then runs `andThen` in it with what was stored — marking the row stored, so
+ * the file and its status arrive together or not at all.
+ */
+export async function storeSealedVariants(
+  deps: AttachmentStoreDeps,
+  attachmentId: string,
+  variants: readonly { variant: AttachmentVariant; source: ByteSource }[],
+  andThen?: (trx: Transaction<Database>, stored: { sizeBytes: number; sha256: string }[]) => Promise<void>,
+): Promise<{ sizeBytes: number; sha256: string }[]> {
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await lockAttachmentKey(trx, attachmentId);
     if (!row) throw new AttachmentNotStoredError('no such attachment');
     let key: Buffer;
     if (row.keyEncrypted) {
       key = Buffer.from(deps.cipher.open(row.keyEncrypted), 'base64');
     } else {
       key = generateDataKey();
-      await setAttachmentKey(trx, input.attachmentId, deps.cipher.seal(key.toString('base64')));
+      await setAttachmentKey(trx, attachmentId, deps.cipher.seal(key.toString('base64')));
     }
-    await deleteChunks(trx, input.attachmentId, input.variant);
-    const chunks = encryptChunks(measured(input.source, totals), key, chunkAadPrefix(input.attachmentId, input.variant));
-    for await (const chunk of chunks) await insertChunk(trx, input.attachmentId, input.variant, chunk);
+    const stored: { sizeBytes: number; sha256: string }[] = [];
+    for (const { variant, source } of variants) {
+      const totals = { bytes: 0, hash: crypto.createHash('sha256') };
+      await deleteChunks(trx, attachmentId, variant);
+      const chunks = encryptChunks(measured(source, totals), key, chunkAadPrefix(attachmentId, variant));
+      for await (const chunk of chunks) await insertChunk(trx, attachmentId, variant, chunk);
+      stored.push({ sizeBytes: totals.bytes, sha256: totals.hash.digest('hex') });
+    }
+    await andThen?.(trx, stored);
+    return stored;
   });
-  return { sizeBytes: totals.bytes, sha256: totals.hash.digest('hex') };
 }
 
 /**
