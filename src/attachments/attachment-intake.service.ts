@@ -104,9 +104,13 @@ export async function adoptAttachmentsIntoCase(trx: Transaction<Database>, perso
  * and the worker told; a provider error that may pass is thrown for the job to retry, until the
  * last attempt marks it failed on the case. Already stored, refused or failed: nothing happens.
  */
-export async function fetchInboundAttachment(deps: AttachmentFetchDeps, attachmentId: string, context: Pick<JobContext, 'attempt' | 'logger'>): Promise<void> {
+export async function fetchInboundAttachment(
+  deps: AttachmentFetchDeps,
+  attachmentId: string,
+  context: Pick<JobContext, 'attempt' | 'logger'>,
+): Promise<{ source: string; outcome: 'stored' | 'refused' | 'failed' } | undefined> {
   const attachment = await findAttachmentToFetch(deps.db, attachmentId);
-  if (!attachment || attachment.status !== 'pending' || !attachment.providerUrlEncrypted) return;
+  if (!attachment || attachment.status !== 'pending' || !attachment.providerUrlEncrypted) return undefined;
   const source = { provider: mediaProviderOf(attachment.source), url: deps.cipher.open(attachment.providerUrlEncrypted) } as MediaSource;
   try {
     const stream = await fetchMedia(source, { config: deps.media, logger: context.logger, ...(deps.mediaLimits ? { limits: deps.mediaLimits } : {}) });
@@ -120,9 +124,10 @@ export async function fetchInboundAttachment(deps: AttachmentFetchDeps, attachme
       await refused(trx, deps, attachment, result.reason);
     });
     context.logger.info({ attachmentId, outcome: result.status, ...(result.status === 'refused' ? { reason: result.reason } : { kind: result.kind }) }, 'inbound attachment fetched');
+    return { source: attachment.source, outcome: result.status };
   } catch (error) {
     if (!(error instanceof MediaFailure)) throw error;
-    await onFetchFailure(deps, attachment, error, context);
+    return { source: attachment.source, outcome: await onFetchFailure(deps, attachment, error, context) };
   }
 }
 
@@ -131,10 +136,10 @@ async function onFetchFailure(
   attachment: { id: string; caseId: string | null; messageId: string | null },
   failure: MediaFailure,
   context: Pick<JobContext, 'attempt' | 'logger'>,
-): Promise<void> {
+): Promise<'refused' | 'failed'> {
   if (failure.code === 'too_large') {
     await deps.db.transaction().execute((trx) => refused(trx, deps, attachment, 'too_large'));
-    return;
+    return 'refused';
   }
   if (failure.retriable && context.attempt < deps.maxAttempts) {
     await recordAttachmentAttempt(deps.db, attachment.id, 'retry');
@@ -147,6 +152,7 @@ async function onFetchFailure(
     if (attachment.caseId) await caseEvent(trx, deps, attachment.caseId, 'attachment.failed', { attachmentId: attachment.id, reason: failure.code });
   });
   context.logger.warn({ attachmentId: attachment.id, code: failure.code, attempt: context.attempt }, 'inbound attachment could not be fetched');
+  return 'failed';
 }
 
 async function refused(

@@ -113,7 +113,8 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       retry: { attempts: FETCH_ATTEMPTS, backoffMs: 5_000 },
       async handle({ attachmentId }, context) {
         const tellWorker = createFileRefusalReply(deps);
-        await fetchInboundAttachment({ ...deps, tellWorker, maxAttempts: FETCH_ATTEMPTS }, attachmentId, context);
+        const taken = await fetchInboundAttachment({ ...deps, tellWorker, maxAttempts: FETCH_ATTEMPTS }, attachmentId, context);
+        if (taken) deps.counters?.attachmentOutcome(taken.source, taken.outcome);
       },
     },
     'attachment.delete_provider_copy': {

@@ -7,6 +7,8 @@ import { Counter, type Registry } from 'prom-client';
 
 const CHANNELS = ['sms', 'whatsapp', 'messenger', 'line', 'viber', 'web'] as const;
 const OUTBOUND_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered', 'recorded'] as const;
+const ATTACHMENT_SOURCES = ['twilio', 'line', 'viber', 'web', 'status_page', 'voice'] as const;
+const ATTACHMENT_OUTCOMES = ['stored', 'refused', 'failed'] as const;
 
 /** What the hotline counts as it works; each method is cheap and never throws. */
 export interface HotlineCounters {
@@ -26,6 +28,8 @@ export interface HotlineCounters {
   jobFailed(job: string, willRetry: boolean): void;
   /** Referrals expired unanswered. */
   referralsExpired(count: number): void;
+  /** A worker's file taken in: stored, refused (type, size, pixels) or failed (could not be fetched), by where it came from. */
+  attachmentOutcome(source: string, outcome: string): void;
 }
 
 function within<T extends string>(vocabulary: readonly T[], value: string): T | 'other' {
@@ -64,6 +68,13 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
   const failures = new Counter({ name: 'hotline_job_failures_total', help: 'Job runs that threw, by job name', labelNames: ['job'] as const, registers });
   const retries = new Counter({ name: 'hotline_job_retries_total', help: 'Failed job runs scheduled to run again, by job name', labelNames: ['job'] as const, registers });
   const expired = new Counter({ name: 'hotline_referrals_expired_total', help: 'Referrals expired unanswered at their due time', registers });
+  const attachments = new Counter({
+    name: 'hotline_attachments_total',
+    help: "Workers' files taken in, by source and outcome (stored, refused, failed)",
+    labelNames: ['source', 'outcome'] as const,
+    registers,
+  });
+  for (const source of ATTACHMENT_SOURCES) for (const outcome of ATTACHMENT_OUTCOMES) attachments.inc({ source, outcome }, 0);
 
   // Known series start at zero, so a rate is defined before the first event.
   for (const channel of CHANNELS) {
@@ -78,6 +89,7 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
     inboundProcessed: (channel, count = 1) => processed.inc({ channel: within(CHANNELS, channel) }, count),
     outboundStatus: (channel, status) => outbound.inc({ channel: within(CHANNELS, channel), status: within(OUTBOUND_STATUSES, status) }),
     billedMessage: (channel) => billed.inc({ channel: within(CHANNELS, channel) }),
+    attachmentOutcome: (source, outcome) => attachments.inc({ source: within(ATTACHMENT_SOURCES, source), outcome: within(ATTACHMENT_OUTCOMES, outcome) }),
     jobsKnown(names) {
       for (const job of names) {
         jobNames.add(job);

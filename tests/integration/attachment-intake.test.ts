@@ -273,4 +273,14 @@ describe('evidence sent on a messaging channel', () => {
     const rows = await attachmentsOfCase((await caseOfAddress('sms', from)).id);
     expect(rows).toHaveLength(1);
   });
+
+  it('counts what it took in, by source and outcome, in /metrics', async () => {
+    const text = await hotline.metrics.metrics();
+    const count = (source: string, outcome: string) => Number(new RegExp(`hotline_attachments_total\\{source="${source}",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? -1);
+    expect(count('twilio', 'stored')).toBeGreaterThanOrEqual(5);
+    expect(count('twilio', 'refused')).toBeGreaterThanOrEqual(3);
+    expect(count('twilio', 'failed')).toBeGreaterThanOrEqual(2);
+    expect(count('line', 'stored')).toBe(2);
+    expect(count('viber', 'stored')).toBe(2);
+  });
 });

@@ -14,9 +14,10 @@ import { addInformation, changeConsentFromStatusPage, openCaseStatus, startWebUp
 import { homePage, reportDonePage, reportPage, statusFormPage, statusResultPage, type FilesReceived, type ViewContext } from './web.views';
 
 /** A web report or addition is stored and processed in one step. */
-function countWebMessage(deps: WebIntakeDeps): void {
+function countWebMessage(deps: WebIntakeDeps, source: 'web' | 'status_page', files: readonly ReceivedFile<WebFile>[]): void {
   deps.counters?.inboundReceived('web');
   deps.counters?.inboundProcessed('web');
+  for (const file of files) deps.counters?.attachmentOutcome(source, file.result.result.status);
 }
 
 export interface WebRouteDeps extends WebIntakeDeps {
@@ -149,7 +150,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           }
           const { reference, pin } = await submitReport(deps, parsed.data, view.language, posted.files.map((file) => file.result));
           kept = true;
-          countWebMessage(deps);
+          countWebMessage(deps, 'web', posted.files);
           send(res, 200, reportDonePage(view, reference, pin, filesReceived(posted)), { noIndex: true });
         } finally {
           // A refused form's files go before its answer (above); this catches a thrown error.
@@ -206,7 +207,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
           if (addition !== '' || posted.files.length > 0) {
             await addInformation(deps, found, addition, address(req), posted.files.map((file) => file.result));
             kept = true;
-            countWebMessage(deps);
+            countWebMessage(deps, 'status_page', posted.files);
           }
           const consentChanged = consent !== undefined && (consent === 'yes') !== found.consentGiven;
           if (consentChanged) await changeConsentFromStatusPage(deps, found, consent === 'yes', view.language, address(req));

@@ -35,7 +35,7 @@ export interface WebIntakeDeps {
   /** Where a new report and a worker's addition are announced (routing and notifications subscribe). */
   events: DomainEventPublisher;
   /** Counts web reports and additions (received and processed at once) and queued confirmations. */
-  counters?: Pick<HotlineCounters, 'inboundReceived' | 'inboundProcessed' | 'outboundStatus'> | undefined;
+  counters?: Pick<HotlineCounters, 'inboundReceived' | 'inboundProcessed' | 'outboundStatus' | 'attachmentOutcome'> | undefined;
 }
 
 export { generatePin };
