@@ -38,6 +38,8 @@ import { healthRoutes } from './health/health.routes';
 import type { InboundEvent } from './channels/channel';
 import { lineRoutes } from './channels/line/line.routes';
 import { viberRoutes } from './channels/viber/viber.routes';
+import { voicePromptRoutes, voiceRoutes } from './channels/voice/voice.routes';
+import { createVoiceService } from './channels/voice/voice.service';
 import { choicesFor } from './channels/reply-choices';
 import type { Logger } from './observability/logger';
 import type { HotlineCounters } from './observability/hotline-counters';
@@ -112,8 +114,14 @@ export function createApp(deps: AppDeps): Express {
   const receiveEvents = async (events: InboundEvent[]) => {
     await deps.inbound.receiveEvents(events);
   };
+  // The voice line shares the web pages' queue and events: a message left opens a case as a report does.
+  const voice = createVoiceService({
+    db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, logger: deps.logger, jobs: deps.web.jobs, events: deps.web.events,
+    mailEnabled: deps.web.mailEnabled, publicUrl: deps.publicUrl, counters: deps.counters,
+  });
   app.use(mountRoutes(express.Router(), [
     ...smsRoutes(deps),
+    ...voiceRoutes({ voice, logger: deps.logger, twilioAuthToken: deps.twilioAuthToken, publicUrl: deps.publicUrl }),
     ...lineRoutes({ clock: deps.clock, logger: deps.logger, channelSecret: deps.lineChannelSecret, receive: receiveEvents }),
     ...viberRoutes({ clock: deps.clock, logger: deps.logger, viberAuthToken: deps.viberAuthToken, receive: receiveEvents, welcome: viberWelcome(deps.i18n, deps.viberBotName) }),
   ], deps.authenticate));
@@ -162,6 +170,7 @@ export function createApp(deps: AppDeps): Express {
     ...tokenPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...replyCounterRoutes(),
+    ...voicePromptRoutes({ voice }),
   ];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 

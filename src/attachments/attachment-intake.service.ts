@@ -26,7 +26,7 @@ import { deleteTwilioMedia, fetchMedia, MediaFailure, type MediaFetchConfig, typ
 /** Which provider holds the media of a channel. */
 export type MediaProvider = MediaSource['provider'];
 
-/** The provider of a messaging channel's media: Twilio carries SMS, WhatsApp and Messenger. */
+/** The provider of a channel's media: Twilio carries SMS, WhatsApp, Messenger and the voice line's recordings. */
 export function mediaProviderOf(channel: string): MediaProvider {
   if (channel === 'line') return 'line';
   if (channel === 'viber') return 'viber';
@@ -56,6 +56,11 @@ export interface InboundMediaReference {
   contentType: string;
   /** The URL sealed with the personal-data cipher (as in messages.media). */
   url: string;
+}
+
+/** Twilio keeps a copy (message media, call recordings) that is deleted once ours is stored. */
+function twilioHoldsCopy(source: string): boolean {
+  return source === 'twilio' || source === 'voice';
 }
 
 // Twilio's media id (ME…) is the last part of its Media URL; LINE's is the message id.
@@ -118,7 +123,7 @@ export async function fetchInboundAttachment(
     await deps.db.transaction().execute(async (trx) => {
       if (result.status === 'stored') {
         if (attachment.caseId) await caseEvent(trx, deps, attachment.caseId, 'attachment.stored', { attachmentId, kind: result.kind });
-        if (attachment.source === 'twilio') await deps.jobs.enqueue(trx, 'attachment.delete_provider_copy', { attachmentId });
+        if (twilioHoldsCopy(attachment.source)) await deps.jobs.enqueue(trx, 'attachment.delete_provider_copy', { attachmentId });
         return;
       }
       await refused(trx, deps, attachment, result.reason);
@@ -166,14 +171,14 @@ async function refused(
   if (attachment.messageId) await deps.tellWorker(trx, { messageId: attachment.messageId, caseId: attachment.caseId, reason });
 }
 
-/** Deletes Twilio's copy of a stored attachment's media and records when; LINE and Viber keep no copy we can delete. */
+/** Deletes Twilio's copy of a stored attachment's media or recording and records when; LINE and Viber keep no copy we can delete. */
 export async function deleteProviderCopy(
   deps: Pick<AttachmentFetchDeps, 'db' | 'cipher' | 'clock' | 'media'>,
   attachmentId: string,
   context: Pick<JobContext, 'logger'>,
 ): Promise<void> {
   const copy = await findProviderCopy(deps.db, attachmentId);
-  if (!copy || copy.source !== 'twilio' || copy.providerDeletedAt || !copy.providerUrlEncrypted) return;
+  if (!copy || !twilioHoldsCopy(copy.source) || copy.providerDeletedAt || !copy.providerUrlEncrypted) return;
   await deleteTwilioMedia(deps.cipher.open(copy.providerUrlEncrypted), { config: deps.media, logger: context.logger });
   await markProviderCopyDeleted(deps.db, attachmentId, deps.clock.now());
   context.logger.info({ attachmentId }, "Twilio's copy of the media deleted");

@@ -62,6 +62,8 @@ export interface MediaFetchOptions {
 
 // Twilio's Media resource: /2010-04-01/Accounts/AC…/Messages/MM…/Media/ME… (SM… for SMS-era message ids).
 const TWILIO_MEDIA_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\/(MM|SM)[0-9a-fA-F]{32}\/Media\/ME[0-9a-fA-F]{32}$/;
+// A call's recording: /2010-04-01/Accounts/AC…/Recordings/RE…, its audio served with a .wav or .mp3 suffix.
+const TWILIO_RECORDING_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Recordings\/(RE[0-9a-fA-F]{32})(\.wav|\.mp3)?$/;
 const LINE_CONTENT = /^line-content:(\d{1,32})$/;
 
 /**
@@ -86,9 +88,13 @@ export async function fetchMedia(source: MediaSource, options: MediaFetchOptions
   }
 }
 
-/** Deletes Twilio's copy of a media file once we stored ours; a 404 means it is already gone. */
+/**
+ * Deletes Twilio's copy of a media file or a call's recording once we stored ours (a recording is
+ * deleted on its resource, without the audio suffix); a 404 means it is already gone.
+ */
 export async function deleteTwilioMedia(url: string, options: Omit<MediaFetchOptions, 'limits'> & { timeoutMs?: number }): Promise<void> {
   const target = twilioMediaUrl(url, options);
+  target.pathname = target.pathname.replace(/\.(wav|mp3)$/, '');
   const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   let response: Response;
   try {
@@ -130,7 +136,7 @@ function requestFor(source: MediaSource, options: MediaFetchOptions): PreparedRe
   return { url, headers: {}, allowHttp };
 }
 
-/** The URL, if it is a Media resource on the configured Twilio API host; anything else is refused and its host logged. */
+/** The URL, if it is a Media resource or a recording on the configured Twilio API host; anything else is refused and its host logged. */
 function twilioMediaUrl(raw: string, options: Omit<MediaFetchOptions, 'limits'>): URL {
   const { twilio } = options.config;
   if (!twilio.accountSid || !twilio.authToken) throw new MediaFailure(false, 'not_configured', 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set');
@@ -140,9 +146,9 @@ function twilioMediaUrl(raw: string, options: Omit<MediaFetchOptions, 'limits'>)
     options.logger.warn({ host: url?.host ?? 'unparseable' }, 'media URL refused: not the Twilio API host');
     throw new MediaFailure(false, 'foreign_host', 'the media URL is not on the Twilio API host');
   }
-  const account = TWILIO_MEDIA_PATH.exec(url.pathname)?.[1];
+  const account = TWILIO_MEDIA_PATH.exec(url.pathname)?.[1] ?? TWILIO_RECORDING_PATH.exec(url.pathname)?.[1];
   if (!account || account !== twilio.accountSid || url.search !== '' || url.username !== '' || url.password !== '') {
-    throw new MediaFailure(false, 'bad_url', 'the URL is not a Media resource of this Twilio account');
+    throw new MediaFailure(false, 'bad_url', 'the URL is not a Media resource or recording of this Twilio account');
   }
   return url;
 }

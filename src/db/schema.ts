@@ -389,6 +389,40 @@ export interface AttachmentChunksTable {
   data: Uint8Array;
 }
 
+/** A recorded prompt of the voice line, in one language; its audio is an attachment. */
+export interface VoicePromptsTable {
+  /** Random: Twilio fetches the audio at /voice/prompts/<id> without credentials. */
+  id: Generated<string>;
+  prompt_key: string;
+  language: string;
+  attachment_id: string;
+  created_at: CreatedAt;
+}
+
+/** One phone call to the voice line, from ring to case. */
+export interface CallsTable {
+  id: Generated<string>;
+  /** Twilio's CallSid (CA…). */
+  call_sid: string;
+  /** The caller's voice identity, once they have a case (or had one). */
+  contact_id: string | null;
+  case_id: string | null;
+  /** The caller's number, sealed, kept only while the call lasts. */
+  caller_encrypted: string | null;
+  language: string | null;
+  /** Where the call is in its menus (no personal data). */
+  state: Json<Record<string, unknown>>;
+  category: string | null;
+  wants_callback: boolean | null;
+  /** morning, afternoon, evening or any. */
+  safe_time: string | null;
+  recording_attachment_id: string | null;
+  /** Twilio's last CallStatus. */
+  status: Generated<string>;
+  started_at: CreatedAt;
+  ended_at: Timestamp | null;
+}
+
 /** Every table of the hotline's database. */
 export interface Database {
   organisations: OrganisationsTable;
@@ -414,6 +448,8 @@ export interface Database {
   canned_replies: CannedRepliesTable;
   attachments: AttachmentsTable;
   attachment_chunks: AttachmentChunksTable;
+  voice_prompts: VoicePromptsTable;
+  calls: CallsTable;
 }
 
 type ColumnList<T> = { [K in keyof T]-?: true };
@@ -510,6 +546,11 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     provider_deleted_at: true, refused_reason: true, key_encrypted: true, attempts: true, created_at: true, stored_at: true,
   },
   attachment_chunks: { attachment_id: true, variant: true, seq: true, data: true },
+  voice_prompts: { id: true, prompt_key: true, language: true, attachment_id: true, created_at: true },
+  calls: {
+    id: true, call_sid: true, contact_id: true, case_id: true, caller_encrypted: true, language: true, state: true, category: true,
+    wants_callback: true, safe_time: true, recording_attachment_id: true, status: true, started_at: true, ended_at: true,
+  },
 };
 
 export type Organisation = Selectable<OrganisationsTable>;

@@ -5,7 +5,7 @@ import { Counter, type Registry } from 'prom-client';
 // depth, spool size) are gauges read from their source at scrape time (hotline-gauges.ts).
 // Every label comes from a fixed vocabulary: a value outside it is counted as 'other'.
 
-const CHANNELS = ['sms', 'whatsapp', 'messenger', 'line', 'viber', 'web'] as const;
+const CHANNELS = ['sms', 'whatsapp', 'messenger', 'line', 'viber', 'voice', 'web'] as const;
 const OUTBOUND_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered', 'recorded'] as const;
 const ATTACHMENT_SOURCES = ['twilio', 'line', 'viber', 'web', 'status_page', 'voice'] as const;
 const ATTACHMENT_OUTCOMES = ['stored', 'refused', 'failed'] as const;
@@ -30,6 +30,11 @@ export interface HotlineCounters {
   referralsExpired(count: number): void;
   /** A worker's file taken in: stored, refused (type, size, pixels) or failed (could not be fetched), by where it came from. */
   attachmentOutcome(source: string, outcome: string): void;
+  /**
+   * A call that ended without a message: from a number with an open case (also on its timeline),
+   * or from any other number (only counted here: calling back an unknown number may not be safe).
+   */
+  missedCall(caller: 'open_case' | 'unknown'): void;
 }
 
 function within<T extends string>(vocabulary: readonly T[], value: string): T | 'other' {
@@ -75,6 +80,14 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
     registers,
   });
   for (const source of ATTACHMENT_SOURCES) for (const outcome of ATTACHMENT_OUTCOMES) attachments.inc({ source, outcome }, 0);
+  const missed = new Counter({
+    name: 'hotline_voice_missed_calls_total',
+    help: 'Calls to the voice line that ended without a message, by whether the number had an open case',
+    labelNames: ['caller'] as const,
+    registers,
+  });
+  missed.inc({ caller: 'open_case' }, 0);
+  missed.inc({ caller: 'unknown' }, 0);
 
   // Known series start at zero, so a rate is defined before the first event.
   for (const channel of CHANNELS) {
@@ -106,5 +119,6 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
     referralsExpired: (count) => {
       if (count > 0) expired.inc(count);
     },
+    missedCall: (caller) => missed.inc({ caller }),
   };
 }

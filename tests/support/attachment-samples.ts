@@ -76,3 +76,26 @@ export const REFUSED_SAMPLES: Record<string, Buffer> = {
   'an AVIF image': isoBaseMedia('avif', ['mif1', 'avif']),
   'nothing at all': Buffer.alloc(0),
 };
+
+/** A real WAV recording: 8 kHz mono 16-bit PCM (as Twilio records calls), a tone of `hertz` for `seconds`. */
+export function toneWav(seconds = 1, hertz = 440): Buffer {
+  const rate = 8000;
+  const samples = Math.round(seconds * rate);
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hertz * i) / rate) * 8000), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8, 'latin1');
+  header.write('fmt ', 12, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}

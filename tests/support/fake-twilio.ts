@@ -30,7 +30,30 @@ export async function startFakeTwilio() {
   const mediaRequests: { method: string; path: string; authorization: string | undefined }[] = [];
   const mediaAnswers = new Map<string, number[]>();
   const deletedMedia: string[] = [];
+  // Call recordings as Twilio serves them: GET of the resource with a .wav or .mp3 suffix (with the
+  // account's credentials), DELETE of the resource itself.
+  const recordings = new Map<string, Buffer>();
+  const recordingAnswers = new Map<string, number[]>();
+  const deletedRecordings: string[] = [];
   const server = http.createServer((req, res) => {
+    const recordingPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/(RE[0-9a-f]{32})(\.wav|\.mp3|\.json)?$/.exec(req.url ?? '');
+    if (recordingPath?.[1]) {
+      const id = recordingPath[1];
+      mediaRequests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+      const stored = recordings.get(id);
+      const failWith = req.method === 'GET' ? recordingAnswers.get(id)?.shift() : undefined;
+      if (req.headers.authorization !== `Basic ${Buffer.from(`${FAKE_ACCOUNT_SID}:${FAKE_AUTH_TOKEN}`).toString('base64')}`) res.writeHead(401).end();
+      else if (failWith) res.writeHead(failWith).end();
+      else if (!stored) res.writeHead(404).end();
+      else if (req.method === 'DELETE' && recordingPath[2] !== '.wav' && recordingPath[2] !== '.mp3') {
+        recordings.delete(id);
+        deletedRecordings.push(id);
+        res.writeHead(204).end();
+      } else if (req.method === 'GET' && recordingPath[2] === '.wav') {
+        res.writeHead(200, { 'content-type': 'audio/x-wav', 'content-length': stored.length }).end(stored);
+      } else res.writeHead(404).end();
+      return;
+    }
     const mediaPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\/MM[0-9a-f]{32}\/Media\/(ME[0-9a-f]{32})$/.exec(req.url ?? '');
     const cdnPath = /^\/cdn\/(ME[0-9a-f]{32})$/.exec(req.url ?? '');
     if (mediaPath?.[1] || cdnPath?.[1]) {
@@ -101,6 +124,16 @@ export async function startFakeTwilio() {
     },
     /** The next GETs of this media answer these HTTP statuses (e.g. 503) before serving it. */
     failMedia: (url: string, ...statuses: number[]) => mediaAnswers.set(url.slice(-34), statuses),
+    /** Serves audio as a new call recording; its RecordingSid and RecordingUrl (without suffix, as Twilio posts it). */
+    addRecording(wav: Buffer): { sid: string; url: string } {
+      const sid = `RE${crypto.randomBytes(16).toString('hex')}`;
+      recordings.set(sid, wav);
+      return { sid, url: `http://127.0.0.1:${port}/2010-04-01/Accounts/${FAKE_ACCOUNT_SID}/Recordings/${sid}` };
+    },
+    /** The next GETs of this recording answer these HTTP statuses before serving it. */
+    failRecording: (sid: string, ...statuses: number[]) => recordingAnswers.set(sid, statuses),
+    /** Recording sids deleted through the API. */
+    deletedRecordings,
     mediaRequests,
     /** Media ids deleted through the API. */
     deletedMedia,

@@ -1,8 +1,6 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
-import { errors } from '../../http/errors';
 import type { RouteSpec } from '../../http/routes';
 import { validate } from '../../http/validate';
 import type { HotlineCounters } from '../../observability/hotline-counters';
@@ -10,7 +8,7 @@ import type { Logger } from '../../observability/logger';
 import { applyDeliveryStatus } from './delivery-status';
 import { statusCallbackQuery, statusCallbackSchema } from './inbound.schema';
 import type { InboundService } from './inbound.service';
-import { checkTwilioSignature } from './twilio-signature';
+import { requireTwilioSignature } from '../twilio-signature';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -24,20 +22,6 @@ export interface SmsRouteDeps {
   publicUrl: string;
   /** Counts delivery status changes; unset, nothing is counted. */
   counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined;
-}
-
-/** Refuses a webhook that Twilio did not sign for our public URL; nothing is read before this. */
-function requireTwilioSignature({ twilioAuthToken, publicUrl, logger }: SmsRouteDeps) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (!twilioAuthToken) {
-      logger.error('a Twilio webhook arrived but TWILIO_AUTH_TOKEN is not set; it cannot be verified');
-      throw errors.unavailable(60);
-    }
-    const check = checkTwilioSignature(req, twilioAuthToken, publicUrl);
-    if (check === 'missing') throw errors.signatureMissing();
-    if (check === 'invalid') throw errors.signatureInvalid();
-    next();
-  };
 }
 
 /** Twilio's messaging webhooks: inbound SMS and WhatsApp, and delivery status callbacks. */
