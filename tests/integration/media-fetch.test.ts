@@ -6,6 +6,7 @@ import { FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN } from '../support/fake-twilio';
 import { createCapturingLogger, silentLogger } from '../support/logger';
 
 const MEDIA_PATH = `/2010-04-01/Accounts/${FAKE_ACCOUNT_SID}/Messages/MM${'a'.repeat(32)}/Media/ME${'b'.repeat(32)}`;
+const RECORDING_PATH = `/2010-04-01/Accounts/${FAKE_ACCOUNT_SID}/Recordings/RE${'c'.repeat(32)}`;
 const LINE_TOKEN = 'line-channel-access-token-0123456789';
 const TWILIO_BASIC = `Basic ${Buffer.from(`${FAKE_ACCOUNT_SID}:${FAKE_AUTH_TOKEN}`).toString('base64')}`;
 
@@ -210,6 +211,36 @@ describe('fetching LINE and Viber media', () => {
     const failure = await failureOf(fetchMedia({ provider: 'viber', url: `${cdn.baseUrl}/media/abc.jpg` }, { config: https, logger: silentLogger() }));
     expect(failure.code).toBe('bad_url');
     expect(cdn.requests).toEqual([]);
+  });
+});
+
+describe('fetching a call recording from Twilio', () => {
+  it('gets the audio of a recording with the account credentials, with its .wav or .mp3 suffix', async () => {
+    twilio.on('GET', `${RECORDING_PATH}.wav`, serve('wav bytes'));
+    twilio.on('GET', `${RECORDING_PATH}.mp3`, serve('mp3 bytes'));
+    for (const suffix of ['.wav', '.mp3']) {
+      const stream = await fetchMedia({ provider: 'twilio', url: `${twilio.baseUrl}${RECORDING_PATH}${suffix}` }, { config: config(), logger: silentLogger() });
+      expect((await readAll(stream)).toString()).toBe(`${suffix.slice(1)} bytes`);
+    }
+    expect(twilio.requests.map((r) => [r.path, r.authorization])).toEqual([[`${RECORDING_PATH}.wav`, TWILIO_BASIC], [`${RECORDING_PATH}.mp3`, TWILIO_BASIC]]);
+  });
+
+  it('refuses a recording on another host, of another account, or in another shape', async () => {
+    const foreign = await failureOf(fetchMedia({ provider: 'twilio', url: `${cdn.baseUrl}${RECORDING_PATH}.wav` }, { config: config(), logger: silentLogger() }));
+    expect(foreign.code).toBe('foreign_host');
+    const otherAccount = RECORDING_PATH.replace(FAKE_ACCOUNT_SID, `AC${'2'.repeat(32)}`);
+    for (const path of [`${otherAccount}.wav`, `${RECORDING_PATH}.json`, `${RECORDING_PATH}.wav?x=1`, `${RECORDING_PATH}/Transcriptions`, RECORDING_PATH.replace('RE', 'XX')]) {
+      const failure = await failureOf(fetchMedia({ provider: 'twilio', url: `${twilio.baseUrl}${path}` }, { config: config(), logger: silentLogger() }));
+      expect({ path, code: failure.code }).toEqual({ path, code: 'bad_url' });
+    }
+    expect(cdn.requests).toEqual([]);
+    expect(twilio.requests).toEqual([]);
+  });
+
+  it('deletes the recording resource itself, without the audio suffix', async () => {
+    twilio.on('DELETE', RECORDING_PATH, (_req, res) => res.writeHead(204).end());
+    await deleteTwilioMedia(`${twilio.baseUrl}${RECORDING_PATH}.wav`, { config: config(), logger: silentLogger() });
+    expect(twilio.requests).toEqual([{ method: 'DELETE', path: RECORDING_PATH, authorization: TWILIO_BASIC }]);
   });
 });
 
