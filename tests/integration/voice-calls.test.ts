@@ -244,6 +244,42 @@ describe('the voice line', () => {
     expect(await caseById(row.case_id)).toMatchObject({ channel: 'voice', language: 'vi', categories: ['other'] });
   });
 
+  it('takes a message from a withheld number without offering a call-back, and one call per CallSid', async () => {
+    const call = phoneCall('+266696687');
+    const menu = await call.ring();
+    // Twilio retried the webhook: the same menu, still one call.
+    expect(heard(await call.ring())).toEqual(heard(menu));
+    expect(await handle.db.selectFrom('calls').select('id').where('call_sid', '=', call.callSid).execute()).toHaveLength(1);
+    await call.press('language', '6');
+    await call.press('category', '8');
+    const { answer } = await call.leaveMessage();
+    expect(answer.some((verb) => verb.name === 'Gather')).toBe(false);
+    expect(answer.at(-1)?.name).toBe('Hangup');
+    const row = await callRow(call.callSid);
+    expect(row).toMatchObject({ contact_id: null, caller_encrypted: null, wants_callback: null });
+    expect(await caseById(row.case_id)).toMatchObject({ channel: 'voice', contact_id: null, categories: ['other'] });
+  });
+
+  it('runs the routing rules on a case opened by phone, as on any channel', async () => {
+    const org = await handle.db.insertInto('organisations').values({ slug: `voice-ngo-${crypto.randomInt(1e6)}`, name: 'Voice NGO', kind: 'ngo', country: 'TH' }).returning('id').executeTakeFirstOrThrow();
+    const rule = await handle.db.insertInto('routing_rules').values({
+      name: 'Phone calls to the voice NGO', priority: 1, conditions: JSON.stringify({ channel: ['voice'] }), action: 'refer', target_organisation_id: org.id, response_hours: 48,
+    }).returning('id').executeTakeFirstOrThrow();
+    try {
+      const call = phoneCall(number('+6686'));
+      await call.ring();
+      await call.press('language', '6');
+      await call.press('category', '7');
+      await call.leaveMessage();
+      await hotline.runJobs();
+      const row = await callRow(call.callSid);
+      const referrals = await handle.db.selectFrom('referrals').select(['to_organisation_id', 'routing_rule_id']).where('case_id', '=', row.case_id ?? '').execute();
+      expect(referrals).toEqual([{ to_organisation_id: org.id, routing_rule_id: rule.id }]);
+    } finally {
+      await handle.db.updateTable('routing_rules').set({ is_active: false }).where('id', '=', rule.id).execute();
+    }
+  });
+
   it('refuses unsigned and wrongly signed webhooks and writes nothing', async () => {
     const count = async () => Number((await handle.db.selectFrom('calls').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const before = await count();

@@ -10,11 +10,17 @@ export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', '
 export type CallStatus = (typeof CALL_STATUSES)[number];
 export const ENDED_CALL_STATUSES: readonly CallStatus[] = ['completed', 'busy', 'failed', 'no-answer', 'canceled'];
 
-/** A caller's number; a withheld or unknown one ("anonymous", "+266696687") reads as none. */
+// What Twilio puts in From when the caller's number is withheld, restricted, blocked or unavailable.
+const WITHHELD_NUMBERS = new Set(['+266696687', '+7378742833', '+2562533', '+8656696']);
+
+/** A caller's number; a withheld or unknown one ("anonymous", Twilio's placeholders) reads as none. */
 const callerNumber = z
   .string()
   .optional()
-  .transform((value) => (value && E164.test(value.trim()) && !value.trim().startsWith('+266696687') ? value.trim() : null));
+  .transform((value) => {
+    const number = value?.trim();
+    return number && E164.test(number) && !WITHHELD_NUMBERS.has(number) ? number : null;
+  });
 
 /** The fields of Twilio's voice webhook (a call coming in) that the line reads. */
 export const incomingCallSchema = z

@@ -120,6 +120,9 @@ export interface VoiceService {
 
 type LockedCall = NonNullable<Awaited<ReturnType<typeof lockCall>>>;
 
+/** Missed calls found in a transaction, counted once it commits. */
+type MissedCalls = ('open_case' | 'unknown')[];
+
 /** The dialling codes whose country's language a caller who presses nothing hears. */
 const LANGUAGE_OF_COUNTRY: Partial<Record<CountryCode, Language>> = { MM: 'my', KH: 'km', LA: 'lo', TH: 'th', VN: 'vi' };
 
@@ -137,6 +140,7 @@ export function createVoiceService(deps: VoiceServiceDeps): VoiceService {
 }
 
 async function incomingCall(deps: VoiceServiceDeps, incoming: IncomingCall): Promise<string> {
+  const missed: MissedCalls = [];
   const { twiml, isNew } = await inTransaction(deps, async (trx) => {
     const now = deps.clock.now();
     const existing = await lockCall(trx, incoming.CallSid);
@@ -157,9 +161,10 @@ async function incomingCall(deps: VoiceServiceDeps, incoming: IncomingCall): Pro
     if (!call) throw new Error('the call was not stored');
     const book = await promptBook(trx, deps, call);
     const turn = startCall(book.setting);
-    return { twiml: await applyTurn(trx, deps, call, turn, book), isNew: true };
+    return { twiml: await applyTurn(trx, deps, call, turn, book, missed), isNew: true };
   });
   if (isNew) deps.counters?.inboundReceived('voice');
+  countMissed(deps, missed);
   return twiml;
 }
 
@@ -179,14 +184,21 @@ async function knownVoiceContact(trx: Transaction<Database>, deps: VoiceServiceD
 }
 
 async function answerCall(deps: VoiceServiceDeps, step: CallStep, answer: StepAnswer): Promise<string> {
-  return inTransaction(deps, async (trx) => {
+  const missed: MissedCalls = [];
+  const twiml = await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, answer.CallSid);
     // Not a call of ours (or one long gone): nothing to say.
     if (!call) return HANG_UP;
     const book = await promptBook(trx, deps, call);
     const turn = answerStep({ step, digits: answer.Digits, recording: recordingOf(answer), state: readCallState(call.state), setting: book.setting });
-    return applyTurn(trx, deps, call, turn, book);
+    return applyTurn(trx, deps, call, turn, book, missed);
   });
+  countMissed(deps, missed);
+  return twiml;
+}
+
+function countMissed(deps: VoiceServiceDeps, missed: MissedCalls): void {
+  for (const caller of missed) deps.counters?.missedCall(caller);
 }
 
 /** The message, when the answer to <Record> carries one with sound in it. */
@@ -202,10 +214,11 @@ async function applyTurn(
   call: LockedCall,
   turn: { state: CallState; actions: CallAction[]; verbs: VoiceVerb[] },
   book: { setting: CallSetting; prompts: PromptBook },
+  missed: MissedCalls,
 ): Promise<string> {
   const now = deps.clock.now();
   for (const action of turn.actions) await applyAction(trx, deps, call, action, now);
-  const state = await settleIfEnded(trx, deps, call, turn.state);
+  const state = await settleIfEnded(trx, deps, call, turn.state, missed);
   await updateCall(trx, call.id, { state });
   const caseId = call.case_id ?? (call.contact_id ? (await findOpenCaseOfContact(trx, call.contact_id))?.id : undefined);
   const reference = caseId ? await findCaseReferenceById(trx, caseId) : undefined;
@@ -308,6 +321,7 @@ function recordingMediaUrl(url: string): string {
 }
 
 async function recordingReported(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
+  const missed: MissedCalls = [];
   await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, report.CallSid);
     if (!call) {
@@ -329,12 +343,14 @@ async function recordingReported(deps: VoiceServiceDeps, report: RecordingReport
     } else {
       state = { ...state, recordPending: false };
     }
-    state = await settleIfEnded(trx, deps, call, state);
+    state = await settleIfEnded(trx, deps, call, state, missed);
     await updateCall(trx, call.id, { state });
   });
+  countMissed(deps, missed);
 }
 
 async function statusChanged(deps: VoiceServiceDeps, callSid: string, status: CallStatus): Promise<void> {
+  const missed: MissedCalls = [];
   await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, callSid);
     if (!call) return;
@@ -342,9 +358,10 @@ async function statusChanged(deps: VoiceServiceDeps, callSid: string, status: Ca
     if (ended && !call.ended_at) call.ended_at = deps.clock.now();
     call.status = status;
     await updateCall(trx, call.id, { status, endedAt: call.ended_at });
-    const state = await settleIfEnded(trx, deps, call, readCallState(call.state));
+    const state = await settleIfEnded(trx, deps, call, readCallState(call.state), missed);
     await updateCall(trx, call.id, { state });
   });
+  countMissed(deps, missed);
 }
 
 /**
@@ -352,23 +369,28 @@ async function statusChanged(deps: VoiceServiceDeps, callSid: string, status: Ca
  * more for a call with a message; a missed call otherwise. Either way the caller's number is no
  * longer kept on the call (a caller who left a message has it on their contact).
  */
-async function settleIfEnded(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, state: CallState): Promise<CallState> {
+async function settleIfEnded(
+  trx: Transaction<Database>,
+  deps: VoiceServiceDeps,
+  call: LockedCall,
+  state: CallState,
+  missed: MissedCalls,
+): Promise<CallState> {
   if (!call.ended_at || state.settled) return state;
   if (!call.recording_attachment_id && state.recordPending) return state;
-  if (!call.recording_attachment_id) await recordMissedCall(trx, deps, call);
+  if (!call.recording_attachment_id) missed.push(await recordMissedCall(trx, deps, call));
   call.caller_encrypted = null;
   await updateCall(trx, call.id, { callerEncrypted: null });
   return { ...state, settled: true };
 }
 
-async function recordMissedCall(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall): Promise<void> {
+/** A call that left no message: an event on the caller's open case, if they have one; which it was, for the counter. */
+async function recordMissedCall(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall): Promise<'open_case' | 'unknown'> {
   const open = call.contact_id ? await findOpenCaseOfContact(trx, call.contact_id) : undefined;
-  if (open) {
-    await insertCaseEvent(trx, { caseId: open.id, type: 'call.missed', actorKind: 'worker', data: { callId: call.id }, at: deps.clock.now() });
-    await updateCall(trx, call.id, { caseId: open.id });
-  }
-  // Counted only after commit would be exact; a rolled-back settle is retried by Twilio's next callback.
-  deps.counters?.missedCall(open ? 'open_case' : 'unknown');
+  if (!open) return 'unknown';
+  await insertCaseEvent(trx, { caseId: open.id, type: 'call.missed', actorKind: 'worker', data: { callId: call.id }, at: deps.clock.now() });
+  await updateCall(trx, call.id, { caseId: open.id });
+  return 'open_case';
 }
 
 /** What the call knows of its line (the languages it can speak, and in what voice) and of its caller. */
