@@ -4,7 +4,7 @@ import { html, type SafeHtml } from '../http/html';
 import { formatTime, type ConsolePageContext } from './console-shell';
 
 // Events of a case's timeline besides messages and notes: referrals, escalations, triage,
-// consent, status changes and assignments. Events carry ids only; names come from the case's own referrals and escalations.
+// consent, status changes, assignments and the voice line's calls. Events carry ids only; names come from the case's own referrals and escalations.
 
 /** The event types the case page shows on its timeline. */
 export const TIMELINE_EVENT_TYPES = [
@@ -12,6 +12,7 @@ export const TIMELINE_EVENT_TYPES = [
   'escalation.created', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
   'case.needs_triage', 'case.consent_recorded', 'case.consent_unclear', 'case.status_changed', 'case.assigned', 'case.overdue',
   'case.reply_channel_set', 'person.merged', 'person.merge_undone',
+  'call.message_left', 'call.missed', 'call.callback_requested', 'call.safe_time_given',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];
@@ -60,6 +61,7 @@ function eventText(context: ConsolePageContext, event: CaseEventRow, found: Pick
     return t('console:event.person.merge_undone', { cases });
   }
   if (event.type === 'case.assigned') return t(idIn(data, 'to') ? 'console:event.case.assigned' : 'console:event.case.unassigned');
+  if (event.type === 'call.safe_time_given') return t('console:event.call.safe_time_given', { time: t(`console:event.call.safe_time.${idIn(data, 'safeTime') ?? 'unknown'}`) });
   return t(`console:event.${event.type}`);
 }
 

@@ -6,6 +6,9 @@ import { ingestAttachment } from '../../src/attachments/attachment-ingest';
 import { openSealed } from '../../src/attachments/attachment-store';
 import { insertAttachment } from '../../src/attachments/attachment.repository';
 import { PROMPT_KEYS } from '../../src/channels/voice/voice-call';
+import { hashPassword } from '../../src/users/password';
+import { upsertUser } from '../../src/users/user.repository';
+import { signedInAgent } from '../support/console';
 import type { DatabaseHandle } from '../../src/db/database';
 import { buildTestHotline, TEST_AUTH_TOKEN, TEST_PUBLIC_URL, type TestHotline } from '../support/app';
 import { toneWav } from '../support/attachment-samples';
@@ -278,6 +281,35 @@ describe('the voice line', () => {
     } finally {
       await handle.db.updateTable('routing_rules').set({ is_active: false }).where('id', '=', rule.id).execute();
     }
+  });
+
+  it('shows the case\'s caseworker the message, the call-back wish with its safe time, and a later missed call', async () => {
+    const org = await handle.db.insertInto('organisations').values({ slug: `voice-cw-${crypto.randomInt(1e6)}`, name: 'Phone NGO', kind: 'ngo', country: 'TH' }).returning('id').executeTakeFirstOrThrow();
+    const email = `cw-${crypto.randomInt(1e6)}@example.org`;
+    await upsertUser(handle.db, { organisationId: org.id, email, displayName: 'Caseworker', role: 'caseworker', locale: 'en', passwordHash: await hashPassword('a long staff password') });
+    const from = number('+6687');
+    const call = phoneCall(from);
+    await call.ring();
+    await call.press('language', '6');
+    await call.press('category', '3');
+    await call.leaveMessage();
+    await call.press('callback', '1');
+    await call.press('safe_time', '1');
+    await call.hangUp();
+    const later = phoneCall(from);
+    await later.ring();
+    await later.hangUp();
+    const { case_id: caseId } = await callRow(call.callSid);
+    const opened = await caseById(caseId);
+    await handle.db.updateTable('cases').set({ owner_organisation_id: org.id }).where('id', '=', opened.id).execute();
+
+    const { agent } = await signedInAgent(hotline.app, email, 'a long staff password');
+    const page = await agent.get(`/console/cases/${opened.reference}`).set('Accept', 'text/html').expect(200);
+    expect(page.text).toContain('The worker left a message by phone');
+    expect(page.text).toContain('The worker asks to be called back on this number');
+    expect(page.text).toContain('Safe time to call back: morning');
+    expect(page.text).toContain('The worker called but left no message');
+    expect(page.text).not.toContain(from);
   });
 
   it('refuses unsigned and wrongly signed webhooks and writes nothing', async () => {
