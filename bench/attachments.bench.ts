@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import sharp from 'sharp';
 import twilio from 'twilio';
 import { benchServers, freshBenchDatabase } from './bench-database';
-import { freePort, median, rssMiB, startNode, stop, waitForOk } from './process-probe';
+import { cpuOf, cpuOfMatching, freePort, median, rssMiB, startNode, stop, waitForOk } from './process-probe';
 import { measureServing, type ServingResult } from './attachment-serving';
 
 // Evidence through the production path: signed Twilio webhooks each carrying a 2 MB phone photo
@@ -210,6 +210,8 @@ interface Throughput {
   /** Peak RSS in MiB: web, then each worker. */
   peak: number[];
   idle: number[];
+  /** CPU milliseconds per message: web, workers, PostgreSQL (this database's backends). */
+  cpuMs: { web: number; workers: number; postgres: number };
 }
 
 async function measureThroughput(hotline: Hotline, count: number, offset: number, media: MediaFake | undefined): Promise<Throughput> {
@@ -219,6 +221,13 @@ async function measureThroughput(hotline: Hotline, count: number, offset: number
     ? `select count(*) as n from attachments where status in ('stored', 'refused', 'failed')`
     : `select count(*) as n from messages where direction = 'in' and processed_at is not null`;
   const { count: before } = await countOf(hotline.databaseUrl, query);
+  const databaseName = new URL(hotline.databaseUrl).pathname.slice(1);
+  const cpu = () => ({
+    web: cpuOf(hotline.web.pid ?? 0),
+    workers: hotline.workers.reduce((sum, child) => sum + cpuOf(child.pid ?? 0), 0),
+    postgres: cpuOfMatching(` ${databaseName} `),
+  });
+  const cpuBefore = cpu();
   const started = performance.now();
   const { result, peak } = await peakRss(pids, async () => {
     const failures = await postAll(hotline.port, count, offset, media);
@@ -227,7 +236,9 @@ async function measureThroughput(hotline: Hotline, count: number, offset: number
     return failures;
   });
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, perSecond: count / seconds, failures: result, peak, idle };
+  const cpuAfter = cpu();
+  const perMessage = (key: keyof typeof cpuAfter) => ((cpuAfter[key] - cpuBefore[key]) * 1000) / count;
+  return { seconds, perSecond: count / seconds, failures: result, peak, idle, cpuMs: { web: perMessage('web'), workers: perMessage('workers'), postgres: perMessage('postgres') } };
 }
 
 async function countOf(databaseUrl: string, query: string): Promise<{ count: number }> {
@@ -306,12 +317,12 @@ export async function runAttachmentsBenchmark(): Promise<void> {
   }
   const pick = (f: (run: (typeof runs)[number]) => number) => median(runs.map(f));
   out('');
-  out(`| messages (new workers, ${FILES}) | seconds | per second | vs text only | peak RSS web / workers (MiB) | idle RSS web / workers (MiB) |`);
-  out('|---|---:|---:|---:|---|---|');
+  out(`| messages (new workers, ${FILES}) | seconds | per second | vs text only | CPU ms per message: web / workers / PostgreSQL | peak RSS web / workers (MiB) | idle RSS web / workers (MiB) |`);
+  out('|---|---:|---:|---:|---|---|---|');
   const row = (label: string, f: (run: (typeof runs)[number]) => Throughput) => {
     const peakWorkers = pick((run) => Math.max(...f(run).peak.slice(1)));
     const idleWorkers = pick((run) => Math.max(...f(run).idle.slice(1)));
-    out(`| ${label} | ${pick((run) => f(run).seconds).toFixed(1)} | ${pick((run) => f(run).perSecond).toFixed(1)} | ${(pick((run) => f(run).perSecond) / pick((run) => run.text.perSecond)).toFixed(2)}× | ${mib(pick((run) => f(run).peak[0] ?? 0))} / ${mib(peakWorkers)} | ${mib(pick((run) => f(run).idle[0] ?? 0))} / ${mib(idleWorkers)} |`);
+    out(`| ${label} | ${pick((run) => f(run).seconds).toFixed(1)} | ${pick((run) => f(run).perSecond).toFixed(1)} | ${(pick((run) => f(run).perSecond) / pick((run) => run.text.perSecond)).toFixed(2)}× | ${(['web', 'workers', 'postgres'] as const).map((key) => pick((run) => f(run).cpuMs[key]).toFixed(0)).join(' / ')} | ${mib(pick((run) => f(run).peak[0] ?? 0))} / ${mib(peakWorkers)} | ${mib(pick((run) => f(run).idle[0] ?? 0))} / ${mib(idleWorkers)} |`);
   };
   row('text only (baseline)', (run) => run.text);
   row('each with a 2 MB photo: fetched, stripped, thumbnailed, sealed, Twilio copy deleted', (run) => run.photos);

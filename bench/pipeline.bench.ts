@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import IORedis from 'ioredis';
@@ -8,7 +7,7 @@ import { Client } from 'pg';
 import twilio from 'twilio';
 import { viberSignatureOf } from '../src/channels/viber/viber-signature';
 import { benchServers, freshBenchDatabase } from './bench-database';
-import { freePort, median, startNode, stop, waitForOk } from './process-probe';
+import { cpuOf, cpuOfMatching, freePort, median, startNode, stop, waitForOk } from './process-probe';
 import { startProviderFakes, type ProviderFakes } from './provider-fakes';
 
 // The whole pipeline, end to end: signed webhooks into the compiled web process, the outbox, the
@@ -166,32 +165,6 @@ interface CpuUse {
   postgres: number;
   redis: number;
   bench: number;
-}
-
-const CLOCK_TICKS = 100;
-
-/** User + system CPU seconds of a process, from /proc (0 once it is gone). */
-function cpuOf(pid: number | string): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of every process whose command line contains `needle` (PostgreSQL backends of one database, Redis on one port). */
-function cpuOfMatching(needle: string): number {
-  let total = 0;
-  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) total += cpuOf(pid);
-    } catch {
-      // gone
-    }
-  }
-  return total;
 }
 
 function cpuDelta(after: CpuUse, before: CpuUse): CpuUse {

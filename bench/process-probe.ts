@@ -54,3 +54,29 @@ export function median(values: number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
+
+const CLOCK_TICKS = 100;
+
+/** User + system CPU seconds of a process, from /proc (0 once it is gone). */
+export function cpuOf(pid: number | string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose command line contains `needle` (PostgreSQL backends of one database, Redis on one port). */
+export function cpuOfMatching(needle: string): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) total += cpuOf(pid);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
