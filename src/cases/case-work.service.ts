@@ -70,22 +70,28 @@ export async function listCasesFor(deps: CaseWorkDeps, caller: Caller, filters: 
   const last = shown[shown.length - 1];
   await recordAudit(deps.db, { ...actorOf(caller), action: 'case.listed', subjectType: 'case', details: { count: shown.length } });
   return {
-    data: shown.map((row) => ({
-      reference: row.reference,
-      status: row.status,
-      urgency: row.urgency,
-      categories: row.categories,
-      channel: row.channel,
-      language: row.language,
-      origin_country: row.origin_country,
-      destination_country: row.destination_country,
-      destination_province: row.destination_province,
-      owner: row.owner,
-      assigned_to_me: row.assigned_user_id === caller.principal.userId,
-      waiting_for_reply: row.last_worker_message_at !== null && (row.last_staff_message_at === null || row.last_staff_message_at < row.last_worker_message_at),
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-    })),
+    data: shown.map((row) => {
+      const waiting = row.last_worker_message_at !== null && (row.last_staff_message_at === null || row.last_staff_message_at < row.last_worker_message_at);
+      return {
+        reference: row.reference,
+        status: row.status,
+        urgency: row.urgency,
+        categories: row.categories,
+        channel: row.channel,
+        language: row.language,
+        origin_country: row.origin_country,
+        destination_country: row.destination_country,
+        destination_province: row.destination_province,
+        owner: row.owner,
+        assigned_to_me: row.assigned_user_id === caller.principal.userId,
+        assignee: row.assignee_name,
+        waiting_for_reply: waiting,
+        /** Since when the worker's last message waits for an answer; null when nothing waits. */
+        waiting_since: waiting ? row.last_worker_message_at : null,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+      };
+    }),
     next_cursor: more && last ? encodeCursor({ updatedAt: last.cursor_at, id: last.id }) : null,
     counts: { status: counts },
   };

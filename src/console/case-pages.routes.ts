@@ -9,7 +9,7 @@ import type { RouteSpec } from '../http/routes';
 import { AppError } from '../http/errors';
 import { validate } from '../http/validate';
 import { showCasePage, type CasePageDeps, type CasePageShowing } from './case-page';
-import { inboxPage, type InboxQuery } from './case-pages.views';
+import { inboxPage, type InboxQuery } from './inbox.views';
 import { consolePageContext, sendConsolePage } from './console-shell';
 import { formProblemOf } from './form-problem';
 
@@ -79,7 +79,7 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
           triage: triageOffered ? query.triage : null, reference: typeof raw['reference'] === 'string' ? raw['reference'] : '',
         };
         const next = list.next_cursor ? `/console/cases?${nextQuery(req.originalUrl, list.next_cursor)}` : null;
-        sendConsolePage(res, 200, inboxPage(await consolePageContext(deps, req, res), inbox, list, next));
+        sendConsolePage(res, 200, inboxPage(await consolePageContext(deps, req, res), inbox, list, next, deps.clock.now()));
       },
     },
     { method: 'get', path: '/console/cases/:reference', access, handler: (req, res) => showCase(req, res) },
