@@ -102,20 +102,24 @@ export async function getCaseFor(deps: CaseWorkDeps, caller: Caller, reference: 
   return (await readCaseFor(deps, caller, reference)).detail;
 }
 
+/** How a case read is audited: its page or the API (`case.read`), or its printable summary. */
+export type CaseReadAction = 'case.read' | 'case.summary_viewed';
+
 /**
  * A case with its messages, notes, referrals and escalations as the caller may see them, and the
- * version it was drawn from (to send back with a change); the read is audited.
+ * version it was drawn from (to send back with a change); the read is audited as `action`, with
+ * the view (full or limited) it was shown in.
  */
-export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string): Promise<{ detail: CaseDetail; version: string }> {
+export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, action: CaseReadAction = 'case.read'): Promise<{ detail: CaseDetail; version: string }> {
   // The version is read with the case itself, never after: a later read could name a newer
   // version than the one shown, and a change sent back with it would then overwrite unseen work.
-  const found = await caseOrNotFound(deps, caller, reference, 'case.read');
+  const found = await caseOrNotFound(deps, caller, reference, action);
   const [messages, notes, referrals, escalations, attachments] = await Promise.all([
     listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
     listAttachmentsOfCase(deps.db, found.id),
   ]);
   const detail = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations, attachments });
-  await recordAudit(deps.db, { ...actorOf(caller), action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
+  await recordAudit(deps.db, { ...actorOf(caller), action, subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
   return { detail, version: found.version };
 }
 
