@@ -77,7 +77,7 @@ function caseRow(context: ConsolePageContext, row: CaseRow, now: Date): SafeHtml
 <th scope="row" data-label="${t('console:field.reference')}"><a href="/console/cases/${row.reference}">${row.reference}</a></th>
 <td data-label="${t('console:field.status')}">${t(`console:status.${row.status}`)}</td>
 <td data-label="${t('console:field.urgency')}" class="urgency-${row.urgency}">${t(`console:urgency.${row.urgency}`)}</td>
-<td data-label="${t('console:field.categories')}" class="problems">${problems}</td>
+<td data-label="${t('console:field.categories')}" class="problems" title="${problems}">${problems}</td>
 <td data-label="${t('console:field.place')}">${[row.destination_province, row.destination_country].filter(Boolean).join(', ')}</td>
 <td data-label="${t('console:field.channel')}">${t(`console:channel.${row.channel}`)}</td>
 <td data-label="${t('console:field.language')}" lang="${row.language}">${LANGUAGE_NAMES[row.language as Language] ?? row.language}</td>
