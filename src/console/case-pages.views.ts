@@ -12,6 +12,7 @@ import { attachmentEntries, attachmentsOfMessage, withheldAttachments } from './
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 import type { FormProblem } from './form-problem';
 import { triageForm } from './case-triage.views';
+import { placeOf } from './inbox.views';
 
 // The console's case pages: server-rendered HTML that works without JavaScript on a slow
 // connection, in the caseworker's own language.
@@ -128,7 +129,7 @@ function factsList(context: CasePageContext, found: CaseDetail, options: CasePag
 <dt>${t('console:field.urgency')}</dt><dd>${t(`console:urgency.${found.urgency}`)}</dd>
 <dt>${t('console:field.channel')}</dt><dd>${t(`console:channel.${found.channel}`)} · ${LANGUAGE_NAMES[found.language as Language] ?? found.language}</dd>
 <dt>${t('console:field.categories')}</dt><dd>${found.categories.map((category) => t(`web:category.${category}`)).join(', ')}</dd>
-<dt>${t('console:field.place')}</dt><dd>${[found.destination_province, found.destination_country].filter(Boolean).join(', ')}${found.location_as_written ? html` (“${found.location_as_written}”)` : ''}</dd>
+<dt>${t('console:field.place')}</dt><dd>${placeOf(t, found)}${found.location_as_written ? html` (“${found.location_as_written}”)` : ''}</dd>
 ${found.assigned_user_id ? html`<dt>${t('console:update.assignee')}</dt><dd>${assignee ?? '—'}</dd>` : ''}
 </dl>`;
 }

@@ -3,6 +3,7 @@ import type { CaseDetail } from '../cases/case-view';
 import { html, type SafeHtml } from '../http/html';
 import { LANGUAGE_NAMES } from '../language/language-names';
 import { consentBadge } from './case-pages.views';
+import { placeOf } from './inbox.views';
 import { consolePage, formatTime, type ConsolePageContext } from './console-shell';
 
 // The printable summary of a case, for a labour inspector or a lawyer: what happened, when, what
@@ -33,7 +34,7 @@ function whatHappened(context: ConsolePageContext, found: CaseDetail): SafeHtml 
 ${row(t('console:field.categories'), found.categories.map((category) => t(`web:category.${category}`)).join(', '))}
 ${row(t('console:field.indicators'), found.forced_labour_indicators.map((indicator) => t(`console:indicator.${indicator}`)).join(', '))}
 ${row(t('console:field.sector'), found.sector ? t(`web:sector.${found.sector}`) : null)}
-${row(t('console:field.place'), [found.destination_province, found.destination_country ? t(`web:country.${found.destination_country}`) : null].filter(Boolean).join(', '))}
+${row(t('console:field.place'), placeOf(t, found))}
 ${row(t('console:field.origin_country'), found.origin_country ? t(`web:country.${found.origin_country}`) : null)}
 ${row(t('console:summary.workers_affected'), found.workers_affected === null ? null : String(found.workers_affected))}
 ${row(t('console:field.channel'), `${t(`console:channel.${found.channel}`)} · ${LANGUAGE_NAMES[found.language as Language] ?? found.language}`)}

@@ -2,6 +2,7 @@ import { CASE_STATUSES, CATEGORIES, CHANNELS, LANGUAGES, URGENCIES, type Languag
 import type { listCasesFor } from '../cases/case-work.service';
 import { html, type SafeHtml } from '../http/html';
 import { LANGUAGE_NAMES } from '../language/language-names';
+import { findProvince } from '../places/places';
 import { choices, COUNTRIES } from './choices.views';
 import { consolePage, type ConsolePageContext } from './console-shell';
 
@@ -42,6 +43,13 @@ export function waitedFor(since: Date | string, now: Date, t: ConsolePageContext
   return t('console:inbox.age.days', { count: Math.floor(waited / DAY) });
 }
 
+/** Where a case is, as people say it: the province's name and the country's ("Tak, Thailand"). */
+export function placeOf(t: ConsolePageContext['t'], found: { destination_province: string | null; destination_country: string | null }): string {
+  const province = found.destination_province ? (findProvince(found.destination_province)?.name ?? found.destination_province) : null;
+  const country = found.destination_country ? t(`web:country.${found.destination_country}`, { defaultValue: found.destination_country }) : null;
+  return [province, country].filter(Boolean).join(', ');
+}
+
 function filters(context: ConsolePageContext, query: InboxQuery, counts: Record<string, number>): SafeHtml {
   const { t } = context;
   const more = query.urgency.length + query.category.length + query.country.length + query.channel.length + query.language.length > 0;
@@ -78,7 +86,7 @@ function caseRow(context: ConsolePageContext, row: CaseRow, now: Date): SafeHtml
 <td data-label="${t('console:field.status')}">${t(`console:status.${row.status}`)}</td>
 <td data-label="${t('console:field.urgency')}" class="urgency-${row.urgency}">${t(`console:urgency.${row.urgency}`)}</td>
 <td data-label="${t('console:field.categories')}" class="problems" title="${problems}">${problems}</td>
-<td data-label="${t('console:field.place')}">${[row.destination_province, row.destination_country].filter(Boolean).join(', ')}</td>
+<td data-label="${t('console:field.place')}">${placeOf(t, row)}</td>
 <td data-label="${t('console:field.channel')}">${t(`console:channel.${row.channel}`)}</td>
 <td data-label="${t('console:field.language')}" lang="${row.language}">${LANGUAGE_NAMES[row.language as Language] ?? row.language}</td>
 <td data-label="${t('console:inbox.waiting')}">${row.waiting_since ? html`<span class="badge">${waitedFor(row.waiting_since, now, t)}</span>` : ''}</td>
