@@ -203,6 +203,34 @@ async function insertBatch(db: Db, from: number, to: number, now: Date, organisa
   `.execute(db);
 }
 
+/** How many synthetic cases the benchmarks build (BENCH_CASES, a million by default). */
+export const BENCH_CASE_COUNT = CASES;
+
+/**
+ * The synthetic network of the benchmarks on an empty, migrated database: organisations, their
+ * caseworkers, BENCH_CASES cases and their referrals, then VACUUM ANALYZE. The console benchmark
+ * builds on the same data.
+ */
+export async function insertBenchCases(db: Db, now: Date): Promise<{ organisations: string[]; users: string[]; insertSeconds: string; analyseSeconds: string }> {
+  if (!Number.isInteger(CASES) || CASES < 1000 || CASES >= REFERENCE_SPACE) throw new Error(`BENCH_CASES must be an integer from 1,000 to ${count(REFERENCE_SPACE - 1)}`);
+  const generationStarted = performance.now();
+  const { organisations, users } = await insertOrganisations(db);
+  progress(0, CASES);
+  for (let from = 1; from <= CASES; from += BATCH) {
+    const to = Math.min(CASES, from + BATCH - 1);
+    await insertBatch(db, from, to, now, organisations, users);
+    progress(to, CASES);
+  }
+  process.stderr.write('\n');
+  const insertSeconds = seconds(generationStarted);
+  const analyseStarted = performance.now();
+  // VACUUM as well as ANALYZE: the visibility map and hint bits a table has in production, and
+  // no autovacuum of the fresh rows in the middle of the measurements.
+  await sql`vacuum analyze cases`.execute(db);
+  await sql`vacuum analyze referrals`.execute(db);
+  return { organisations, users, insertSeconds, analyseSeconds: seconds(analyseStarted) };
+}
+
 /** A Kysely that executes nothing and hands back the SQL and parameters of the one query it is given. */
 function sqlCapturer(): (call: (db: Db) => Promise<unknown>) => Promise<CompiledQuery> {
   let captured: CompiledQuery | undefined;
@@ -257,22 +285,7 @@ export async function runInboxBenchmark(): Promise<void> {
     await migrateToLatest(db);
     const now = new Date();
 
-    const generationStarted = performance.now();
-    const { organisations, users } = await insertOrganisations(db);
-    progress(0, CASES);
-    for (let from = 1; from <= CASES; from += BATCH) {
-      const to = Math.min(CASES, from + BATCH - 1);
-      await insertBatch(db, from, to, now, organisations, users);
-      progress(to, CASES);
-    }
-    process.stderr.write('\n');
-    const insertSeconds = seconds(generationStarted);
-    const analyseStarted = performance.now();
-    // VACUUM as well as ANALYZE: the visibility map and hint bits a table has in production, and
-    // no autovacuum of the fresh rows in the middle of the measurements.
-    await sql`vacuum analyze cases`.execute(db);
-    await sql`vacuum analyze referrals`.execute(db);
-    const analyseSeconds = seconds(analyseStarted);
+    const { insertSeconds, analyseSeconds } = await insertBenchCases(db, now);
 
     const copyStarted = performance.now();
     await sql`create table cases_noindex (like cases including defaults)`.execute(db);

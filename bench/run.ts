@@ -1,4 +1,5 @@
 import { runAttachmentsBenchmark } from './attachments.bench';
+import { runConsoleBenchmark } from './console.bench';
 import { runInboxBenchmark } from './inbox.bench';
 import { runPipelineBenchmark } from './pipeline.bench';
 import { runSmsBenchmark } from './sms.bench';
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   inbox: runInboxBenchmark,
   pipeline: runPipelineBenchmark,
   attachments: runAttachmentsBenchmark,
+  console: runConsoleBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -96,10 +96,12 @@ export async function listCases(db: Kysely<Database>, scope: CaseScope, filters:
   return db
     .selectFrom('cases')
     .leftJoin('organisations', 'organisations.id', 'cases.owner_organisation_id')
+    .leftJoin('users as assignee', 'assignee.id', 'cases.assigned_user_id')
     .select([
       'cases.id', 'cases.reference', 'cases.status', 'cases.urgency', 'cases.categories', 'cases.channel', 'cases.language',
       'cases.origin_country', 'cases.destination_country', 'cases.destination_province', 'cases.assigned_user_id',
       'cases.last_worker_message_at', 'cases.last_staff_message_at', 'cases.created_at', 'cases.updated_at', 'organisations.slug as owner',
+      'assignee.display_name as assignee_name',
       // Full microsecond precision for the cursor (a JavaScript Date keeps only milliseconds).
       sql<string>`${sql.ref('cases.updated_at')}::text`.as('cursor_at'),
     ])

@@ -70,22 +70,28 @@ export async function listCasesFor(deps: CaseWorkDeps, caller: Caller, filters: 
   const last = shown[shown.length - 1];
   await recordAudit(deps.db, { ...actorOf(caller), action: 'case.listed', subjectType: 'case', details: { count: shown.length } });
   return {
-    data: shown.map((row) => ({
-      reference: row.reference,
-      status: row.status,
-      urgency: row.urgency,
-      categories: row.categories,
-      channel: row.channel,
-      language: row.language,
-      origin_country: row.origin_country,
-      destination_country: row.destination_country,
-      destination_province: row.destination_province,
-      owner: row.owner,
-      assigned_to_me: row.assigned_user_id === caller.principal.userId,
-      waiting_for_reply: row.last_worker_message_at !== null && (row.last_staff_message_at === null || row.last_staff_message_at < row.last_worker_message_at),
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-    })),
+    data: shown.map((row) => {
+      const waiting = row.last_worker_message_at !== null && (row.last_staff_message_at === null || row.last_staff_message_at < row.last_worker_message_at);
+      return {
+        reference: row.reference,
+        status: row.status,
+        urgency: row.urgency,
+        categories: row.categories,
+        channel: row.channel,
+        language: row.language,
+        origin_country: row.origin_country,
+        destination_country: row.destination_country,
+        destination_province: row.destination_province,
+        owner: row.owner,
+        assigned_to_me: row.assigned_user_id === caller.principal.userId,
+        assignee: row.assignee_name,
+        waiting_for_reply: waiting,
+        /** Since when the worker's last message waits for an answer; null when nothing waits. */
+        waiting_since: waiting ? row.last_worker_message_at : null,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+      };
+    }),
     next_cursor: more && last ? encodeCursor({ updatedAt: last.cursor_at, id: last.id }) : null,
     counts: { status: counts },
   };
@@ -96,20 +102,24 @@ export async function getCaseFor(deps: CaseWorkDeps, caller: Caller, reference: 
   return (await readCaseFor(deps, caller, reference)).detail;
 }
 
+/** How a case read is audited: its page or the API (`case.read`), or its printable summary. */
+export type CaseReadAction = 'case.read' | 'case.summary_viewed';
+
 /**
  * A case with its messages, notes, referrals and escalations as the caller may see them, and the
- * version it was drawn from (to send back with a change); the read is audited.
+ * version it was drawn from (to send back with a change); the read is audited as `action`, with
+ * the view (full or limited) it was shown in.
  */
-export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string): Promise<{ detail: CaseDetail; version: string }> {
+export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference: string, action: CaseReadAction = 'case.read'): Promise<{ detail: CaseDetail; version: string }> {
   // The version is read with the case itself, never after: a later read could name a newer
   // version than the one shown, and a change sent back with it would then overwrite unseen work.
-  const found = await caseOrNotFound(deps, caller, reference, 'case.read');
+  const found = await caseOrNotFound(deps, caller, reference, action);
   const [messages, notes, referrals, escalations, attachments] = await Promise.all([
     listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
     listAttachmentsOfCase(deps.db, found.id),
   ]);
   const detail = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations, attachments });
-  await recordAudit(deps.db, { ...actorOf(caller), action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
+  await recordAudit(deps.db, { ...actorOf(caller), action, subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
   return { detail, version: found.version };
 }
 

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CASE_ROLES } from '../cases/case.policy';
-import { addNoteFor, listCasesFor, overdueSince, replyFor, updateCaseFor } from '../cases/case-work.service';
+import { addNoteFor, listCasesFor, overdueSince, readCaseFor, replyFor, updateCaseFor } from '../cases/case-work.service';
 import { caseVersionText, listCasesQuery, referenceParam, updateCaseBody } from '../cases/cases.schema';
 import { countSegments } from '../channels/sms/segments';
 import { principalOf } from '../http/access';
@@ -9,7 +9,8 @@ import type { RouteSpec } from '../http/routes';
 import { AppError } from '../http/errors';
 import { validate } from '../http/validate';
 import { showCasePage, type CasePageDeps, type CasePageShowing } from './case-page';
-import { inboxPage, type InboxQuery } from './case-pages.views';
+import { inboxPage, type InboxQuery } from './inbox.views';
+import { caseSummaryPage } from './case-summary.views';
 import { consolePageContext, sendConsolePage } from './console-shell';
 import { formProblemOf } from './form-problem';
 
@@ -79,10 +80,20 @@ export function casePageRoutes(deps: CasePageDeps): RouteSpec[] {
           triage: triageOffered ? query.triage : null, reference: typeof raw['reference'] === 'string' ? raw['reference'] : '',
         };
         const next = list.next_cursor ? `/console/cases?${nextQuery(req.originalUrl, list.next_cursor)}` : null;
-        sendConsolePage(res, 200, inboxPage(await consolePageContext(deps, req, res), inbox, list, next));
+        sendConsolePage(res, 200, inboxPage(await consolePageContext(deps, req, res), inbox, list, next, deps.clock.now()));
       },
     },
     { method: 'get', path: '/console/cases/:reference', access, handler: (req, res) => showCase(req, res) },
+    {
+      method: 'get',
+      path: '/console/cases/:reference/summary',
+      access,
+      handler: async (req, res) => {
+        // Audited apart from the case page: a summary is what leaves the hotline, on paper.
+        const { detail } = await readCaseFor(deps, caller(req, res), reference(req), 'case.summary_viewed');
+        sendConsolePage(res, 200, caseSummaryPage(await consolePageContext(deps, req, res), detail, deps.clock.now()));
+      },
+    },
     {
       method: 'post',
       path: '/console/cases/:reference/reply',

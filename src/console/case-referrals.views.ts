@@ -57,8 +57,8 @@ export function problemSummary(view: CaseWorkView): SafeHtml {
 function consentForm(view: CaseWorkView): SafeHtml {
   const { t } = view.context;
   const form = 'consent';
-  return html`<form method="post" action="/console/cases/${view.reference}/consent" aria-labelledby="consent-heading">
-<h3 id="consent-heading">${t('console:consent_form.title')}</h3>
+  return html`<details class="fold"${view.problem?.form === form ? html` open` : ''}><summary id="consent-heading">${t('console:consent_form.title')}</summary>
+<form method="post" action="/console/cases/${view.reference}/consent" aria-labelledby="consent-heading">
 ${csrfField(view)}
 <fieldset class="field"><legend>${t('console:consent_form.given')}</legend>
 <label class="choice"><input type="radio" name="given" value="yes" required> ${t('console:consent_form.yes')}</label>
@@ -67,7 +67,7 @@ ${fieldError(view.problem, form, 'given', 'consent-given-error')}</fieldset>
 ${wordingField(view)}
 ${formError(view.problem, form, ['given', 'wording'])}
 <p><button type="submit" class="secondary">${t('console:consent_form.submit')}</button></p>
-</form>`;
+</form></details>`;
 }
 
 function wordingField(view: CaseWorkView): SafeHtml {
@@ -82,7 +82,7 @@ ${fieldError(view.problem, form, 'wording', 'consent-wording-error')}</div>`;
 /** The form to record that the worker took their consent back, folded until used. */
 function withdrawalForm(view: CaseWorkView): SafeHtml {
   const { t } = view.context;
-  return html`<details${view.problem?.form === 'consent' ? html` open` : ''}><summary id="consent-heading">${t('console:consent_form.withdraw_title')}</summary>
+  return html`<details class="fold"${view.problem?.form === 'consent' ? html` open` : ''}><summary id="consent-heading">${t('console:consent_form.withdraw_title')}</summary>
 <form method="post" action="/console/cases/${view.reference}/consent" aria-labelledby="consent-heading">
 ${csrfField(view)}
 <input type="hidden" name="given" value="no">
@@ -202,8 +202,9 @@ export function referralsSection(view: CaseWorkView, referrals: readonly Referra
   return html`<section aria-labelledby="referrals-heading">
 <h2 id="referrals-heading">${t('console:referral.title')}</h2>
 ${referrals.length === 0 ? html`<p>${t('console:referral.none')}</p>` : html`<ul class="referral-list">${referrals.map((referral) => referralItem(view, referral))}</ul>`}
-<h3 id="refer-heading">${t('console:referral.new_title')}</h3>
-${mayRefer ? referForm(view, targets) : html`<p>${t('console:referral.accept_first')}</p>`}
+${mayRefer ? html`<details class="fold"${view.problem?.form === 'refer' ? html` open` : ''}><summary id="refer-heading">${t('console:referral.new_title')}</summary>
+${referForm(view, targets)}</details>` : html`<h3 id="refer-heading">${t('console:referral.new_title')}</h3>
+<p>${t('console:referral.accept_first')}</p>`}
 </section>`;
 }
 
@@ -239,7 +240,7 @@ ${open && view.problem?.form !== 'escalate' ? '' : escalateForm(view)}
 function escalateForm(view: CaseWorkView): SafeHtml {
   const { t } = view.context;
   const form = 'escalate';
-  return html`<h3 id="escalate-heading">${t('console:escalation.new_title')}</h3>
+  return html`<details class="fold"${view.problem?.form === form ? html` open` : ''}><summary id="escalate-heading">${t('console:escalation.new_title')}</summary>
 <form method="post" action="/console/cases/${view.reference}/escalations" aria-labelledby="escalate-heading">
 ${csrfField(view)}
 <div class="field"><label for="escalate-reason">${t('console:escalation.reason_label')}</label>
@@ -248,5 +249,5 @@ ${csrfField(view)}
 ${fieldError(view.problem, form, 'reason', 'escalate-reason-error')}</div>
 ${formError(view.problem, form, ['reason'])}
 <p><button type="submit">${t('console:escalation.submit')}</button></p>
-</form>`;
+</form></details>`;
 }

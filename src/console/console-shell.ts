@@ -72,9 +72,23 @@ export function sendConsolePage(res: Response, status: number, body: string): vo
 export function formatTime(date: Date | string | null, reader: Pick<ConsolePageContext, 'language' | 'timeZone'>): string {
   if (!date) return '';
   const at = new Date(date);
-  const time = new Intl.DateTimeFormat(reader.language, { dateStyle: 'medium', timeStyle: 'short', timeZone: reader.timeZone }).format(at);
-  const zone = new Intl.DateTimeFormat(reader.language, { timeZone: reader.timeZone, timeZoneName: 'shortGeneric' })
-    .formatToParts(at)
-    .find((part) => part.type === 'timeZoneName')?.value;
-  return zone ? `${time} (${zone})` : time;
+  const { time, zone } = formattersOf(reader.language, reader.timeZone);
+  const zoneName = zone.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
+  const text = time.format(at);
+  return zoneName ? `${text} (${zoneName})` : text;
+}
+
+/** Making a formatter costs far more than using one (a case page formats hundreds of times): one pair per language and zone. */
+const FORMATTERS = new Map<string, { time: Intl.DateTimeFormat; zone: Intl.DateTimeFormat }>();
+
+function formattersOf(language: Language, timeZone: string): { time: Intl.DateTimeFormat; zone: Intl.DateTimeFormat } {
+  const key = `${language} ${timeZone}`;
+  const known = FORMATTERS.get(key);
+  if (known) return known;
+  const made = {
+    time: new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone }),
+    zone: new Intl.DateTimeFormat(language, { timeZone, timeZoneName: 'shortGeneric' }),
+  };
+  FORMATTERS.set(key, made);
+  return made;
 }

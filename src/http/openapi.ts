@@ -47,7 +47,8 @@ const CASE_SUMMARY = {
     reference: { type: 'string' }, status: { type: 'string' }, urgency: { type: 'string' }, categories: { type: 'array', items: { type: 'string' } },
     channel: { type: 'string' }, language: { type: 'string' }, origin_country: { type: ['string', 'null'] },
     destination_country: { type: ['string', 'null'] }, destination_province: { type: ['string', 'null'] }, owner: { type: ['string', 'null'] },
-    assigned_to_me: { type: 'boolean' }, waiting_for_reply: { type: 'boolean' },
+    assigned_to_me: { type: 'boolean' }, assignee: { type: ['string', 'null'], description: 'the display name of whoever holds the case' },
+    waiting_for_reply: { type: 'boolean' }, waiting_since: { type: ['string', 'null'], format: 'date-time', description: "when the worker's unanswered message came" },
     created_at: { type: 'string', format: 'date-time' }, updated_at: { type: 'string', format: 'date-time' },
   },
 };

@@ -60,7 +60,7 @@ function section(id: DashboardChart, title: string, figure: SafeHtml, table: Saf
   return html`<section class="stats-section" aria-labelledby="${id}-heading">
 <h2 id="${id}-heading">${title}</h2>
 <figure class="stats-figure">${figure}</figure>
-<div class="stats-table-wrap">${table}</div>
+<div class="stats-table-wrap" role="region" tabindex="0" aria-labelledby="${id}-heading">${table}</div>
 <p class="stats-csv"><a href="${csvLink(id, dashboard.period)}">${view.t('downloadCsv')}</a></p>
 </section>`;
 }

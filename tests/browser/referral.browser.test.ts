@@ -57,6 +57,7 @@ describe('a referral offered by one organisation and accepted by another', () =>
     await signIn(maeSot, 'naw.paw@example.org');
     await maeSot.click('.console-nav a[href="/console/cases"]');
     await maeSot.click(`a[href="/console/cases/${reference}"]`);
+    await maeSot.click('summary#refer-heading'); // the form is folded until used
     await maeSot.selectOption('#refer-to', 'mahachai');
     await maeSot.fill('#refer-reason', 'They have a lawyer who works with fishers in Samut Sakhon.');
     await maeSot.fill('#refer-hours', '24');
