@@ -66,7 +66,10 @@ function action(context: ConsolePageContext, row: QueuedCallback): SafeHtml {
 
 function row(context: ConsolePageContext, item: QueuedCallback, maxAttempts: number): SafeHtml {
   const { t } = context;
-  const audio = item.recordingAttachmentId && item.recordingStored
+  // A case seen in the limited view keeps its files closed (the attachment route refuses them too).
+  const audio = item.recordingAttachmentId && item.recordingStored && !item.recordingPlayable
+    ? html`<span class="hint">${t('console:callbacks.recording_limited')}</span>`
+    : item.recordingAttachmentId && item.recordingStored
     ? html`<audio controls preload="none" src="/console/cases/${item.reference}/attachments/${item.recordingAttachmentId}" aria-label="${t('console:callbacks.recording_of', { reference: item.reference })}"></audio>`
     : html`<span class="hint">${t('console:callbacks.no_recording')}</span>`;
   return html`<tr${item.flagged ? html` class="flagged"` : ''}>

@@ -22,7 +22,7 @@ export async function listOpenCallbacks(db: Executor, scope: CallbackScope, limi
     .leftJoin('attachments', 'attachments.id', 'calls.recording_attachment_id')
     .select((eb) => [
       'calls.id', 'calls.started_at', 'calls.safe_time', 'calls.language', 'calls.callback_flagged_at', 'calls.recording_attachment_id',
-      'attachments.status as recording_status', 'cases.reference', 'cases.destination_country', 'organisations.time_zone as owner_time_zone',
+      'attachments.status as recording_status', 'cases.reference', 'cases.consent_given', 'cases.destination_country', 'organisations.time_zone as owner_time_zone',
       eb.selectFrom('callback_attempts').select((inner) => inner.fn.countAll<string>().as('n'))
         .whereRef('callback_attempts.call_id', '=', 'calls.id').where('callback_attempts.outcome', 'in', COUNTED_OUTCOMES).as('attempts'),
       eb.selectFrom('callback_attempts').select('callback_attempts.outcome')

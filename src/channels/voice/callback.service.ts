@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { insertCaseEvent } from '../../cases/case-event.repository';
+import { caseViewOf } from '../../cases/case.policy';
 import type { Role } from '../../cases/case.vocabulary';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
@@ -79,6 +80,8 @@ export interface QueuedCallback {
   flagged: boolean;
   recordingAttachmentId: string | null;
   recordingStored: boolean;
+  /** Whether the reader may play the recording: the full view of the case (coordinators, or the worker's consent to share). */
+  recordingPlayable: boolean;
   attempts: number;
   lastOutcome: CallbackOutcome | null;
   /** A try still waiting for its outcome: its id, and whether the reader made it. */
@@ -134,6 +137,7 @@ export async function listCallbackQueue(deps: Pick<CallbackServiceDeps, 'db'>, a
       flagged: row.callback_flagged_at !== null,
       recordingAttachmentId: row.recording_attachment_id,
       recordingStored: row.recording_status === 'stored',
+      recordingPlayable: caseViewOf(actor, row.consent_given) === 'full',
       attempts: Number(row.attempts ?? 0),
       lastOutcome: (row.last_outcome as CallbackOutcome | null) ?? null,
       unfinished: open ? { attemptId: open.id, mine: open.user_id === actor.userId, status: open.status } : null,
