@@ -7,7 +7,7 @@ import { upsertUser } from '../../src/users/user.repository';
 import { buildTestHotline, TEST_PUBLIC_URL, type TestHotline } from '../support/app';
 import { toneWav } from '../support/attachment-samples';
 import { createFakeClock, type FakeClock } from '../support/clock';
-import { csrfOf, signedInAgent } from '../support/console';
+import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { FAKE_ACCOUNT_SID, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import { parseTwiml } from '../support/twiml';
