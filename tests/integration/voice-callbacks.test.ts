@@ -10,6 +10,7 @@ import { createFakeClock, type FakeClock } from '../support/clock';
 import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { FAKE_ACCOUNT_SID, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
+import { createCapturingLogger } from '../support/logger';
 import { parseTwiml } from '../support/twiml';
 import { postSigned } from '../support/twilio-webhook';
 
@@ -46,6 +47,8 @@ describe('voice call-backs', () => {
   let clock: FakeClock;
   let ownerId: string;
   let coordinatorId: string;
+  const logs = createCapturingLogger('debug');
+  const workerNumbers: string[] = [];
 
   beforeAll(async () => {
     handle = await openTestDatabase();
@@ -53,6 +56,7 @@ describe('voice call-backs', () => {
     clock = createFakeClock(START);
     hotline = buildTestHotline(handle, {
       clock,
+      logger: logs.logger,
       media: {
         twilio: twilio.mediaConfig(),
         line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' },
@@ -82,6 +86,7 @@ describe('voice call-backs', () => {
   /** A worker calls, leaves a message, asks to be called back at a safe time (1–4); the case is the owner's. */
   async function workerAsksForCallback(safeTimeKey: string) {
     const from = number('+6681');
+    workerNumbers.push(from);
     const callSid = `CA${crypto.randomBytes(16).toString('hex')}`;
     const base = { CallSid: callSid, AccountSid: FAKE_ACCOUNT_SID, From: from, To: HOTLINE_NUMBER, Direction: 'inbound' };
     const post = (path: string, params: Record<string, string>) => postSigned(hotline.app, path, { ...base, ...params });
@@ -301,6 +306,12 @@ describe('voice call-backs', () => {
     // A forged form without the session's token is refused.
     await owner.agent.post(`/console/callbacks/attempts/${attemptId}/outcome`).type('form').send({ outcome: 'reached' }).expect(403);
     await outcome(owner, attemptId, 'reached').expect(303);
+  });
+
+  it('writes no worker\'s number and no caseworker\'s phone to the logs', () => {
+    const written = logs.lines().join('\n');
+    expect(written.length).toBeGreaterThan(0);
+    for (const phone of [...workerNumbers, CASEWORKER_PHONE]) expectNoNumber(written, phone);
   });
 
   it('refuses unsigned call-back webhooks', async () => {
