@@ -176,6 +176,8 @@ describe('voice call-backs', () => {
       Record: 'false',
     });
     expect(first.made?.path).toBe(`/2010-04-01/Accounts/${FAKE_ACCOUNT_SID}/Calls.json`);
+    const audited = await handle.db.selectFrom('audit_log').select(['action', 'subject_id']).where('case_id', '=', wanted.caseId).where('action', '=', 'callback.started').execute();
+    expect(audited).toEqual([{ action: 'callback.started', subject_id: wanted.callId }]);
     expectNoNumber(JSON.stringify(first.made), wanted.from);
     // While it rings, the caseworker's page shows the words to say and the outcome form, and no number.
     const calling = (await agent.agent.get('/console/callbacks?notice=calling').expect(200)).text;

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { recordAudit } from '../../audit/audit.repository';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import { caseViewOf } from '../../cases/case.policy';
 import type { Role } from '../../cases/case.vocabulary';
@@ -174,7 +175,10 @@ export async function callBackNow(
     const now = deps.clock.now();
     const busy = (await listUnfinishedAttempts(trx, [call.id])).some((attempt) => attempt.status !== 'ended' && now.getTime() - new Date(attempt.created_at).getTime() < STALE_ATTEMPT_MS);
     if (busy) return { reason: 'in_progress' };
-    return { attemptId: await insertAttempt(trx, { callId: call.id, caseId: call.case_id, userId: actor.userId, at: now }) };
+    const attemptId = await insertAttempt(trx, { callId: call.id, caseId: call.case_id, userId: actor.userId, at: now });
+    // Calling a worker uses their number, though nobody sees it: who did, and when, is on the record.
+    await recordAudit(trx, { actorKind: 'user', actorUserId: actor.userId, action: 'callback.started', subjectType: 'call', subjectId: call.id, caseId: call.case_id, details: { attemptId }, at: now });
+    return { attemptId };
   });
   if ('reason' in decided) return { ok: false, reason: decided.reason };
   const { attemptId } = decided;
