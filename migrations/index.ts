@@ -13,6 +13,7 @@ import * as organisationTimeZone from './20261202_0012_organisation_time_zone';
 import * as peopleAndChannels from './20261202_0013_people_and_channels';
 import * as attachments from './20261202_0014_attachments';
 import * as voice from './20261202_0015_voice';
+import * as voiceCallbacks from './20261202_0016_voice_callbacks';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261202_0013_people_and_channels': peopleAndChannels,
   '20261202_0014_attachments': attachments,
   '20261202_0015_voice': voice,
+  '20261202_0016_voice_callbacks': voiceCallbacks,
 };

@@ -40,6 +40,10 @@ import { lineRoutes } from './channels/line/line.routes';
 import { viberRoutes } from './channels/viber/viber.routes';
 import { voicePromptRoutes, voiceRoutes } from './channels/voice/voice.routes';
 import { createVoiceService } from './channels/voice/voice.service';
+import { callbackWebhookRoutes } from './channels/voice/callback.routes';
+import type { CallbackServiceDeps } from './channels/voice/callback.service';
+import { createTwilioCalls, type TwilioCalls } from './channels/voice/twilio-calls';
+import { callbackPageRoutes } from './console/callback-pages.routes';
 import { choicesFor } from './channels/reply-choices';
 import type { Logger } from './observability/logger';
 import type { HotlineCounters } from './observability/hotline-counters';
@@ -86,6 +90,8 @@ export interface AppDeps {
   metricsRegistry?: Registry;
   /** The domain counters on that registry (here: delivery status changes); unset, nothing is counted. */
   counters?: HotlineCounters;
+  /** Call-backs: Twilio's Calls API, the voice number (TWILIO_VOICE_FROM) and CALLBACK_MAX_ATTEMPTS; unset, nobody can be called back. */
+  callbacks?: { calls: TwilioCalls; from: string | undefined; maxAttempts: number };
 }
 
 const BODY_LIMIT = '64kb';
@@ -119,8 +125,15 @@ export function createApp(deps: AppDeps): Express {
     db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, logger: deps.logger, jobs: deps.web.jobs, events: deps.web.events,
     mailEnabled: deps.web.mailEnabled, publicUrl: deps.publicUrl, counters: deps.counters,
   });
+  const callbacks: CallbackServiceDeps = {
+    db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: deps.logger, jobs: deps.web.jobs, events: deps.web.events,
+    mailEnabled: deps.web.mailEnabled, publicUrl: deps.publicUrl,
+    calls: deps.callbacks?.calls ?? createTwilioCalls({ accountSid: undefined, authToken: undefined, apiBaseUrl: 'https://api.twilio.com' }),
+    from: deps.callbacks?.from, maxAttempts: deps.callbacks?.maxAttempts ?? 3,
+  };
   app.use(mountRoutes(express.Router(), [
     ...smsRoutes(deps),
+    ...callbackWebhookRoutes({ callbacks, logger: deps.logger, twilioAuthToken: deps.twilioAuthToken, publicUrl: deps.publicUrl }),
     ...voiceRoutes({ voice, logger: deps.logger, twilioAuthToken: deps.twilioAuthToken, publicUrl: deps.publicUrl }),
     ...lineRoutes({ clock: deps.clock, logger: deps.logger, channelSecret: deps.lineChannelSecret, receive: receiveEvents }),
     ...viberRoutes({ clock: deps.clock, logger: deps.logger, viberAuthToken: deps.viberAuthToken, receive: receiveEvents, welcome: viberWelcome(deps.i18n, deps.viberBotName) }),
@@ -171,6 +184,7 @@ export function createApp(deps: AppDeps): Express {
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...replyCounterRoutes(),
     ...voicePromptRoutes({ voice }),
+    ...callbackPageRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies, callbacks }),
   ];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));
 

@@ -14,6 +14,16 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('calls workers back from TWILIO_VOICE_FROM, else from a TWILIO_FROM that is a phone number, at most CALLBACK_MAX_ATTEMPTS times', () => {
+    expect(loadConfig({}).voice).toEqual({ from: undefined, callbackMaxAttempts: 3 });
+    expect(loadConfig({ TWILIO_FROM: '+66900000000' }).voice.from).toBe('+66900000000');
+    expect(loadConfig({ TWILIO_FROM: 'whatsapp:+66900000000' }).voice.from).toBeUndefined();
+    expect(loadConfig({ TWILIO_FROM: '+66900000000', TWILIO_VOICE_FROM: '+6621234567', CALLBACK_MAX_ATTEMPTS: '5' }).voice)
+      .toEqual({ from: '+6621234567', callbackMaxAttempts: 5 });
+    expect(() => loadConfig({ TWILIO_VOICE_FROM: 'whatsapp:+6621234567' })).toThrow(/^TWILIO_VOICE_FROM /);
+    expect(() => loadConfig({ CALLBACK_MAX_ATTEMPTS: '0' })).toThrow(/^CALLBACK_MAX_ATTEMPTS /);
+  });
+
   it('treats blank variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '  ', PORT: '' }).embedded).toBe(true);
   });

@@ -56,6 +56,10 @@ const environmentSchema = z.object({
     .regex(/^(HX[0-9a-fA-F]{32}|(en|my|km|lo|th|vi):HX[0-9a-fA-F]{32}(,(en|my|km|lo|th|vi):HX[0-9a-fA-F]{32})*)$/, 'must be HX followed by 32 hex digits, or a list such as en:HX…,th:HX…')
     .optional(),
   TWILIO_API_BASE_URL: providerBaseUrl.default('https://api.twilio.com'),
+  // The voice line's number, shown to a worker when a caseworker calls them back (unset: TWILIO_FROM, if it is a phone number).
+  TWILIO_VOICE_FROM: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +6621234567').optional(),
+  // How many times a caseworker tries to call a worker back before the call-back leaves the queue.
+  CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   LINE_CHANNEL_SECRET: z.string().trim().regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex digits of the LINE channel secret').optional(),
   LINE_CHANNEL_ACCESS_TOKEN: z.string().trim().min(20, 'is too short to be a LINE channel access token').optional(),
   LINE_API_BASE_URL: providerBaseUrl.default('https://api.line.me'),
@@ -107,6 +111,13 @@ export interface TwilioConfig {
   apiBaseUrl: string;
 }
 
+export interface VoiceConfig {
+  /** The number call-backs are made from (TWILIO_VOICE_FROM, else a phone-number TWILIO_FROM); unset, nobody can be called back. */
+  from: string | undefined;
+  /** CALLBACK_MAX_ATTEMPTS. */
+  callbackMaxAttempts: number;
+}
+
 export interface LineConfig {
   /** Checks X-Line-Signature; unset, LINE webhooks are refused. */
   channelSecret: string | undefined;
@@ -143,6 +154,7 @@ export interface Config {
   dataDir: string;
   redisUrl: string | undefined;
   twilio: TwilioConfig;
+  voice: VoiceConfig;
   line: LineConfig;
   viber: ViberConfig;
   mail: MailConfig;
@@ -214,6 +226,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       messengerFrom: env.TWILIO_MESSENGER_FROM,
       whatsappTemplateSid: env.TWILIO_WHATSAPP_TEMPLATE_SID,
       apiBaseUrl: env.TWILIO_API_BASE_URL,
+    }),
+    voice: Object.freeze({
+      from: env.TWILIO_VOICE_FROM ?? (env.TWILIO_FROM?.startsWith('+') ? env.TWILIO_FROM : undefined),
+      callbackMaxAttempts: env.CALLBACK_MAX_ATTEMPTS,
     }),
     line: Object.freeze({
       channelSecret: env.LINE_CHANNEL_SECRET,

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { createTwilioCalls } from './channels/voice/twilio-calls';
 import { createRateLimiter } from './http/rate-limit';
 import { scheduleMaintenance, scheduleSpoolDrain } from './jobs/maintenance-schedule';
 import { openHotline, type Hotline } from './hotline';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     cipher: hotline.cipher,
     metricsRegistry: hotline.metrics,
     counters: hotline.counters,
+    callbacks: { calls: createTwilioCalls(config.twilio), from: config.voice.from, maxAttempts: config.voice.callbackMaxAttempts },
   });
   const server: Server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

@@ -12,7 +12,7 @@ export const TIMELINE_EVENT_TYPES = [
   'escalation.created', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
   'case.needs_triage', 'case.consent_recorded', 'case.consent_unclear', 'case.status_changed', 'case.assigned', 'case.overdue',
   'case.reply_channel_set', 'person.merged', 'person.merge_undone',
-  'call.message_left', 'call.missed', 'call.callback_requested', 'call.safe_time_given',
+  'call.message_left', 'call.missed', 'call.callback_requested', 'call.safe_time_given', 'call.callback_attempted', 'call.callback_window_missed',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];
@@ -61,6 +61,10 @@ function eventText(context: ConsolePageContext, event: CaseEventRow, found: Pick
     return t('console:event.person.merge_undone', { cases });
   }
   if (event.type === 'case.assigned') return t(idIn(data, 'to') ? 'console:event.case.assigned' : 'console:event.case.unassigned');
+  if (event.type === 'call.callback_attempted') {
+    const outcome = t(`console:callbacks.outcome.${idIn(data, 'outcome') ?? 'unknown'}`, { defaultValue: idIn(data, 'outcome') ?? '' });
+    return t('console:event.call.callback_attempted', { attempt: Number(data['attempt'] ?? 0), max: Number(data['maxAttempts'] ?? 0), outcome });
+  }
   if (event.type === 'call.safe_time_given') return t('console:event.call.safe_time_given', { time: t(`console:event.call.safe_time.${idIn(data, 'safeTime') ?? 'unknown'}`) });
   return t(`console:event.${event.type}`);
 }

@@ -6,9 +6,9 @@ import { html, type SafeHtml } from '../http/html';
 // unread notices.
 
 const LINKS: Record<Role, readonly (readonly [key: string, href: string])[]> = {
-  caseworker: [['cases', '/console/cases'], ['referrals', '/console/referrals']],
+  caseworker: [['cases', '/console/cases'], ['callbacks', '/console/callbacks'], ['referrals', '/console/referrals']],
   coordinator: [
-    ['cases', '/console/cases'], ['triage', '/console/cases?triage=true'], ['referrals', '/console/referrals'],
+    ['cases', '/console/cases'], ['triage', '/console/cases?triage=true'], ['callbacks', '/console/callbacks'], ['referrals', '/console/referrals'],
     ['escalations', '/console/escalations'], ['rules', '/console/rules'], ['stats', '/console/stats'],
   ],
   liaison: [['escalations', '/console/escalations']],

@@ -17,7 +17,7 @@ import { SESSION_COOKIE } from '../users/authentication';
 import { ANY_ROLE } from '../users/roles';
 import { endSessionByToken, ABSOLUTE_LIFETIME_MS } from '../users/session.service';
 import { SIGN_INS_PER_ADDRESS, signIn } from '../users/sign-in.service';
-import { setEmailNotifications, setUserLocale, wantsEmailNotifications } from '../users/user.service';
+import { findUserPhone, setEmailNotifications, setUserLocale, wantsEmailNotifications } from '../users/user.service';
 import { consoleNav } from './console-nav';
 import { homePage, signInPage, type ConsoleViewContext } from './console.views';
 
@@ -111,7 +111,9 @@ export function consoleRoutes(deps: ConsoleRouteDeps): RouteSpec[] {
         const context = { ...view(req, res, principal.locale), csrf: principal.formToken ?? '' };
         const nav = consoleNav(context.t, principal.role, await countUnreadOf(deps.db, principal.userId));
         const emailNotifications = await wantsEmailNotifications(deps.db, principal.userId);
-        sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role, emailNotifications }));
+        // Whether a phone for call-backs is on the profile; the number itself is never shown back.
+        const hasPhone = (await findUserPhone(deps.db, principal.userId)) !== null;
+        sendPage(res, 200, homePage({ ...context, nav }, { displayName, role: principal.role, emailNotifications, hasPhone }));
       },
     },
   ];

@@ -3,6 +3,7 @@ import { LANGUAGES, type Language, type Role } from '../cases/case.vocabulary';
 import { LANGUAGE_NAMES } from '../language/language-names';
 import { html, type SafeHtml } from '../http/html';
 import { page } from '../http/layout';
+import { phoneForm } from './callback-pages.views';
 import { consoleTitle } from './console-shell';
 
 export interface ConsoleViewContext {
@@ -38,7 +39,7 @@ ${notice ? html`<p class="error-summary" role="alert">${notice}</p>` : ''}
 }
 
 /** The console's landing page: who is signed in and where they can go. */
-export function homePage(context: ConsoleViewContext, user: { displayName: string; role: Role; emailNotifications: boolean }): string {
+export function homePage(context: ConsoleViewContext, user: { displayName: string; role: Role; emailNotifications: boolean; hasPhone?: boolean }): string {
   const { t } = context;
   const links: SafeHtml[] = [];
   if (user.role === 'admin') {
@@ -64,6 +65,7 @@ ${links.length > 0 ? html`<ul>${links}</ul>` : ''}
 <label class="choice"><input type="radio" name="email_notifications" value="yes"${user.emailNotifications ? html` checked` : ''}> ${t('console:home.email_on')}</label>
 <label class="choice"><input type="radio" name="email_notifications" value="no"${user.emailNotifications ? '' : html` checked`}> ${t('console:home.email_off')}</label></fieldset>
 <p><button type="submit" class="secondary">${t('console:home.save_email')}</button></p></form>
+${user.role === 'caseworker' || user.role === 'coordinator' ? phoneForm(t, context.csrf, user.hasPhone === true) : ''}
 <form method="post" action="/console/sign-out"><input type="hidden" name="_csrf" value="${context.csrf}">
 <button type="submit" class="secondary">${t('console:sign_out')}</button></form>`,
   );

@@ -45,6 +45,8 @@ export interface UsersTable {
   last_sign_in_at: Timestamp | null;
   /** Notices are also emailed (when SMTP_URL is set). */
   email_notifications: Generated<boolean>;
+  /** The staff member's own phone, sealed: Twilio rings it first when they call a worker back. */
+  phone_encrypted: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -421,6 +423,31 @@ export interface CallsTable {
   status: Generated<string>;
   started_at: CreatedAt;
   ended_at: Timestamp | null;
+  /** When the call-back left the queue: the worker was reached, or every try was used. */
+  callback_closed_at: Timestamp | null;
+  /** reached or max_attempts. */
+  callback_closed_as: string | null;
+  /** When coordinators were told the call-back missed its safe window. */
+  callback_flagged_at: Timestamp | null;
+}
+
+/** One try at calling a worker back: the caseworker's leg first, then the worker's. */
+export interface CallbackAttemptsTable {
+  id: Generated<string>;
+  call_id: string;
+  case_id: string;
+  /** The caseworker (or coordinator) who called. */
+  user_id: string;
+  /** Twilio's CallSid of the leg to the caseworker's phone. */
+  caseworker_call_sid: string | null;
+  /** dialling, bridged, ended, caseworker_unreachable or failed. */
+  status: Generated<string>;
+  /** reached, no_answer, someone_else, not_safe, or voicemail (set by machine detection). */
+  outcome: string | null;
+  /** Twilio's AnsweredBy on the worker's side (human, machine_start, fax, unknown…). */
+  answered_by: string | null;
+  created_at: CreatedAt;
+  outcome_at: Timestamp | null;
 }
 
 /** Every table of the hotline's database. */
@@ -450,6 +477,7 @@ export interface Database {
   attachment_chunks: AttachmentChunksTable;
   voice_prompts: VoicePromptsTable;
   calls: CallsTable;
+  callback_attempts: CallbackAttemptsTable;
 }
 
 type ColumnList<T> = { [K in keyof T]-?: true };
@@ -462,7 +490,7 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
   },
   users: {
     id: true, organisation_id: true, email: true, display_name: true, role: true, locale: true, password_hash: true,
-    failed_sign_ins: true, locked_until: true, disabled_at: true, last_sign_in_at: true, email_notifications: true, created_at: true,
+    failed_sign_ins: true, locked_until: true, disabled_at: true, last_sign_in_at: true, email_notifications: true, phone_encrypted: true, created_at: true,
     updated_at: true,
   },
   sessions: {
@@ -550,6 +578,11 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
   calls: {
     id: true, call_sid: true, contact_id: true, case_id: true, caller_encrypted: true, language: true, state: true, category: true,
     wants_callback: true, safe_time: true, recording_attachment_id: true, status: true, started_at: true, ended_at: true,
+    callback_closed_at: true, callback_closed_as: true, callback_flagged_at: true,
+  },
+  callback_attempts: {
+    id: true, call_id: true, case_id: true, user_id: true, caseworker_call_sid: true, status: true, outcome: true, answered_by: true,
+    created_at: true, outcome_at: true,
   },
 };
 

@@ -29,7 +29,9 @@ export type DomainEvent =
   /** Routing left the case with nobody holding it: it waits in the coordinators' triage queue. */
   | { type: 'case.needs_triage'; caseId: string }
   /** A held case has waited 48 hours for our answer. */
-  | { type: 'case.overdue'; caseId: string };
+  | { type: 'case.overdue'; caseId: string }
+  /** A worker who asked to be called back was not called by the end of the safe time they gave. */
+  | { type: 'callback.window_missed'; caseId: string; callId: string };
 
 /** One event per answer (distributed over `T`, so each type narrows on its own). */
 type ReferralAnswered<T extends string> = T extends string

@@ -18,6 +18,8 @@ export type HotlineJobs = {
   'referral.sweep': Record<string, never>;
   /** Flags cases left 48 hours without our answer and tells their teams (hourly). */
   'case.flag_overdue': Record<string, never>;
+  /** Flags call-backs nobody made by the end of the worker's safe window and tells coordinators (hourly). */
+  'callback.flag_missed': Record<string, never>;
   /** Fetches a worker's file from the provider that holds it, checks it, strips it and seals it. */
   'attachment.fetch': { attachmentId: string };
   /** Deletes Twilio's copy of a file once ours is stored. */

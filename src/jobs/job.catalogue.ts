@@ -16,6 +16,7 @@ import type { HotlineJobEnqueuer, HotlineJobs } from './hotline-jobs';
 import { expireDueReferrals, expireReferral } from '../referrals/referral.service';
 import { sendNotificationEmail } from '../notifications/notification-email';
 import { flagOverdueCases } from '../cases/case-overdue.service';
+import { flagMissedCallbacks } from '../channels/voice/callback.service';
 import type { Mailer } from '../notifications/mailer';
 import type { HotlineCounters } from '../observability/hotline-counters';
 import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attachment-intake.service';
@@ -106,6 +107,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       async handle(_payload, { logger }) {
         const flagged = await flagOverdueCases(workflow);
         if (flagged > 0) logger.info({ flagged }, 'cases waiting 48 hours for an answer flagged');
+      },
+    },
+    'callback.flag_missed': {
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      retry: { attempts: 3, backoffMs: 60_000 },
+      async handle(_payload, { logger }) {
+        const flagged = await flagMissedCallbacks(workflow);
+        if (flagged > 0) logger.info({ flagged }, 'call-backs past their safe window flagged to coordinators');
       },
     },
     'attachment.fetch': {

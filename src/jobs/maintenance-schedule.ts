@@ -17,6 +17,7 @@ const PERIODIC = [
   { name: 'maintenance.purge', everyMs: 6 * HOUR },
   { name: 'referral.sweep', everyMs: HOUR },
   { name: 'case.flag_overdue', everyMs: HOUR },
+  { name: 'callback.flag_missed', everyMs: HOUR },
 ] as const;
 
 /**

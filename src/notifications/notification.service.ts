@@ -10,7 +10,7 @@ import { insertNotifications, type Audience } from './notification.repository';
 export const NOTIFICATION_KINDS = [
   'referral.received', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed',
   'referral.expired', 'escalation.opened', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
-  'case.worker_replied', 'case.needs_triage', 'case.overdue',
+  'case.worker_replied', 'case.needs_triage', 'case.overdue', 'callback.window_missed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

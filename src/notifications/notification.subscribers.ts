@@ -15,7 +15,8 @@ function withPublisher(deps: NotifyDeps, context: PublishContext | undefined): N
  * Tells people what happened: the receiving side of an offered referral and the other side of an
  * answered one, everyone concerned by an expired one, an embassy's liaisons of an escalation and
  * the case's team of their work on it, the coordinators of a case left for triage, a case's team
- * when the worker writes again or the case is overdue.
+ * when the worker writes again or the case is overdue, the coordinators of a call-back that missed
+ * its safe window.
  */
 export function subscribeNotifications(events: DomainEvents, rootDeps: NotifyDeps): void {
   events.subscribe('referral.offered', async (trx, event, context) => {
@@ -53,6 +54,9 @@ export function subscribeNotifications(events: DomainEvents, rootDeps: NotifyDep
     const holders = await findCaseHolders(trx, event.caseId);
     if (!holders) return;
     await notify(trx, withPublisher(rootDeps, context), { kind: event.type, caseId: event.caseId }, caseTeamOf(holders));
+  });
+  events.subscribe('callback.window_missed', async (trx, event, context) => {
+    await notify(trx, withPublisher(rootDeps, context), { kind: event.type, caseId: event.caseId, subjectId: event.callId }, { roles: ['coordinator'] });
   });
   events.subscribe('case.worker_wrote', async (trx, event, context) => {
     await notifyWorkerWroteAgain(trx, withPublisher(rootDeps, context), event.caseId);

@@ -70,6 +70,17 @@ export async function wantsEmailNotifications(db: Executor, userId: string): Pro
   return settings?.email_notifications ?? true;
 }
 
+/** Sets (or, with null, removes) a staff member's own phone for call-backs, already sealed. */
+export async function setUserPhone(db: Executor, userId: string, phoneEncrypted: string | null, at: Date): Promise<void> {
+  await db.updateTable('users').set({ phone_encrypted: phoneEncrypted, updated_at: at }).where('id', '=', userId).execute();
+}
+
+/** A staff member's own phone for call-backs, sealed; null when they have given none. */
+export async function findUserPhone(db: Executor, userId: string): Promise<string | null> {
+  const row = await db.selectFrom('users').select('phone_encrypted').where('id', '=', userId).executeTakeFirst();
+  return row?.phone_encrypted ?? null;
+}
+
 /** Records a successful sign-in (and clears the count of failed ones). */
 export async function recordSignIn(db: Executor, userId: string, at: Date): Promise<void> {
   await db.updateTable('users').set({ last_sign_in_at: at, failed_sign_ins: 0 }).where('id', '=', userId).execute();

@@ -114,4 +114,4 @@ export async function issueOwnApiToken(deps: UserServiceDeps, holder: { kind: Au
 }
 
 /** A user's own console settings: language and notice emails. */
-export { findTimeZoneOfUser, setEmailNotifications, setUserLocale, wantsEmailNotifications } from './user.repository';
+export { findTimeZoneOfUser, findUserPhone, setEmailNotifications, setUserLocale, setUserPhone, wantsEmailNotifications } from './user.repository';

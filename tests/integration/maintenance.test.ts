@@ -68,6 +68,7 @@ describe('the periodic scheduler', () => {
         { name: 'maintenance.purge', payload: '{}', status: 'dispatched', run_after: dispatchedAt(DISPATCH_LEASE_MS + 1), dispatched_at: dispatchedAt(DISPATCH_LEASE_MS + 1) },
         { name: 'referral.sweep', payload: '{}', status: 'dispatched', run_after: dispatchedAt(60_000), dispatched_at: dispatchedAt(60_000) },
         { name: 'case.flag_overdue', payload: '{}', status: 'dispatched', run_after: dispatchedAt(DISPATCH_LEASE_MS + 1), dispatched_at: dispatchedAt(1000) },
+        { name: 'callback.flag_missed', payload: '{}', status: 'dispatched', run_after: dispatchedAt(60_000), dispatched_at: dispatchedAt(60_000) },
       ])
       .execute();
     const registry = new Registry();
@@ -77,7 +78,7 @@ describe('the periodic scheduler', () => {
       (await handle.db.selectFrom('jobs_outbox').select('name').where('status', '=', 'pending').execute()).map((row) => row.name);
     try {
       await waitFor(async () => (await pendingNames()).length > 0);
-      await new Promise((resolve) => setTimeout(resolve, 200)); // the other two rounds finish
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the other rounds finish
     } finally {
       stop();
     }
@@ -100,13 +101,13 @@ describe('scheduled work that fails', () => {
     const { logger, lines } = createCapturingLogger();
     const stop = scheduleMaintenance({ db: handle.db, jobs: hotline.jobs, clock: { now: () => new Date() }, failures: createScheduledFailures({ registry, logger }) });
     try {
-      await waitFor(async () => Object.keys(await failuresCounted(registry)).length === 3);
+      await waitFor(async () => Object.keys(await failuresCounted(registry)).length === 4);
     } finally {
       stop();
     }
-    expect(await failuresCounted(registry)).toEqual({ 'maintenance.purge': 1, 'referral.sweep': 1, 'case.flag_overdue': 1 });
+    expect(await failuresCounted(registry)).toEqual({ 'maintenance.purge': 1, 'referral.sweep': 1, 'case.flag_overdue': 1, 'callback.flag_missed': 1 });
     const logged = lines().map((line) => JSON.parse(line) as { level: number; task?: string; msg: string });
-    expect(logged.filter((line) => line.level === 50).map((line) => line.task).sort()).toEqual(['case.flag_overdue', 'maintenance.purge', 'referral.sweep']);
+    expect(logged.filter((line) => line.level === 50).map((line) => line.task).sort()).toEqual(['callback.flag_missed', 'case.flag_overdue', 'maintenance.purge', 'referral.sweep']);
   });
 
   it('logs and counts a spool drain that could not read its spool', async () => {

@@ -9,6 +9,7 @@ import { createRateLimiter } from '../../src/http/rate-limit';
 import type { MediaFetchConfig } from '../../src/attachments/media-fetch';
 import { createInboundService, type InboundService } from '../../src/channels/sms/inbound.service';
 import { createTwilioSender } from '../../src/channels/sms/twilio-sender';
+import type { TwilioCalls } from '../../src/channels/voice/twilio-calls';
 import { FAKE_LINE_SECRET } from './fake-line';
 import { FAKE_VIBER_TOKEN } from './fake-viber';
 import { combineSenders, type MessageSender } from '../../src/channels/senders';
@@ -72,6 +73,8 @@ export interface TestHotlineOptions {
   mailer?: Mailer;
   /** Where media is fetched from (fake providers); unset: no provider configured. */
   media?: MediaFetchConfig;
+  /** Call-backs through a (fake) Twilio; unset: nobody can be called back. */
+  callbacks?: { calls: TwilioCalls; from: string | undefined; maxAttempts: number };
 }
 
 const NO_MEDIA_PROVIDER: MediaFetchConfig = {
@@ -158,6 +161,7 @@ export function buildTestHotline(handle: DatabaseHandle, options: TestHotlineOpt
     cipher,
     metricsRegistry,
     counters,
+    ...(options.callbacks ? { callbacks: options.callbacks } : {}),
   });
   return {
     app,

@@ -35,6 +35,10 @@ export async function startFakeTwilio() {
   const recordings = new Map<string, Buffer>();
   const recordingAnswers = new Map<string, number[]>();
   const deletedRecordings: string[] = [];
+  // Outbound calls (call-backs): each POST to Calls.json it was asked to make, with its credentials,
+  // and each change asked of a call (Calls/CA….json, e.g. Status=completed).
+  const calls: (FakeTwilioRequest & { sid: string; authorization: string | undefined })[] = [];
+  const callUpdates: (FakeTwilioRequest & { sid: string })[] = [];
   const server = http.createServer((req, res) => {
     const recordingPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/(RE[0-9a-f]{32})(\.wav|\.mp3|\.json)?$/.exec(req.url ?? '');
     if (recordingPath?.[1]) {
@@ -77,6 +81,27 @@ export async function startFakeTwilio() {
     req.on('end', () => {
       const form = Object.fromEntries(new URLSearchParams(body));
       requests.push({ path: req.url ?? '', form });
+      const callsPath = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Calls(?:\/(CA[0-9a-f]{32}))?\.json$/.exec(req.url ?? '');
+      if (callsPath) {
+        res.setHeader('Content-Type', 'application/json');
+        const callAnswer = answers.shift() ?? { status: 201 };
+        if (callAnswer === 'drop') {
+          req.socket.destroy();
+        } else if (req.headers.authorization !== `Basic ${Buffer.from(`${FAKE_ACCOUNT_SID}:${FAKE_AUTH_TOKEN}`).toString('base64')}`) {
+          res.writeHead(401).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+        } else if (callAnswer.status >= 400) {
+          res.writeHead(callAnswer.status).end(JSON.stringify({ code: callAnswer.code ?? callAnswer.status, message: 'fake error', status: callAnswer.status }));
+        } else if (callsPath[2]) {
+          callUpdates.push({ path: req.url ?? '', form, sid: callsPath[2] });
+          res.writeHead(200).end(JSON.stringify({ sid: callsPath[2], status: form['Status'] ?? 'in-progress' }));
+        } else {
+          counter += 1;
+          const sid = `CA${counter.toString(16).padStart(32, '0')}`;
+          calls.push({ path: req.url ?? '', form, sid, authorization: req.headers.authorization });
+          res.writeHead(201).end(JSON.stringify({ sid, status: 'queued', to: form['To'], from: form['From'] }));
+        }
+        return;
+      }
       const answer = answers.shift() ?? { status: 201 };
       if (answer === 'drop') {
         req.socket.destroy();
@@ -114,6 +139,10 @@ export async function startFakeTwilio() {
         },
       );
     },
+    /** The outbound calls (Calls.json) it was asked to make, in order, with their CallSid. */
+    calls,
+    /** The changes asked of calls (Calls/CA….json), e.g. ending one. */
+    callUpdates,
     /** TWILIO_API_BASE_URL pointing at this fake. */
     baseUrl: `http://127.0.0.1:${port}`,
     /** Serves a file as Twilio's Media resource of a new inbound message; its MediaUrl. */
