@@ -2,7 +2,7 @@ import { MAX_ATTACHMENT_BYTES } from '../attachments/inspect';
 import type { LanguagePrompts, PromptRefusal } from '../channels/voice/voice-prompts.service';
 import type { PromptKey } from '../channels/voice/voice-call';
 import type { Language } from '../cases/case.vocabulary';
-import { html, type SafeHtml } from '../http/html';
+import { html } from '../http/html';
 import { LANGUAGE_NAMES } from '../language/language-names';
 import { adminShell, type AdminViewContext } from './admin.views';
 
