@@ -54,12 +54,14 @@ ${entry.prompts.map((slot) => {
     const state = slot.promptId === null
       ? t(entry.sayVoice ? 'console:voice_prompts.status.spoken' : 'console:voice_prompts.status.missing')
       : t(slot.placeholder ? 'console:voice_prompts.status.placeholder' : 'console:voice_prompts.status.recorded');
+    // The audio's URL names its version: a replaced recording keeps the prompt's id, and the route
+    // lets caches keep audio for a few minutes.
     const adminWords = context.language === entry.language ? '' : html`<p class="hint">${words(slot.key, context.language)}</p>`;
     return html`<section class="voice-prompt" aria-labelledby="prompt-${id}">
 <h2 id="prompt-${id}"><code>${slot.key}</code> · ${state}</h2>
 <p lang="${entry.language}">${words(slot.key, entry.language)}</p>
 ${adminWords}
-${slot.promptId ? html`<p><audio controls preload="none" src="/voice/prompts/${slot.promptId}" aria-label="${t('console:voice_prompts.listen', { prompt: slot.key })}"></audio></p>` : ''}
+${slot.promptId ? html`<p><audio controls preload="none" src="/voice/prompts/${slot.promptId}?v=${slot.storedAt ? new Date(slot.storedAt).getTime() : 0}" aria-label="${t('console:voice_prompts.listen', { prompt: slot.key })}"></audio></p>` : ''}
 <form method="post" action="/console/admin/voice/${entry.language}/${slot.key}" enctype="multipart/form-data">
 <input type="hidden" name="_csrf" value="${context.csrf}">
 <div class="field"><label for="audio-${id}">${t('console:voice_prompts.file')}</label>
