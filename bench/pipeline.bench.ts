@@ -12,7 +12,9 @@ import { startProviderFakes, type ProviderFakes } from './provider-fakes';
 
 // The whole pipeline, end to end: signed webhooks into the compiled web process, the outbox, the
 // relay into Redis, worker processes running the processing and send jobs, and the replies
-// arriving at local fakes of Twilio, LINE and Viber. Real PostgreSQL and Redis.
+// arriving at local fakes of Twilio, LINE and Viber. Real PostgreSQL and Redis. The voice phase
+// plays whole phone calls (BENCH_VOICE_CALLS at once, 50 by default): every webhook Twilio would
+// post, signed, from the ring to the hang-up, each timed, since a caller hears silence meanwhile.
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 1);
 /** Rates of the latency phase: a quiet one (the pipeline's floor, the baseline) and the target's. */
@@ -21,7 +23,9 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
 const PEOPLE = Number(process.env['BENCH_PEOPLE'] ?? 2000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const WORKER_COUNTS = (process.env['BENCH_WORKERS'] ?? '1,2').split(',').map(Number);
-const PHASES = (process.env['BENCH_PHASES'] ?? 'latency,burst').split(',');
+const PHASES = (process.env['BENCH_PHASES'] ?? 'latency,burst,voice').split(',');
+/** Calls of the voice phase, all at once. */
+const VOICE_CALLS = Number(process.env['BENCH_VOICE_CALLS'] ?? 50);
 /** Diagnosis only: a directory for V8 CPU profiles of the worker processes (`node --cpu-prof`). */
 const CPU_PROFILE_DIR = process.env['BENCH_CPU_PROF'];
 /** Diagnosis only: the statistics rollup's triggers on `cases` switched off, to measure what they cost. */
@@ -471,6 +475,113 @@ async function stagesOf(databaseUrl: string, since: Date): Promise<Stages> {
   }
 }
 
+/** One signed voice webhook, and the status Twilio must get back. */
+interface VoiceWebhook {
+  step: string;
+  request: { path: string; headers: Record<string, string>; body: string };
+  expected: number;
+}
+
+let callCounter = 0;
+
+function voiceRequest(path: string, params: Record<string, string>) {
+  const signature = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}${path}`, params);
+  return { path, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() };
+}
+
+/**
+ * A whole call as Twilio makes it, from a number never seen before: the ring (language menu), English,
+ * the wages problem, a message (the <Record> answer and the recording status callback), yes to a
+ * call-back, in the afternoon, and the hang-up.
+ */
+function voiceCall(fakes: ProviderFakes): VoiceWebhook[] {
+  const i = (callCounter += 1);
+  const callSid = `CA${crypto.createHash('md5').update(`call-${i}-${process.pid}`).digest('hex')}`;
+  const recordingSid = `RE${crypto.createHash('md5').update(`recording-${i}-${process.pid}`).digest('hex')}`;
+  const recordingUrl = `${fakes.baseUrl}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${recordingSid}`;
+  const base = { CallSid: callSid, AccountSid: ACCOUNT_SID, From: `+6689${String(i).padStart(7, '0')}`, To: '+6621234567', Direction: 'inbound', ApiVersion: '2010-04-01' };
+  const step = (name: string, params: Record<string, string>): VoiceWebhook => ({
+    step: name, request: voiceRequest(`/webhooks/twilio/voice/step?step=${name}`, { ...base, CallStatus: 'in-progress', ...params }), expected: 200,
+  });
+  const recording = { RecordingUrl: recordingUrl, RecordingSid: recordingSid, RecordingDuration: '2' };
+  return [
+    { step: 'ring', request: voiceRequest('/webhooks/twilio/voice', { ...base, CallStatus: 'ringing' }), expected: 200 },
+    step('language', { Digits: '6' }),
+    step('category', { Digits: '1' }),
+    step('record', { Digits: '#', ...recording }),
+    { step: 'recording', request: voiceRequest('/webhooks/twilio/voice/recording', { ...base, ...recording, RecordingStatus: 'completed', RecordingChannels: '1', RecordingSource: 'RecordVerb' }), expected: 204 },
+    step('callback', { Digits: '1' }),
+    step('safe_time', { Digits: '2' }),
+    { step: 'status', request: voiceRequest('/webhooks/twilio/voice/status', { ...base, CallStatus: 'completed', CallDuration: '60' }), expected: 204 },
+  ];
+}
+
+interface VoiceLoad {
+  calls: number;
+  webhooks: number;
+  failures: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** p50 and p99 of each webhook of the call, in call order. */
+  byStep: { step: string; p50: number; p99: number }[];
+  seconds: number;
+  casesOpened: number;
+  recordingsFetched: number;
+  recordingsDeleted: number;
+}
+
+async function countVoiceCases(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const opened = await client.query<{ n: string }>(`select count(*) as n from cases where channel = 'voice'`);
+    return Number(opened.rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `VOICE_CALLS` calls at once, each posting its webhooks one after another as Twilio does. */
+async function measureVoice(pipeline: Pipeline, fakes: ProviderFakes): Promise<VoiceLoad> {
+  const calls = Array.from({ length: VOICE_CALLS }, () => voiceCall(fakes));
+  const latencies: number[] = [];
+  const byStep = new Map<string, number[]>();
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(calls.map(async (webhooks) => {
+    for (const webhook of webhooks) {
+      const from = performance.now();
+      const status = await post(pipeline.port, webhook.request);
+      const elapsed = performance.now() - from;
+      latencies.push(elapsed);
+      byStep.set(webhook.step, [...(byStep.get(webhook.step) ?? []), elapsed]);
+      if (status !== webhook.expected) failures += 1;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  // The messages' audio is fetched (and Twilio's copy deleted) by the workers, after the answers.
+  await until(() => fakes.recordings.deleted.size >= VOICE_CALLS, 120_000);
+  latencies.sort((a, b) => a - b);
+  const casesOpened = await countVoiceCases(pipeline.databaseUrl);
+  return {
+    calls: VOICE_CALLS,
+    webhooks: latencies.length,
+    failures,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    max: latencies.at(-1) ?? Number.NaN,
+    byStep: [...byStep].map(([step, values]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { step, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+    }),
+    seconds,
+    casesOpened,
+    recordingsFetched: fakes.recordings.fetched.size,
+    recordingsDeleted: fakes.recordings.deleted.size,
+  };
+}
+
 const ms = (value: number) => value.toFixed(0);
 
 /** Runs the pipeline benchmark and prints Markdown. */
@@ -539,6 +650,27 @@ export async function runPipelineBenchmark(): Promise<void> {
       }
       out('');
       for (const line of cpuLines) out(line);
+    }
+    if (PHASES.includes('voice')) {
+      const runs: VoiceLoad[] = [];
+      for (let run = 0; run < RUNS; run += 1) {
+        const pipeline = await startPipeline(serverUrl, redisUrl, fakes, 2);
+        try {
+          const measured = await measureVoice(pipeline, fakes);
+          out(`voice run ${run + 1}: ${JSON.stringify({ ...measured, byStep: undefined })}`);
+          for (const row of measured.byStep) out(`  ${row.step}: p50 ${ms(row.p50)} ms, p99 ${ms(row.p99)} ms`);
+          runs.push(measured);
+        } finally {
+          await pipeline.stop();
+          fakes.reset();
+        }
+      }
+      out('');
+      out('| voice calls at once | webhooks | p50 (ms) | p99 (ms) | max (ms) | failures | cases opened | recordings fetched / deleted at Twilio |');
+      out('|---:|---:|---:|---:|---:|---:|---:|---|');
+      const pick = (get: (load: VoiceLoad) => number) => median(runs.map(get));
+      out(`| ${VOICE_CALLS}, 2 workers | ${pick((r) => r.webhooks)} | ${ms(pick((r) => r.p50))} | ${ms(pick((r) => r.p99))} | ${ms(pick((r) => r.max))} | ${pick((r) => r.failures)} | ${pick((r) => r.casesOpened)} | ${pick((r) => r.recordingsFetched)} / ${pick((r) => r.recordingsDeleted)} |`);
+      out(`target: webhook p99 < 300 ms: ${pick((r) => r.p99) < 300 ? 'met' : 'NOT met'}`);
     }
   } finally {
     await fakes.close();

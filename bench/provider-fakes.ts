@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 // Stand-ins for the providers' sending APIs (Twilio, LINE, Viber) on one local server, for the
 // pipeline benchmark: each accepts at once, as the real APIs do, and records when each message
 // arrived, for whom, and the ids that must never repeat (our message id in Twilio's status
-// callback, LINE's reply token or retry key).
+// callback, LINE's reply token or retry key). Twilio's recordings (the voice line's messages) are
+// served as one short WAV under any recording sid, and their deletion is counted.
 
 /** One message a provider was asked to send. */
 export interface ProviderArrival {
@@ -17,6 +18,8 @@ export interface ProviderArrival {
 
 export interface ProviderFakes {
   baseUrl: string;
+  /** Recordings fetched (GET of a .wav) and deleted (DELETE), by recording sid. */
+  recordings: { fetched: Set<string>; deleted: Set<string> };
   arrivals: ProviderArrival[];
   /** When the first message for each recipient arrived (performance.now()). */
   firstArrival: Map<string, number>;
@@ -31,7 +34,30 @@ function lineRecipientOfToken(token: string): string {
   return `line:${token.split('.')[1] ?? token}`;
 }
 
+/** Two seconds of a 440 Hz tone, 8 kHz mono 16-bit PCM, as Twilio records calls. */
+function toneWav(): Buffer {
+  const samples = 16_000;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / 8000) * 8000), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(16000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
 export async function startProviderFakes(): Promise<ProviderFakes> {
+  const recordingWav = toneWav();
+  const recordings = { fetched: new Set<string>(), deleted: new Set<string>() };
   const arrivals: ProviderArrival[] = [];
   const firstArrival = new Map<string, number>();
   const listeners: (() => void)[] = [];
@@ -52,6 +78,22 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
       const raw = Buffer.concat(chunks).toString('utf8');
       const url = req.url ?? '';
       counter += 1;
+      const recording = /^\/2010-04-01\/Accounts\/[^/]+\/Recordings\/(RE[0-9a-f]{32})(\.wav|\.json)?$/.exec(url);
+      if (recording?.[1]) {
+        if (req.method === 'GET' && recording[2] === '.wav') {
+          recordings.fetched.add(recording[1]);
+          res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(recordingWav.length) });
+          res.end(recordingWav);
+        } else if (req.method === 'DELETE') {
+          recordings.deleted.add(recording[1]);
+          res.writeHead(204);
+          res.end();
+        } else {
+          res.writeHead(404, { 'Content-Type': 'application/json' });
+          res.end('{}');
+        }
+        return;
+      }
       if (/^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(url)) {
         const form = new URLSearchParams(raw);
         const callback = form.get('StatusCallback') ?? '';
@@ -85,10 +127,13 @@ export async function startProviderFakes(): Promise<ProviderFakes> {
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    recordings,
     arrivals,
     firstArrival,
     onArrival: (listener) => listeners.push(listener),
     reset: () => {
+      recordings.fetched.clear();
+      recordings.deleted.clear();
       arrivals.length = 0;
       firstArrival.clear();
     },

@@ -179,7 +179,7 @@ export function createApp(deps: AppDeps): Express {
     ...notificationPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...rulePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...escalationPageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
-    ...adminRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...adminRoutes({ db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...tokenPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...replyCounterRoutes(),

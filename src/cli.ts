@@ -1,5 +1,16 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import type { Language } from './cases/case.vocabulary';
+import type { PromptKey } from './channels/voice/voice-call';
+import {
+  DEFAULT_PLACEHOLDER_LANGUAGES,
+  espeakAvailable,
+  makePlaceholders,
+  placeholderLanguagesProblem,
+  placeholderPlan,
+  type PlaceholderStep,
+} from './channels/voice/voice-placeholders';
+import { voicePromptOverview } from './channels/voice/voice-prompts.service';
 import { describeRegistration, registerChannelWebhooks } from './channels/webhook-registration';
 import { ConfigError, loadConfig, type Config } from './config';
 import { migrateToLatest } from './db/migrator';
@@ -126,6 +137,36 @@ const COMMANDS: Record<string, Command> = {
         { kind: 'cli' },
       );
       io.stdout.write(`${token}\n`);
+    },
+  },
+  'voice:placeholders': {
+    usage: 'voice:placeholders [--language my,th,vi,en] [--yes] [--replace]',
+    summary: 'make placeholder recordings of the phone line\'s prompts with Debian\'s espeak-ng, marked "placeholder (espeak-ng)" in the console, ' +
+      'to try the line out (default: my, which Twilio has no voice for; espeak-ng has none for km or lo); lists what it would make unless --yes; ' +
+      'an admin\'s own recording is kept unless --replace',
+    options: { language: { type: 'string' }, yes: { type: 'boolean' }, replace: { type: 'boolean' } },
+    refuse(_config, values) {
+      const languages = listOf(values['language']);
+      return languages.length > 0 ? placeholderLanguagesProblem(languages) : undefined;
+    },
+    async run(hotline, values, io) {
+      const named = listOf(values['language']) as Language[];
+      const languages = named.length > 0 ? named : DEFAULT_PLACEHOLDER_LANGUAGES;
+      const replace = values['replace'] === true;
+      const steps = await placeholderPlan(hotline, languages, { replace });
+      const describeStep = (step: PlaceholderStep) => `${step.language} ${step.key}: ${
+        !step.make ? 'kept (an admin\'s recording; --replace to overwrite it)' : step.now === 'recording' ? 'replaces an admin\'s recording' : step.now === 'placeholder' ? 'placeholder made again' : 'placeholder made'}`;
+      if (values['yes'] !== true) {
+        io.stdout.write(`dry run: nothing changed; add --yes to make these\n${steps.map((step) => `${describeStep(step)}\n`).join('')}`);
+        if (!(await espeakAvailable())) io.stderr.write('espeak-ng is not installed (Debian: apt-get install espeak-ng); --yes needs it\n');
+        return;
+      }
+      if (!(await espeakAvailable())) throw new Error('espeak-ng is not installed (Debian: apt-get install espeak-ng)');
+      const words = (key: PromptKey, language: Language) => hotline.i18n.getFixedT(language, 'voice')(key);
+      for (const step of steps.filter((item) => !item.make)) io.stdout.write(`${describeStep(step)}\n`);
+      const made = await makePlaceholders({ ...hotline, words }, steps, (step) => io.stdout.write(`${describeStep(step)}\n`));
+      const offered = (await voicePromptOverview(hotline)).filter((entry) => entry.offered).map((entry) => entry.language);
+      io.stdout.write(`${made} placeholder recording(s) made; the phone menu offers: ${offered.join(', ')}\n`);
     },
   },
   'channels:register': {

@@ -3,6 +3,7 @@ import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock';
+import type { PersonalDataCipher } from '../privacy/personal-data';
 import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
 import type { RouteSpec } from '../http/routes';
@@ -12,9 +13,12 @@ import { issueApiTokenAsAdmin } from '../users/user.service';
 import { auditPage, organisationsPage, tokensPage, usersPage } from './admin.views';
 import { consolePageContext } from './console-shell';
 import { organisationPageRoutes } from './organisation-pages.routes';
+import { voicePromptRoutes } from './voice-prompts.routes';
 
 export interface AdminRouteDeps {
   db: Kysely<Database>;
+  /** Seals the voice line's prompt recordings, stored as attachments. */
+  cipher: PersonalDataCipher;
   clock: Clock;
   i18n: i18n;
   sessionSecret: string;
@@ -31,7 +35,7 @@ function send(res: Response, body: string): void {
   res.status(200).set('Cache-Control', 'no-store').type('html').send(body);
 }
 
-/** Admin pages: users (disable ends sessions at once), organisations, API tokens, the audit log. */
+/** Admin pages: users (disable ends sessions at once), organisations, API tokens, the audit log, the voice line's prompts. */
 export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
   const context = (req: Request, res: Response) => consolePageContext(deps, req, res);
   const actor = (req: Request, res: Response) => ({ actorKind: principalOf(res).kind, actorUserId: principalOf(res).userId, ip: req.ip ?? null });
@@ -53,6 +57,7 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
       handler: async (req, res) => send(res, organisationsPage(await context(req, res), await listOrganisations(deps.db))),
     },
     ...organisationPageRoutes(deps),
+    ...voicePromptRoutes(deps),
     { method: 'get', path: '/console/admin/tokens', access, handler: async (req, res) => send(res, tokensPage(await context(req, res), await listApiTokens(deps.db))) },
     {
       method: 'post',

@@ -9,7 +9,7 @@ export type AdminViewContext = ConsolePageContext;
 /** An admin page: the console shell with the admin menu above the body. */
 export function adminShell(context: AdminViewContext, title: string, body: SafeHtml): string {
   const { t } = context;
-  return consolePage(context, title, html`<nav class="admin-nav" aria-label="${t('console:nav.admin')}"><a href="/console/admin/users">${t('console:admin.users')}</a> · <a href="/console/admin/organisations">${t('console:admin.organisations')}</a> · <a href="/console/admin/tokens">${t('console:admin.tokens')}</a> · <a href="/console/admin/audit">${t('console:admin.audit')}</a></nav>
+  return consolePage(context, title, html`<nav class="admin-nav" aria-label="${t('console:nav.admin')}"><a href="/console/admin/users">${t('console:admin.users')}</a> · <a href="/console/admin/organisations">${t('console:admin.organisations')}</a> · <a href="/console/admin/tokens">${t('console:admin.tokens')}</a> · <a href="/console/admin/audit">${t('console:admin.audit')}</a> · <a href="/console/admin/voice">${t('console:voice_prompts.title')}</a></nav>
 ${body}`);
 }
 

@@ -12,6 +12,11 @@ export interface Principal {
   locale: Language;
   /** A console session's CSRF token for its forms (sessions only; bearer tokens need none). */
   formToken?: string;
+  /**
+   * A session's multipart/form-data request, whose form token is inside a body not read yet: only
+   * a route declared `multipartForm` takes it, and checks the token itself once the fields arrive.
+   */
+  csrfPending?: boolean;
 }
 
 /**
@@ -31,11 +36,13 @@ export function principalOf(res: Response): Principal {
 }
 
 /** Builds the middleware that enforces one route's declared access. */
-export function authorize(access: Access, authenticate: Authenticate) {
+export function authorize(access: Access, authenticate: Authenticate, options: { multipartForm?: boolean } = {}) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if ('public' in access) return next();
     const principal = await authenticate(req);
     if (!principal) throw errors.unauthenticated();
+    // Any other route would take the request with its CSRF token unchecked.
+    if (principal.csrfPending && !options.multipartForm) throw errors.csrfFailed();
     if (!access.roles.includes(principal.role)) {
       req.log?.warn({ role: principal.role, userId: principal.userId }, 'access denied: role may not use this route');
       throw errors.forbidden();

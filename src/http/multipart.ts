@@ -1,6 +1,8 @@
 import busboy from 'busboy';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Readable } from 'node:stream';
+import { principalOf } from './access';
+import { hasValidSessionCsrf } from './csrf';
 import { errors } from './errors';
 
 // multipart/form-data bodies (a form with files), read as a stream with busboy: text fields are
@@ -254,4 +256,18 @@ export async function readMultipart<T>(req: Request, options: MultipartOptions<T
   await Promise.all(pending);
   if (failure !== undefined) throw failure;
   return { fields, files, tooManyFiles };
+}
+
+/**
+ * For a route declared `multipartForm`: a `beforeFirstFile` (call it again once the body is read)
+ * that refuses the request unless its fields carry the session's form token. Nothing of a file is
+ * taken in before this passes.
+ */
+export function sessionCsrfGate(req: Request, res: Response): (fields: Record<string, string | string[]>) => void {
+  return (fields) => {
+    const principal = principalOf(res);
+    if (!principal.csrfPending) return;
+    req.body = fields;
+    if (!hasValidSessionCsrf(req, principal.formToken ?? '')) throw errors.csrfFailed();
+  };
 }

@@ -10,6 +10,11 @@ export interface RouteSpec {
   access: Access;
   /** Middleware after authorisation (rate limits, body parsers, CSRF). */
   before?: RequestHandler[];
+  /**
+   * The handler reads a signed-in console form sent as multipart/form-data (a file upload) and
+   * checks its CSRF token itself, as soon as the fields before the file are read (`sessionCsrfGate`).
+   */
+  multipartForm?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
@@ -23,7 +28,7 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], authen
         next(error);
       }
     };
-    router[route.method](route.path, authorize(route.access, authenticate), ...(route.before ?? []), handler);
+    router[route.method](route.path, authorize(route.access, authenticate, { multipartForm: route.multipartForm === true }), ...(route.before ?? []), handler);
   }
   return router;
 }

@@ -1,4 +1,4 @@
-import { CATEGORIES, SECTORS } from '../cases/case.vocabulary';
+import { CATEGORIES, CHANNELS, SECTORS } from '../cases/case.vocabulary';
 import { COUNTRIES } from '../places/places';
 import { DIMENSIONS, MAX_DIMENSIONS } from './stats.schema';
 
@@ -42,6 +42,11 @@ const ROW = {
     median_days_to_first_response: { ...NUMBER_OR_NULL, description: 'Null when suppressed or fewer than k cases were answered.' },
     median_days_to_resolution: { ...NUMBER_OR_NULL, description: 'Null when suppressed or fewer than k cases were resolved.' },
     share_resolved: { ...NUMBER_OR_NULL, description: 'Cases resolved or closed (perturbed) over the published cases.' },
+    channel: {
+      type: 'string',
+      enum: [...CHANNELS, '*'],
+      description: 'With group_by=channel: how the case came in (voice: a phone call to the voice line; console: entered by staff); "*" all channels.',
+    },
     amounts_recovered: {
       type: ['object', 'null'],
       description: 'Sum per currency, decimal strings rounded to 2 significant figures; null where the perturbed count of cases behind it is below k.',

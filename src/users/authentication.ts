@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { Authenticate } from '../http/access';
 import { hasValidSessionCsrf } from '../http/csrf';
+import { isMultipart } from '../http/multipart';
 import { errors } from '../http/errors';
 import { isLanguage } from '../language/negotiation';
 import { hashApiToken, looksLikeApiToken } from './api-token';
@@ -43,7 +44,11 @@ export function createAuthenticator({ db, clock }: { db: Kysely<Database>; clock
     const principal = await resumeSession({ db, clock }, token);
     // A cookie travels with every request the browser makes, so a change made with one must
     // prove it came from a page of this very session.
-    if (principal && !SAFE_METHODS.has(req.method) && !hasValidSessionCsrf(req, principal.formToken)) throw errors.csrfFailed();
+    if (principal && !SAFE_METHODS.has(req.method) && !hasValidSessionCsrf(req, principal.formToken)) {
+      // A file upload's token is in its body, which is read later, as a stream: the route checks it.
+      if (isMultipart(req)) return { ...principal, csrfPending: true };
+      throw errors.csrfFailed();
+    }
     return principal;
   };
 }

@@ -164,3 +164,40 @@ export async function upsertVoicePrompt(db: Executor, prompt: { key: string; lan
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/**
+ * The mark a placeholder recording carries in its attachment's `provider_ref` (it has no provider
+ * id otherwise): no column is needed to tell espeak-ng's voice from an admin's recording.
+ */
+export const PLACEHOLDER_REF = 'placeholder:espeak-ng';
+
+/** Every prompt with stored audio, for the console: its key, language, audio and whether it is a placeholder. */
+export async function listPromptRecordings(db: Executor) {
+  const rows = await db
+    .selectFrom('voice_prompts')
+    .innerJoin('attachments', 'attachments.id', 'voice_prompts.attachment_id')
+    .select(['voice_prompts.id', 'voice_prompts.prompt_key', 'voice_prompts.language', 'attachments.provider_ref', 'attachments.stored_at', 'attachments.content_type'])
+    .where('attachments.status', '=', 'stored')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id, key: row.prompt_key, language: row.language, placeholder: row.provider_ref === PLACEHOLDER_REF, storedAt: row.stored_at, contentType: row.content_type,
+  }));
+}
+
+/** The recording a prompt has in a language, locked until commit (it is about to be replaced). */
+export async function lockPromptRecording(trx: Transaction<Database>, key: string, language: string) {
+  const row = await trx
+    .selectFrom('voice_prompts')
+    .innerJoin('attachments', 'attachments.id', 'voice_prompts.attachment_id')
+    .select(['voice_prompts.id', 'voice_prompts.attachment_id', 'attachments.provider_ref'])
+    .where('voice_prompts.prompt_key', '=', key)
+    .where('voice_prompts.language', '=', language)
+    .forUpdate()
+    .executeTakeFirst();
+  return row && { id: row.id, attachmentId: row.attachment_id, placeholder: row.provider_ref === PLACEHOLDER_REF };
+}
+
+/** Marks a prompt's audio as a placeholder made by espeak-ng. */
+export async function markPlaceholderAudio(db: Executor, attachmentId: string): Promise<void> {
+  await db.updateTable('attachments').set({ provider_ref: PLACEHOLDER_REF }).where('id', '=', attachmentId).execute();
+}

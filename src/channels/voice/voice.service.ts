@@ -19,11 +19,10 @@ import type { Logger } from '../../observability/logger';
 import { countryFromPhone } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
-import { LANGUAGE_MENU } from '../sms/conversation';
-import { renderTwiml, SAY_VOICES, twimlDocument, type PromptBook } from './twiml';
+import { offeredLanguages } from './prompt-coverage';
+import { renderTwiml, twimlDocument, type PromptBook } from './twiml';
 import {
   answerStep,
-  PROMPT_KEYS,
   readCallState,
   repeatQuestion,
   startCall,
@@ -396,7 +395,7 @@ async function recordMissedCall(trx: Transaction<Database>, deps: VoiceServiceDe
 /** What the call knows of its line (the languages it can speak, and in what voice) and of its caller. */
 async function promptBook(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall): Promise<{ setting: CallSetting; prompts: PromptBook }> {
   const recorded = new Map((await listRecordedPrompts(trx)).map((row) => [`${row.language}:${row.prompt_key}`, row.id]));
-  const offered = LANGUAGE_MENU.filter((language) => SAY_VOICES[language] !== undefined || PROMPT_KEYS.every((key) => recorded.has(`${language}:${key}`)));
+  const offered = offeredLanguages((language, key) => recorded.has(`${language}:${key}`));
   const open = call.contact_id ? await findOpenCaseOfContact(trx, call.contact_id) : undefined;
   const contactLanguage = call.contact_id ? await findContactLanguage(trx, call.contact_id) : null;
   const number = call.caller_encrypted ? deps.cipher.open(call.caller_encrypted) : undefined;
