@@ -14,6 +14,7 @@ import * as peopleAndChannels from './20261202_0013_people_and_channels';
 import * as attachments from './20261202_0014_attachments';
 import * as voice from './20261202_0015_voice';
 import * as voiceCallbacks from './20261202_0016_voice_callbacks';
+import * as dataRights from './20261202_0017_data_rights';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '20261202_0014_attachments': attachments,
   '20261202_0015_voice': voice,
   '20261202_0016_voice_callbacks': voiceCallbacks,
+  '20261202_0017_data_rights': dataRights,
 };

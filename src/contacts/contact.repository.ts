@@ -29,7 +29,7 @@ function toContact(row: NonNullable<ContactRow>, cipher: PersonalDataCipher): Co
   return {
     id: row.id,
     channel: row.channel === 'whatsapp' ? 'whatsapp' : 'sms',
-    address: cipher.open(row.address_encrypted),
+    address: cipher.openOptional(row.address_encrypted) ?? '',
     language: row.language,
     isOptedOut: row.is_opted_out,
     isDiscreet: row.is_discreet,

@@ -27,6 +27,8 @@ export interface OrganisationsTable {
   is_active: Generated<boolean>;
   /** IANA time zone its people read times in. */
   time_zone: Generated<string>;
+  /** Its own retention period for cases it owns, shorter than RETENTION_MONTHS; null: the deployment's. */
+  retention_months: number | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -80,6 +82,77 @@ export interface PeopleTable {
   id: Generated<string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  /** When the person's personal data was erased (their data key destroyed). */
+  erased_at: Timestamp | null;
+}
+
+/** A person's own data key (base64 of 32 bytes), sealed with ENCRYPTION_KEY. Deleted when the person is erased. */
+export interface PersonKeysTable {
+  id: Generated<string>;
+  person_id: string;
+  key_encrypted: string;
+  created_at: CreatedAt;
+}
+
+export type ErasureScope = 'person' | 'case';
+export type ErasureSource = 'worker_keyword' | 'status_page' | 'console' | 'cli' | 'retention';
+/** requested (by the worker) → proposed (one coordinator, with a reason) → confirmed (a second one) → done; or refused. */
+export type ErasureStatus = 'requested' | 'proposed' | 'confirmed' | 'done' | 'refused';
+export type ErasureReason = 'worker_request' | 'retention' | 'legal_order' | 'created_in_error' | 'other';
+export type ErasureRefusalReason = 'legal_hold' | 'legal_obligation' | 'identity_not_confirmed' | 'other';
+
+/** A request to erase a person's (or, for retention, one case's) personal data, and what became of it. */
+export interface ErasuresTable {
+  id: Generated<string>;
+  person_id: string;
+  case_id: string | null;
+  scope: ErasureScope;
+  source: ErasureSource;
+  status: ErasureStatus;
+  reason: ErasureReason | null;
+  /** Staff's words on why, sealed with ENCRYPTION_KEY (not the person's key: it outlives the erasure). */
+  reason_note_encrypted: string | null;
+  requested_at: CreatedAt;
+  /** 90 days after a worker's own request. */
+  due_at: Timestamp | null;
+  proposed_by_user_id: string | null;
+  proposed_at: Timestamp | null;
+  confirmed_by_user_id: string | null;
+  confirmed_at: Timestamp | null;
+  refused_by_user_id: string | null;
+  refused_at: Timestamp | null;
+  refusal_reason: ErasureRefusalReason | null;
+  refusal_note_encrypted: string | null;
+  done_at: Timestamp | null;
+  /** Counts of what was erased, by kind (no personal data). */
+  summary: Json<Record<string, number>>;
+}
+
+/** A copy a provider keeps (a Twilio message, media file or recording) that an erasure deletes. */
+export interface ErasureProviderCopiesTable {
+  id: Generated<string>;
+  erasure_id: string;
+  provider: string;
+  kind: 'message' | 'media' | 'recording';
+  /** The provider's id or path of the copy (no personal data). */
+  ref: string;
+  status: Generated<'pending' | 'deleted' | 'gone' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  done_at: Timestamp | null;
+}
+
+/** A case held for legal reasons: neither retention nor an erasure request erases it until released or expired. */
+export interface LegalHoldsTable {
+  id: Generated<string>;
+  case_id: string;
+  /** Sealed with ENCRYPTION_KEY. */
+  reason_encrypted: string;
+  held_until: Timestamp;
+  created_by_user_id: string;
+  created_at: CreatedAt;
+  released_by_user_id: string | null;
+  released_at: Timestamp | null;
 }
 
 /** Two people merged into one by a coordinator; `contact_ids` and `case_ids` moved, so the merge can be undone exactly. */
@@ -102,7 +175,8 @@ export interface ContactsTable {
   person_id: Generated<string>;
   channel: string;
   address_hash: string;
-  address_encrypted: string;
+  /** Null once erased. */
+  address_encrypted: string | null;
   language: string | null;
   is_opted_out: Generated<boolean>;
   opted_out_at: Timestamp | null;
@@ -111,6 +185,7 @@ export interface ContactsTable {
   last_message_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  erased_at: Timestamp | null;
 }
 
 export interface CasesTable {
@@ -163,6 +238,8 @@ export interface CasesTable {
   record_key: Generated<number>;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: UpdatedAt;
+  personal_data_erased_at: Timestamp | null;
+  erasure_id: string | null;
 }
 
 export interface CaseEventsTable {
@@ -359,7 +436,7 @@ export interface AttachmentsTable {
   message_id: string | null;
   person_id: string | null;
   source: AttachmentSource;
-  /** pending, stored, refused or failed. */
+  /** pending, stored, refused, failed or erased. */
   status: Generated<string>;
   /** image, document or audio, once the bytes were checked. */
   kind: string | null;
@@ -457,6 +534,10 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   people: PeopleTable;
+  person_keys: PersonKeysTable;
+  erasures: ErasuresTable;
+  erasure_provider_copies: ErasureProviderCopiesTable;
+  legal_holds: LegalHoldsTable;
   person_merges: PersonMergesTable;
   contacts: ContactsTable;
   cases: CasesTable;
@@ -486,7 +567,7 @@ type ColumnList<T> = { [K in keyof T]-?: true };
 export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } = {
   organisations: {
     id: true, slug: true, name: true, kind: true, country: true, city: true, provinces: true, languages: true,
-    categories: true, nationalities: true, discreet_by_default: true, is_active: true, time_zone: true, created_at: true, updated_at: true,
+    categories: true, nationalities: true, discreet_by_default: true, is_active: true, time_zone: true, retention_months: true, created_at: true, updated_at: true,
   },
   users: {
     id: true, organisation_id: true, email: true, display_name: true, role: true, locale: true, password_hash: true,
@@ -501,14 +582,27 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     id: true, user_id: true, name: true, token_hash: true, prefix: true, created_at: true, last_used_at: true,
     expires_at: true, revoked_at: true,
   },
-  people: { id: true, created_at: true, updated_at: true },
+  people: { id: true, created_at: true, updated_at: true, erased_at: true },
+  person_keys: { id: true, person_id: true, key_encrypted: true, created_at: true },
+  erasures: {
+    id: true, person_id: true, case_id: true, scope: true, source: true, status: true, reason: true, reason_note_encrypted: true,
+    requested_at: true, due_at: true, proposed_by_user_id: true, proposed_at: true, confirmed_by_user_id: true, confirmed_at: true,
+    refused_by_user_id: true, refused_at: true, refusal_reason: true, refusal_note_encrypted: true, done_at: true, summary: true,
+  },
+  erasure_provider_copies: {
+    id: true, erasure_id: true, provider: true, kind: true, ref: true, status: true, attempts: true, last_error: true, done_at: true,
+  },
+  legal_holds: {
+    id: true, case_id: true, reason_encrypted: true, held_until: true, created_by_user_id: true, created_at: true,
+    released_by_user_id: true, released_at: true,
+  },
   person_merges: {
     id: true, kept_person_id: true, merged_person_id: true, contact_ids: true, case_ids: true, merged_by_user_id: true,
     merged_at: true, undone_by_user_id: true, undone_at: true,
   },
   contacts: {
     id: true, person_id: true, channel: true, address_hash: true, address_encrypted: true, language: true, is_opted_out: true,
-    opted_out_at: true, is_discreet: true, conversation: true, last_message_at: true, created_at: true, updated_at: true,
+    opted_out_at: true, is_discreet: true, conversation: true, last_message_at: true, created_at: true, updated_at: true, erased_at: true,
   },
   cases: {
     id: true, reference: true, contact_id: true, person_id: true, reply_contact_id: true, channel: true, language: true, status: true, urgency: true,
@@ -519,7 +613,7 @@ export const schemaColumns: { [T in keyof Database]: ColumnList<Database[T]> } =
     consent_source: true, consent_recorded_by_user_id: true, pin_hash: true, outcome: true,
     amount_recovered: true, recovered_currency: true, owner_organisation_id: true, assigned_user_id: true,
     first_response_at: true, resolved_at: true, last_worker_message_at: true, last_staff_message_at: true,
-    record_key: true, created_at: true, updated_at: true,
+    record_key: true, created_at: true, updated_at: true, personal_data_erased_at: true, erasure_id: true,
   },
   case_events: {
     id: true, case_id: true, type: true, actor_kind: true, actor_user_id: true, organisation_id: true, data: true,

@@ -70,7 +70,7 @@ export async function listChannelsOfCase(deps: Pick<CaseWorkDeps, 'db' | 'cipher
     identities: identities.map((identity) => ({
       id: identity.id,
       channel: identity.channel,
-      maskedAddress: showAddresses ? maskAddress(identity.channel, deps.cipher.open(identity.sealed)) : null,
+      maskedAddress: showAddresses && identity.sealed !== null ? maskAddress(identity.channel, deps.cipher.open(identity.sealed)) : null,
       isOptedOut: identity.isOptedOut,
       lastMessageAt: identity.lastMessageAt,
       window: replyWindowOf(identity, now),

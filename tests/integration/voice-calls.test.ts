@@ -160,7 +160,7 @@ describe('the voice line', () => {
     // The caller is now a voice contact (sealed number) of the case's person.
     const contact = await handle.db.selectFrom('contacts').selectAll().where('id', '=', after.contact_id ?? '').executeTakeFirstOrThrow();
     expect(contact).toMatchObject({ channel: 'voice', person_id: opened.person_id, language: 'th' });
-    expect(hotline.cipher.open(contact.address_encrypted)).toBe(from);
+    expect(hotline.cipher.openOptional(contact.address_encrypted)).toBe(from);
     const types = (await eventsOf(opened.id)).map((event) => event.type);
     expect(types).toEqual(expect.arrayContaining(['case.opened', 'case.intake_completed', 'call.message_left', 'call.callback_requested', 'call.safe_time_given', 'attachment.stored']));
   });
@@ -329,7 +329,7 @@ describe('the voice line', () => {
     const phone = createWorkerPhone(handle, hotline, from);
     await phone.text('My boss has not paid me for two months');
     const smsContact = (await handle.db.selectFrom('contacts').select(['id', 'person_id', 'address_encrypted']).where('channel', '=', 'sms').execute())
-      .find((contact) => hotline.cipher.open(contact.address_encrypted) === from);
+      .find((contact) => hotline.cipher.openOptional(contact.address_encrypted) === from);
     const smsCase = await handle.db.selectFrom('cases').selectAll().where('person_id', '=', smsContact?.person_id ?? '').executeTakeFirstOrThrow();
 
     const call = phoneCall(from);
@@ -385,7 +385,7 @@ describe('the voice line', () => {
     const known = number('+6683');
     await createWorkerPhone(handle, hotline, known).text('They took my passport');
     const knownPerson = (await handle.db.selectFrom('contacts').select(['person_id', 'address_encrypted']).where('channel', '=', 'sms').execute())
-      .find((contact) => hotline.cipher.open(contact.address_encrypted) === known)?.person_id;
+      .find((contact) => hotline.cipher.openOptional(contact.address_encrypted) === known)?.person_id;
     const openCase = await handle.db.selectFrom('cases').select('id').where('person_id', '=', knownPerson ?? '').executeTakeFirstOrThrow();
     const metric = async () => {
       const text = await hotline.metrics.metrics();

@@ -107,7 +107,7 @@ async function lockContact(trx: Transaction<Database>, cipher: PersonalDataCiphe
     id: row.id,
     personId: row.person_id,
     channel: isMessagingChannel(row.channel) ? row.channel : 'sms',
-    address: cipher.open(row.address_encrypted),
+    address: cipher.openOptional(row.address_encrypted) ?? '',
     language: isLanguage(row.language) ? row.language : null,
     isOptedOut: row.is_opted_out,
     isDiscreet: row.is_discreet,

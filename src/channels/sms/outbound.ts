@@ -135,7 +135,7 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     const outbound: OutboundMessage = {
       messageId,
       channel,
-      to: deps.cipher.open(message.address_encrypted),
+      to: openAddress(deps.cipher, message.address_encrypted),
       body,
       ...(choices ? { choices } : {}),
       ...(replyToken ? { replyToken } : {}),
@@ -164,4 +164,10 @@ async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId
   deps.counters?.outboundStatus(ids.channel, 'failed');
   if (failure.optedOut || failure.code === '21610') await markContactOptedOut(deps.db, ids.contactId, deps.clock.now());
   context.logger.warn({ messageId: ids.messageId, code: failure.code }, 'outbound message failed');
+}
+
+/** The worker's address, or a permanent failure when their personal data was erased. */
+function openAddress(cipher: PersonalDataCipher, sealed: string | null): string {
+  if (sealed === null) throw new SendFailure(false, 'erased', 'the contact was erased');
+  return cipher.open(sealed);
 }

@@ -1,0 +1,58 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A person's data key as stored: sealed with ENCRYPTION_KEY. */
+export interface StoredPersonKey {
+  id: string;
+  personId: string;
+  keyEncrypted: string;
+}
+
+/** The person's key, or none yet; `erased` when the person was erased (no key may be made again). */
+export async function findPersonKey(db: Executor, personId: string): Promise<{ key: StoredPersonKey | undefined; erased: boolean }> {
+  const row = await db
+    .selectFrom('people')
+    .leftJoin('person_keys', 'person_keys.person_id', 'people.id')
+    .select(['people.erased_at', 'person_keys.id as key_id', 'person_keys.key_encrypted'])
+    .where('people.id', '=', personId)
+    .executeTakeFirst();
+  if (!row) throw new Error(`no person ${personId}`);
+  const key = row.key_id && row.key_encrypted ? { id: row.key_id, personId, keyEncrypted: row.key_encrypted } : undefined;
+  return { key, erased: row.erased_at !== null };
+}
+
+/** Stores a new key for the person unless one exists already (two writers at once: the first wins); returns the person's key. */
+export async function insertPersonKey(db: Executor, personId: string, keyEncrypted: string): Promise<StoredPersonKey> {
+  await db.insertInto('person_keys').values({ person_id: personId, key_encrypted: keyEncrypted }).onConflict((oc) => oc.column('person_id').doNothing()).execute();
+  const row = await db.selectFrom('person_keys').select(['id', 'key_encrypted']).where('person_id', '=', personId).executeTakeFirstOrThrow();
+  return { id: row.id, personId, keyEncrypted: row.key_encrypted };
+}
+
+/** The keys with these ids that still exist. */
+export async function findPersonKeysByIds(db: Executor, ids: readonly string[]): Promise<StoredPersonKey[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('person_keys').select(['id', 'person_id', 'key_encrypted']).where('id', 'in', [...ids]).execute();
+  return rows.map((row) => ({ id: row.id, personId: row.person_id, keyEncrypted: row.key_encrypted }));
+}
+
+/** Deletes the people's keys: what was sealed under them never opens again. Returns how many went. */
+export async function deletePersonKeys(db: Executor, personIds: readonly string[]): Promise<number> {
+  if (personIds.length === 0) return 0;
+  const result = await db.deleteFrom('person_keys').where('person_id', 'in', [...personIds]).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** A page of keys (by id order) for re-wrapping under the current ENCRYPTION_KEY. */
+export async function listPersonKeysAfter(db: Executor, afterId: string | null, limit: number): Promise<StoredPersonKey[]> {
+  let query = db.selectFrom('person_keys').select(['id', 'person_id', 'key_encrypted']).orderBy('id').limit(limit);
+  if (afterId) query = query.where('id', '>', afterId);
+  const rows = await query.execute();
+  return rows.map((row) => ({ id: row.id, personId: row.person_id, keyEncrypted: row.key_encrypted }));
+}
+
+/** Replaces a key's wrapping (same key, sealed under the current ENCRYPTION_KEY). */
+export async function updatePersonKeyWrapping(db: Executor, id: string, keyEncrypted: string): Promise<void> {
+  await db.updateTable('person_keys').set({ key_encrypted: keyEncrypted }).where('id', '=', id).execute();
+}
