@@ -34,6 +34,7 @@ const BURMESE_WORDS = 'အလုပ်ရှင်က ပတ်စပို့ �
 const NOTE = 'Internal: the broker in Mae Sot is known to us';
 const REFERRAL_REASON = 'Needs a lawyer for the passport';
 const CONSENT_WORDING = 'May we pass your case to a partner organisation?';
+const ESCALATION_REASON = 'Passport held by the employer for a year';
 
 interface Exported {
   export: { language: string; worker_language: string; includes_notes: boolean; notes_left_out_reason: string | null; generated_by: { name: string; organisation: string } };
@@ -46,6 +47,8 @@ interface Exported {
     messages: { direction: string; body: string | null; erased: string[] }[];
     notes: { body: string | null; visibility: string; organisation: string }[] | null;
     referrals: { to: string; from: string | null; status: string; reason: string | null }[];
+    escalations: { embassy: string; status: string; reason: string | null }[];
+    calls: { language: string | null; category: string | null; wants_callback: boolean | null; safe_time: string | null }[];
     attachments: { id: string; kind: string | null; content_type: string | null; size_bytes: number | null; download: { api: string; console: string } | null }[];
   }[];
 }
@@ -108,6 +111,9 @@ describe('a copy of a worker\'s data', () => {
       due_at: new Date(Date.now() + 86_400_000),
     }).execute();
 
+    await handle.db.insertInto('escalations').values({ case_id: onLine.id, embassy_organisation_id: embassy.id, status: 'open', reason_encrypted: hotline.cipher.seal(ESCALATION_REASON) }).execute();
+    const lineContact = await handle.db.selectFrom('contacts').select('id').where('channel', '=', 'line').executeTakeFirstOrThrow();
+    await handle.db.insertInto('calls').values({ call_sid: `CA${'7'.repeat(32)}`, contact_id: lineContact.id, case_id: onLine.id, language: 'my', state: '{}', category: 'documents', wants_callback: true, safe_time: 'evening' }).execute();
     attachmentId = await insertAttachment(handle.db, { source: 'line', caseId: onLine.id, personId: mergedPersonId, at: new Date() });
     const stored = await ingestAttachment({ db: handle.db, cipher: hotline.cipher, clock: { now: () => new Date() } }, attachmentId, Readable.from([AUDIO_AND_DOCUMENT_SAMPLES['pdf'] as Buffer]));
     expect(stored.status).toBe('stored');
@@ -141,6 +147,8 @@ describe('a copy of a worker\'s data', () => {
     expect(burmese?.notes).toEqual([expect.objectContaining({ body: NOTE, visibility: 'organisation', organisation: 'Hotline Network' })]);
     expect(burmese?.consent).toMatchObject({ given: true, wording: CONSENT_WORDING, source: 'staff' });
     expect(burmese?.referrals).toEqual([expect.objectContaining({ to: 'Yangon Legal Aid', from: 'Mae Sot Workers Centre', status: 'pending', reason: REFERRAL_REASON })]);
+    expect(burmese?.escalations).toEqual([expect.objectContaining({ embassy: 'Embassy of Myanmar', status: 'open', reason: ESCALATION_REASON })]);
+    expect(burmese?.calls).toEqual([expect.objectContaining({ language: 'my', category: 'documents', wants_callback: true, safe_time: 'evening' })]);
     const pdf = AUDIO_AND_DOCUMENT_SAMPLES['pdf'] as Buffer;
     expect(burmese?.attachments).toEqual([expect.objectContaining({
       id: attachmentId, kind: 'document', content_type: 'application/pdf', size_bytes: pdf.length,
@@ -172,11 +180,11 @@ describe('a copy of a worker\'s data', () => {
     const page = await agent.get(`/console/people/${personId}/export`).expect(200);
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.text).toContain('<html lang="my">');
-    for (const key of ['export:title', 'export:identities.heading', 'export:messages.from_you', 'export:notes.heading', 'export:referrals.heading', 'export:files.heading', 'export:consent.yes']) {
+    for (const key of ['export:title', 'export:identities.heading', 'export:messages.from_you', 'export:notes.heading', 'export:referrals.heading', 'export:files.heading', 'export:calls.heading', 'export:escalations.heading', 'export:consent.yes']) {
       expect(page.text).toContain(my(key));
     }
     expect(page.text).toContain(my('export:case.heading', { reference: lineCase.reference }));
-    for (const text of [THAI_WORDS, BURMESE_WORDS, NOTE, REFERRAL_REASON, CONSENT_WORDING, PHONE, lineUserId, 'Yangon Legal Aid']) expect(page.text).toContain(text);
+    for (const text of [THAI_WORDS, BURMESE_WORDS, NOTE, REFERRAL_REASON, CONSENT_WORDING, ESCALATION_REASON, PHONE, lineUserId, 'Yangon Legal Aid', 'Embassy of Myanmar']) expect(page.text).toContain(text);
     expect(page.text).toContain('Nang Coordinator');
     expect(page.text).not.toContain('<script');
     // The console's menu stays in the coordinator's language.
