@@ -21,6 +21,8 @@ import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { CaseWorkDeps } from './cases/case-work.service';
 import { caseRoutes } from './cases/cases.routes';
 import { peopleRoutes } from './people/people.routes';
+import { personExportRoutes } from './people/person-export.routes';
+import { personExportPageRoutes } from './console/person-export-pages.routes';
 import { escalationRoutes } from './escalations/escalations.routes';
 import { attachmentRoutes } from './attachments/attachments.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
@@ -171,7 +173,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
   const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console),
-    ...caseRoutes(deps.cases), ...peopleRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...attachmentRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
+    ...caseRoutes(deps.cases), ...peopleRoutes(deps.cases), ...personExportRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...attachmentRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
     ...notificationRoutes(deps), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
     ...casePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...caseActionRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
@@ -184,6 +186,7 @@ export function createApp(deps: AppDeps): Express {
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...replyCounterRoutes(),
     ...voicePromptRoutes({ voice }),
+    ...personExportPageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...callbackPageRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies, callbacks }),
   ];
   app.use(mountRoutes(express.Router(), routes, deps.authenticate));

@@ -3,6 +3,7 @@ import { html, type SafeHtml } from '../http/html';
 import type { CaseChannel, CaseChannels, MergeOfCase } from '../people/person.service';
 import { formatTime, type ConsolePageContext } from './console-shell';
 import { fieldError, formError, type FormProblem } from './form-problem';
+import { personExportForm } from './person-export.views';
 
 // The case page's "Channels" panel: every identity the worker wrote from, whether a reply can go
 // there now, which one the next reply goes to (and the form to pick another), and, for
@@ -91,6 +92,7 @@ ${channels.identities.length === 0 ? html`<p>${t('console:channels.none')}</p>` 
 <thead><tr><th scope="col">${t('console:field.channel')}</th><th scope="col">${t('console:channels.address')}</th><th scope="col">${t('console:channels.last_message')}</th><th scope="col">${t('console:channels.state')}</th><th scope="col">${t('console:channels.reply')}</th></tr></thead>
 <tbody>${channels.identities.map((identity) => identityRow(panel.context, identity))}</tbody></table>
 ${pickerForm(panel, channels)}`}
-${panel.viewer.role === 'coordinator' ? mergesPart(panel) : ''}
+${panel.viewer.role === 'coordinator' ? html`${mergesPart(panel)}
+${personExportForm(panel.context, panel.reference)}` : ''}
 </section>`;
 }

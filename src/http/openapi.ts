@@ -5,6 +5,7 @@ import { listNotificationsQuery, markReadBody } from '../notifications/notificat
 import { createReferralBody, listReferralsQuery, updateReferralBody } from '../referrals/referrals.schema';
 import { createRoutingRuleBody, testRoutingRuleBody, updateRoutingRuleBody } from '../routing/routing-rule.schema';
 import { mergePeopleBody } from '../people/people.schema';
+import { personExportApiPaths } from '../people/person-export.openapi';
 import { statsApiPaths } from '../stats/stats.openapi';
 import type { RouteSpec } from './routes';
 
@@ -138,6 +139,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     paths: {
       ...statsApiPaths,
+      ...personExportApiPaths,
       '/api/v1/me': { get: { summary: 'Who the token belongs to', operationId: 'getMe', responses: { '200': json('The token holder', { type: 'object', properties: { id: { type: 'string' }, organisationId: { type: 'string' }, role: { type: 'string' }, locale: { type: 'string' } } }), ...errorResponses(401) } } },
       '/api/v1/cases': {
         get: {

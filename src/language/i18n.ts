@@ -6,7 +6,7 @@ import { LANGUAGES, type Language } from '../cases/case.vocabulary';
 export type { TFunction };
 
 /** The translation files of each language: locales/<lng>/<namespace>.json. */
-export const NAMESPACES = ['common', 'errors', 'sms', 'web', 'stats', 'console', 'rules', 'liaison', 'voice'] as const;
+export const NAMESPACES = ['common', 'errors', 'sms', 'web', 'stats', 'console', 'rules', 'liaison', 'voice', 'export'] as const;
 
 /** Where locales/ is, from src/ or from the compiled dist/src/. */
 export function localesDirectory(): string {
