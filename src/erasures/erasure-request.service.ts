@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import type { Clock } from '../clock';
@@ -82,4 +82,10 @@ export async function fileWorkerErasureRequest(trx: Transaction<Database>, deps:
   });
   await deps.events.publish(trx, { type: 'erasure.requested', erasureId, caseId }, { clock: deps.clock, mailEnabled: deps.mailEnabled });
   return { outcome: 'requested', erasureId, dueAt };
+}
+
+/** The person's erasure still open, as a worker may be told of it: when they asked, and by when it is done. */
+export async function findOpenErasureOf(db: Kysely<Database>, personId: string): Promise<{ requestedAt: Date; dueAt: Date | null } | undefined> {
+  const open = await findOpenErasureOfPerson(db, personId);
+  return open ? { requestedAt: open.requested_at, dueAt: open.due_at } : undefined;
 }
