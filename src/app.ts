@@ -16,6 +16,8 @@ import { caseActionRoutes } from './console/case-actions.routes';
 import { notificationPageRoutes } from './console/notification-pages.routes';
 import { referralPageRoutes } from './console/referral-pages.routes';
 import { escalationPageRoutes } from './console/escalation-pages.routes';
+import { erasurePageRoutes } from './console/erasure-pages.routes';
+import { erasureRoutes } from './erasures/erasures.routes';
 import { rulePageRoutes } from './console/rules.routes';
 import { consoleRoutes, type ConsoleRouteDeps } from './console/console.routes';
 import type { CaseWorkDeps } from './cases/case-work.service';
@@ -173,7 +175,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.resolve(__dirname, publicDirectory()), { maxAge: '1d', index: false }));
 
   const routes: RouteSpec[] = [...healthRoutes({ checks: deps.readiness }), ...metrics.routes, ...statsRoutes({ db: deps.db, statsMinCell: deps.statsMinCell, cipher: deps.cipher, i18n: deps.i18n, clock: deps.clock }), ...webRoutes(deps.web), ...consoleRoutes(deps.console),
-    ...caseRoutes(deps.cases), ...peopleRoutes(deps.cases), ...personExportRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...attachmentRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
+    ...caseRoutes(deps.cases), ...peopleRoutes(deps.cases), ...personExportRoutes(deps.cases), ...referralRoutes(deps.cases), ...escalationRoutes(deps.cases), ...erasureRoutes(deps.cases), ...attachmentRoutes(deps.cases), ...routingRuleRoutes(deps.cases),
     ...notificationRoutes(deps), ...openApiRoutes(deps.publicUrl), ...userRoutes(),
     ...casePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...caseActionRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
@@ -181,6 +183,7 @@ export function createApp(deps: AppDeps): Express {
     ...notificationPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...rulePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...escalationPageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...erasurePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...adminRoutes({ db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...tokenPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),

@@ -7,6 +7,7 @@ import { listReferableOrganisations } from '../orgs/organisation.service';
 import { listAssignableColleagues } from '../users/admin.service';
 import { listChannelsOfCase, listMergesOfCase } from '../people/person.service';
 import { listCannedReplies } from './canned-replies.service';
+import { caseErasureStateFor } from '../erasures/case-erasure.service';
 import { casePage, type ReplyPreview } from './case-pages.views';
 import { TIMELINE_EVENT_TYPES } from './case-timeline.views';
 import { consolePageContext, sendConsolePage, type ConsolePageDeps } from './console-shell';
@@ -31,7 +32,7 @@ export async function showCasePage(deps: CasePageDeps, req: Request, res: Respon
   const { detail: found, version } = await readCaseFor(deps, { principal, ip: req.ip ?? null }, reference);
   const caseId = await findCaseId(deps.db, found.reference);
   if (caseId) await markCaseNotificationsRead(deps.db, principal.userId, caseId, deps.clock.now());
-  const [context, cannedReplies, colleagues, referralTargets, events, channels, merges] = await Promise.all([
+  const [context, cannedReplies, colleagues, referralTargets, events, channels, merges, erasure] = await Promise.all([
     consolePageContext(deps, req, res),
     listCannedReplies(deps.db, found.language),
     listAssignableColleagues(deps.db, principal.organisationId),
@@ -40,9 +41,10 @@ export async function showCasePage(deps: CasePageDeps, req: Request, res: Respon
     // Addresses are personal data: the limited view (a partner without consent) sees none.
     caseId ? listChannelsOfCase(deps, caseId, found.view === 'full') : Promise.resolve(undefined),
     caseId && principal.role === 'coordinator' ? listMergesOfCase(deps, caseId) : Promise.resolve([]),
+    caseId ? caseErasureStateFor(deps, { principal, ip: req.ip ?? null }, caseId) : Promise.resolve(undefined),
   ]);
   const page = casePage(context, found, {
-    cannedReplies, colleagues, events, channels, merges, preview: showing.preview, problem: showing.problem, version,
+    cannedReplies, colleagues, events, channels, merges, preview: showing.preview, problem: showing.problem, version, erasure,
     // Neither the reader's own organisation nor the one holding the case can be offered it.
     referralTargets: referralTargets.filter((target) => target.id !== principal.organisationId && target.slug !== found.owner),
     viewer: principal, now: deps.clock.now(),

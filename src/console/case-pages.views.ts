@@ -13,6 +13,8 @@ import { consolePage, formatTime, type ConsolePageContext } from './console-shel
 import type { FormProblem } from './form-problem';
 import { triageForm } from './case-triage.views';
 import { placeOf } from './inbox.views';
+import { dataRightsSection, erasureBanners, legalHoldBadges } from './case-erasure.views';
+import type { CaseErasureState } from '../erasures/case-erasure.service';
 
 // The console's case pages: server-rendered HTML that works without JavaScript on a slow
 // connection, in the caseworker's own language.
@@ -50,6 +52,8 @@ export interface CasePageOptions {
   problem?: FormProblem | undefined;
   /** The version of the case drawn, sent back by the triage form to detect a change made meanwhile. */
   version?: string;
+  /** The worker's data rights on this case: erasure open or done, legal holds. */
+  erasure?: CaseErasureState | undefined;
 }
 
 /** The consent state as a badge: given, refused, or not asked yet. */
@@ -146,6 +150,7 @@ ${factsList(context, found, options)}
 ${found.view === 'limited' ? limitedViewBanner(work, found.owner_organisation_id) : consentSection(work, found.owner_organisation_id, found.consent?.given ?? null)}
 </section>
 ${triageForm(context, found, { colleagues: options.colleagues ?? [], problem: options.problem, version: options.version })}
+${dataRightsSection(context, found.reference, options.erasure, options.problem)}
 ${channelsSection({ context, reference: found.reference, channels: options.channels, merges: options.merges ?? [], viewer: options.viewer, problem: options.problem })}
 ${referralsSection(work, found.referrals, options.referralTargets ?? [], found.owner_organisation_id)}
 ${escalationsSection(work, found.escalations)}
@@ -163,9 +168,10 @@ export function casePage(context: CasePageContext, found: CaseDetail, options: C
   const reference = found.reference;
   const body = html`<div class="case-header">
 <h1>${t('console:case.title', { reference })}</h1>
-<p class="case-badges"><span class="badge-plain">${t(`console:status.${found.status}`)}</span> <span class="badge-plain urgency-${found.urgency}">${t(`console:urgency.${found.urgency}`)}</span> ${consentBadge(context, found.consent)}</p>
+<p class="case-badges"><span class="badge-plain">${t(`console:status.${found.status}`)}</span> <span class="badge-plain urgency-${found.urgency}">${t(`console:urgency.${found.urgency}`)}</span> ${consentBadge(context, found.consent)}${legalHoldBadges(context, options.erasure)}</p>
 <p class="case-links"><a href="/console/cases/${reference}/summary">${t('console:summary.link')}</a></p>
 </div>
+${erasureBanners(context, options.erasure)}
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
 ${problemSummary(work)}
 ${consentUnclearNotice(context, options.events ?? [], found)}

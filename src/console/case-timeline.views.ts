@@ -4,7 +4,7 @@ import { html, type SafeHtml } from '../http/html';
 import { formatTime, type ConsolePageContext } from './console-shell';
 
 // Events of a case's timeline besides messages and notes: referrals, escalations, triage,
-// consent, status changes, assignments and the voice line's calls. Events carry ids only; names come from the case's own referrals and escalations.
+// consent, status changes, assignments, the voice line's calls, erasure requests and legal holds. Events carry ids only; names come from the case's own referrals and escalations.
 
 /** The event types the case page shows on its timeline. */
 export const TIMELINE_EVENT_TYPES = [
@@ -13,6 +13,7 @@ export const TIMELINE_EVENT_TYPES = [
   'case.needs_triage', 'case.consent_recorded', 'case.consent_unclear', 'case.status_changed', 'case.assigned', 'case.overdue',
   'case.reply_channel_set', 'person.merged', 'person.merge_undone',
   'call.message_left', 'call.missed', 'call.callback_requested', 'call.safe_time_given', 'call.callback_attempted', 'call.callback_window_missed',
+  'erasure.requested', 'erasure.proposed', 'erasure.confirmed', 'erasure.refused', 'legal_hold.placed', 'legal_hold.released',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];

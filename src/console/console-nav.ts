@@ -9,7 +9,7 @@ const LINKS: Record<Role, readonly (readonly [key: string, href: string])[]> = {
   caseworker: [['cases', '/console/cases'], ['callbacks', '/console/callbacks'], ['referrals', '/console/referrals']],
   coordinator: [
     ['cases', '/console/cases'], ['triage', '/console/cases?triage=true'], ['callbacks', '/console/callbacks'], ['referrals', '/console/referrals'],
-    ['escalations', '/console/escalations'], ['rules', '/console/rules'], ['stats', '/console/stats'],
+    ['escalations', '/console/escalations'], ['erasures', '/console/erasures'], ['rules', '/console/rules'], ['stats', '/console/stats'],
   ],
   liaison: [['escalations', '/console/escalations']],
   researcher: [['stats', '/console/stats']],

@@ -7,9 +7,10 @@ import { consolePage, formatTime, type ConsolePageContext } from './console-shel
 
 type NotificationRow = Awaited<ReturnType<typeof listNotificationsOf>>[number];
 
-/** Where a notice leads: the case for those who work cases, the escalation for a liaison. */
+/** Where a notice leads: the case for those who work cases, the escalation for a liaison, the erasure request for a coordinator. */
 export function notificationHref(role: Role, row: Pick<NotificationRow, 'kind' | 'reference' | 'subject_id'>): string | null {
   if (role === 'liaison') return row.kind.startsWith('escalation.') && row.subject_id ? `/console/escalations/${row.subject_id}` : null;
+  if (role === 'coordinator' && row.kind.startsWith('erasure.') && row.subject_id) return `/console/erasures/${row.subject_id}`;
   if ((role === 'caseworker' || role === 'coordinator') && row.reference) return `/console/cases/${row.reference}`;
   return null;
 }

@@ -31,7 +31,11 @@ export type DomainEvent =
   /** A held case has waited 48 hours for our answer. */
   | { type: 'case.overdue'; caseId: string }
   /** A worker who asked to be called back was not called by the end of the safe time they gave. */
-  | { type: 'callback.window_missed'; caseId: string; callId: string };
+  | { type: 'callback.window_missed'; caseId: string; callId: string }
+  /** A worker asked for their personal data to be erased (keyword or status page); `caseId`: the case it came through, if any. */
+  | { type: 'erasure.requested'; erasureId: string; caseId: string | null }
+  /** A coordinator proposed an erasure: another coordinator must confirm it. */
+  | { type: 'erasure.proposed'; erasureId: string; caseId: string | null; actorUserId: string };
 
 /** One event per answer (distributed over `T`, so each type narrows on its own). */
 type ReferralAnswered<T extends string> = T extends string

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { addNoteBody, addReplyBody, listCasesQuery, updateCaseBody } from '../cases/cases.schema';
 import { addEscalationNoteBody, createEscalationBody, listEscalationsQuery, updateEscalationBody } from '../escalations/escalations.schema';
+import { placeLegalHoldBody, proposeErasureBody, releaseLegalHoldBody, updateErasureBody } from '../erasures/erasures.schema';
 import { listNotificationsQuery, markReadBody } from '../notifications/notifications.schema';
 import { createReferralBody, listReferralsQuery, updateReferralBody } from '../referrals/referrals.schema';
 import { createRoutingRuleBody, testRoutingRuleBody, updateRoutingRuleBody } from '../routing/routing-rule.schema';
@@ -205,6 +206,30 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/api/v1/cases/{reference}/escalations': {
         parameters: [referenceParameter],
         post: { summary: "Escalate the case to the labour liaison of the worker's embassy, with a reason", operationId: 'escalateCase', requestBody: jsonBody(createEscalationBody), responses: { '201': json('The open escalation', { type: 'object', properties: { id: { type: 'string' } } }), ...errorResponses(400, 401, 403, 404, 409) } },
+      },
+      '/api/v1/erasures': {
+        get: { summary: "Coordinators: open erasures of workers' personal data (requested, proposed, confirmed), soonest due first, with days left on the 90-day clock", operationId: 'listErasures', responses: { '200': json('Erasures', LIST), ...errorResponses(401, 403) } },
+      },
+      '/api/v1/erasures/{id}': {
+        parameters: [idParameter('Erasure id')],
+        get: { summary: 'Coordinators: one erasure, who proposed, confirmed or refused it, the worker\'s cases and legal holds in force', operationId: 'getErasure', responses: { '200': json('The erasure', ANY_OBJECT), ...errorResponses(401, 403, 404) } },
+        patch: {
+          summary: "Coordinators: propose a worker's request (with a reason), confirm a proposal (a coordinator other than the proposer: 403 erasure_second_coordinator otherwise; then the job `erasure.run` is queued), or refuse it for a legal reason (`other` needs a note)",
+          operationId: 'updateErasure', requestBody: jsonBody(updateErasureBody),
+          responses: { '200': json('The erasure after the change', ANY_OBJECT), ...errorResponses(400, 401, 403, 404), '409': { description: 'The erasure is not in a state that takes this step, or a case of the worker is under a legal hold', content: { 'application/json': { schema: ERROR } } } },
+        },
+      },
+      '/api/v1/cases/{reference}/erasures': {
+        parameters: [referenceParameter],
+        post: { summary: "Coordinators: propose erasing the personal data of the case's worker (all their cases); a second coordinator confirms", operationId: 'proposeErasure', requestBody: jsonBody(proposeErasureBody), responses: { '201': json('The proposed erasure', { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }), ...errorResponses(400, 401, 403, 404), '409': { description: 'An erasure of this worker is already open, or their data is already erased', content: { 'application/json': { schema: ERROR } } } } },
+      },
+      '/api/v1/cases/{reference}/legal-holds': {
+        parameters: [referenceParameter],
+        post: { summary: 'Coordinators: hold the case against erasure (by request or retention) until the end of a day (YYYY-MM-DD), with a reason', operationId: 'placeLegalHold', requestBody: jsonBody(placeLegalHoldBody), responses: { '201': json('The hold', { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }), ...errorResponses(400, 401, 403, 404) } },
+      },
+      '/api/v1/cases/{reference}/legal-holds/{id}': {
+        parameters: [referenceParameter, idParameter('Legal hold id')],
+        patch: { summary: 'Coordinators: release a hold in force before its end', operationId: 'releaseLegalHold', requestBody: jsonBody(releaseLegalHoldBody), responses: { '204': { description: 'Released' }, ...errorResponses(400, 401, 403, 404) } },
       },
       '/api/v1/referrals': {
         get: { summary: "Referrals to or from the caller's organisation (coordinators: the network's), soonest due first", operationId: 'listReferrals', parameters: queryParameters(listReferralsQuery), responses: { '200': json('Referrals', LIST), ...errorResponses(400, 401, 403) } },

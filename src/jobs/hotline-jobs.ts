@@ -26,6 +26,8 @@ export type HotlineJobs = {
   'attachment.delete_provider_copy': { attachmentId: string };
   /** Emails one notification to its reader. */
   'notification.email': { notificationId: string };
+  /** Runs one confirmed erasure: destroys the person's data key and deletes their sealed data (issue #16). */
+  'erasure.run': { erasureId: string };
 };
 
 /** The hotline's job queue, typed by its catalogue's payloads. */

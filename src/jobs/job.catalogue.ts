@@ -141,5 +141,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
         if (result === 'failed') logger.warn({ notificationId }, 'notification email refused by the mail server');
       },
     },
+    // PLACEHOLDER (requests branch): the erase branch owns this handler (`runErasure`); it replaces
+    // this entry at merge. Until then a confirmed erasure fails loudly rather than being marked done.
+    'erasure.run': {
+      payload: z.object({ erasureId: z.uuid() }),
+      retry: { attempts: 10, backoffMs: 60_000 },
+      async handle() {
+        throw new Error('erasure.run is not wired: merge the erase branch');
+      },
+    },
   };
 }

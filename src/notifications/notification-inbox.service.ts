@@ -12,4 +12,6 @@ export {
   markCaseNotificationsRead,
   /** Marks one (or, with null, every) notification of a user read. */
   markNotificationsRead,
+  /** Marks a user's notices about one subject (an erasure) read. */
+  markSubjectNotificationsRead,
 } from './notification.repository';

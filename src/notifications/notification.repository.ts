@@ -81,6 +81,11 @@ export async function markCaseNotificationsRead(db: Executor, userId: string, ca
   await db.updateTable('notifications').set({ read_at: at }).where('user_id', '=', userId).where('case_id', '=', caseId).where('read_at', 'is', null).execute();
 }
 
+/** Marks every unread notice of a person about one subject (an erasure) read: they opened it. */
+export async function markSubjectNotificationsRead(db: Executor, userId: string, subjectId: string, at: Date): Promise<void> {
+  await db.updateTable('notifications').set({ read_at: at }).where('user_id', '=', userId).where('subject_id', '=', subjectId).where('read_at', 'is', null).execute();
+}
+
 /** One notice with what its email needs: the person's address and language, and the case reference. */
 export async function findNotificationForEmail(db: Executor, id: string) {
   return db

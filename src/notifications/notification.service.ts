@@ -11,6 +11,7 @@ export const NOTIFICATION_KINDS = [
   'referral.received', 'referral.accepted', 'referral.declined', 'referral.withdrawn', 'referral.completed',
   'referral.expired', 'escalation.opened', 'escalation.acknowledged', 'escalation.noted', 'escalation.closed',
   'case.worker_replied', 'case.needs_triage', 'case.overdue', 'callback.window_missed',
+  'erasure.requested', 'erasure.to_confirm',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -16,7 +16,8 @@ function withPublisher(deps: NotifyDeps, context: PublishContext | undefined): N
  * answered one, everyone concerned by an expired one, an embassy's liaisons of an escalation and
  * the case's team of their work on it, the coordinators of a case left for triage, a case's team
  * when the worker writes again or the case is overdue, the coordinators of a call-back that missed
- * its safe window.
+ * its safe window, the coordinators of a worker's erasure request and of an erasure that waits for
+ * a second coordinator's confirmation.
  */
 export function subscribeNotifications(events: DomainEvents, rootDeps: NotifyDeps): void {
   events.subscribe('referral.offered', async (trx, event, context) => {
@@ -57,6 +58,13 @@ export function subscribeNotifications(events: DomainEvents, rootDeps: NotifyDep
   });
   events.subscribe('callback.window_missed', async (trx, event, context) => {
     await notify(trx, withPublisher(rootDeps, context), { kind: event.type, caseId: event.caseId, subjectId: event.callId }, { roles: ['coordinator'] });
+  });
+  events.subscribe('erasure.requested', async (trx, event, context) => {
+    await notify(trx, withPublisher(rootDeps, context), { kind: event.type, caseId: event.caseId, subjectId: event.erasureId }, { roles: ['coordinator'] });
+  });
+  events.subscribe('erasure.proposed', async (trx, event, context) => {
+    const notice = { kind: 'erasure.to_confirm' as const, caseId: event.caseId, subjectId: event.erasureId };
+    await notify(trx, withPublisher(rootDeps, context), notice, { roles: ['coordinator'] }, event.actorUserId);
   });
   events.subscribe('case.worker_wrote', async (trx, event, context) => {
     await notifyWorkerWroteAgain(trx, withPublisher(rootDeps, context), event.caseId);

@@ -60,6 +60,17 @@ describe('the SMS conversation', () => {
     expect(back.reply?.template).toBe('optin');
   });
 
+  it('files an erasure request on DELETE, keeps the message on the case, and answers with the outcome', () => {
+    const result = turn('XÓA', { step: 'category' }, { openCase, contact: contact({ language: 'vi' }) });
+    expect(result.actions).toEqual([{ type: 'request_erasure' }, { type: 'attach_to_case' }]);
+    expect(result.reply).toEqual({ template: 'erasure.requested', lookup: { kind: 'erasure' } });
+  });
+
+  it('files the erasure request of an opted-out contact without answering them', () => {
+    const result = turn('ဖျက်', { step: 'idle' }, { openCase, contact: contact({ isOptedOut: true }) });
+    expect(result).toMatchObject({ actions: [{ type: 'request_erasure' }, { type: 'attach_to_case' }], reply: undefined });
+  });
+
   it('asks a discreet contact only for consent, in neutral words', () => {
     const result = turn('my boss hits me', { step: 'idle' }, { contact: contact({ isDiscreet: true }) });
     expect(result.reply?.template).toBe('discreet.consent_first');

@@ -50,12 +50,17 @@ export type ConversationAction =
   | { type: 'opt_out' }
   | { type: 'opt_in' }
   /** STATUS <reference> <PIN>: join this channel identity to the case's worker, after the PIN check. */
-  | { type: 'link_identity'; reference: string; pin: string };
+  | { type: 'link_identity'; reference: string; pin: string }
+  /** DELETE: file a request to erase the worker's personal data (one open request per person). */
+  | { type: 'request_erasure' };
 
 export interface Reply {
   template: string;
-  /** `status` replies need the case looked up; the processor fills `reference` and `status`. `link` replies say how the link went. */
-  lookup?: { kind: 'status'; reference?: string } | { kind: 'link' };
+  /**
+   * `status` replies need the case looked up; the processor fills `reference` and `status`. `link`
+   * replies say how the link went; `erasure` replies whether the request is new or was already open.
+   */
+  lookup?: { kind: 'status'; reference?: string } | { kind: 'link' } | { kind: 'erasure' };
   params?: Record<string, string>;
 }
 
@@ -97,6 +102,8 @@ export function takeTurn(input: TurnInput): Turn {
     if (keyword?.kind === 'start' || isResubscribeWord(text)) {
       return { state: input.state, actions: [{ type: 'opt_in' }, ...attach(input)], reply: { template: 'optin' } };
     }
+    // A worker who stopped our messages may still ask for their data to go; they are not answered.
+    if (keyword?.kind === 'erase') return { state: input.state, actions: [{ type: 'request_erasure' }, ...attach(input)], reply: undefined };
     return { state: input.state, actions: attach(input), reply: undefined };
   }
   if (keyword) return onKeyword(keyword, input);
@@ -175,6 +182,8 @@ function onKeyword(keyword: Keyword, input: TurnInput): Turn {
       return switchLanguage(keyword.language, input);
     case 'discreet':
       return { state, actions: [{ type: 'set_discreet', on: keyword.on }, ...attach(input)], reply: { template: keyword.on ? 'discreet.on' : 'discreet.off' } };
+    case 'erase':
+      return { state, actions: [{ type: 'request_erasure' }, ...attach(input)], reply: { template: 'erasure.requested', lookup: { kind: 'erasure' } } };
     case 'new':
       if (keyword.story.trim() === '') {
         return { state: { ...state, step: 'awaiting_story', retries: 0 }, actions: [], reply: { template: 'new.prompt' } };

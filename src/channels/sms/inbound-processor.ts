@@ -22,6 +22,7 @@ import { countryFromPhone } from '../../places/place-matcher';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { recordAudit } from '../../audit/audit.repository';
+import { fileWorkerErasureRequest } from '../../erasures/erasure-request.service';
 import { adoptAttachmentsIntoCase, recordInboundMedia, type InboundMediaReference } from '../../attachments/attachment-intake.service';
 import { generatePin, pinHashOf, pinMatches, PIN_FAILURES_PER_REFERENCE } from '../../cases/case-pin';
 import { createRateLimiter } from '../../http/rate-limit';
@@ -163,7 +164,9 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
   // Viber's welcome already went in the webhook's answer: a bot may not message a worker who has
   // only opened the chat.
   if (message.event === 'follow' && contact.channel === 'viber') return;
-  const answer: Reply = turn.reply.lookup?.kind === 'link' ? { template: `link.${outcome.link ?? 'failed'}`, params: { reference: outcome.linkedReference ?? '' } } : turn.reply;
+  const answer: Reply = turn.reply.lookup?.kind === 'link'
+    ? { template: `link.${outcome.link ?? 'failed'}`, params: { reference: outcome.linkedReference ?? '' } }
+    : turn.reply.lookup?.kind === 'erasure' ? { template: `erasure.${outcome.erasure ?? 'requested'}` } : turn.reply;
   // The PIN of a case opened in chat is never given to a discreet worker. On SMS it goes in a message
   // of its own (each stays within three segments); on chat apps it follows in the same message, so
   // LINE's free reply token carries both.
@@ -186,6 +189,8 @@ interface TurnOutcome {
   /** A PIN drawn for the case at the end of its intake (never stored in clear). */
   pin?: string;
   pinReference?: string;
+  /** Whether DELETE filed a new erasure request or found one open. */
+  erasure?: 'requested' | 'already';
 }
 
 async function applyAction(
@@ -268,6 +273,11 @@ async function applyAction(
     case 'link_identity':
       await linkIdentity(trx, deps, contact, action, outcome, now);
       return caseId;
+    case 'request_erasure': {
+      const filed = await fileWorkerErasureRequest(trx, deps, { personId: contact.personId, caseId, source: 'worker_keyword', channel: contact.channel, ip: null });
+      outcome.erasure = filed.outcome;
+      return caseId;
+    }
     case 'opt_in':
       contact.isOptedOut = false;
       await markContactOptedIn(trx, contact.id, now);
@@ -342,6 +352,8 @@ async function resolveReply(
     return { template: 'status.reply', params: { reference: found.reference, status: statusWord } };
   }
   if (discreet && answer.template === 'help') return { template: 'discreet.help', params: answer.params ?? {} };
+  // "Your case" would tell whoever reads a discreet worker's phone that there is one.
+  if (discreet && answer.template.startsWith('erasure.')) return { template: `discreet.erasure_${answer.template.slice('erasure.'.length)}`, params: {} };
   if (discreet && answer.template === 'intake.done') return { template: 'discreet.done', params: await referenceOf(trx, contact.id) };
   if (answer.template === 'intake.done' || answer.template === 'discreet.done') {
     return { template: answer.template, params: await referenceOf(trx, contact.id) };

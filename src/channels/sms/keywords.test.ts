@@ -16,6 +16,23 @@ describe('SMS keywords', () => {
     expect(parseKeyword(text)).toEqual(keyword);
   });
 
+  it.each([
+    'DELETE', 'delete', 'Delete.', 'erase', 'delete my data', 'ဖျက်', 'ဖျက်ပါ', 'ဖျက်ပေးပါ', 'លុប', 'លុបទិន្នន័យ', 'ລຶບ', 'ລົບ', 'ລຶບຂໍ້ມູນ', 'ลบ', 'ลบข้อมูล',
+    'XÓA', 'xóa', 'xoá', 'XOA', 'xoa', 'Xóa dữ liệu', 'xoa du lieu',
+  ])('reads %j as the request to erase the worker\'s data', (text) => {
+    expect(parseKeyword(text)).toEqual({ kind: 'erase' });
+  });
+
+  it('reads "delete" typed on a Zawgyi phone', () => {
+    // ဖျက် and ဖျက်ပေးပါ as a Zawgyi keyboard types them: medial ya and asat on other code points.
+    expect(parseKeyword('\u1016\u103a\u1000\u1039')).toEqual({ kind: 'erase' });
+    expect(parseKeyword('\u1016\u103a\u1000\u1039\u1031\u1015\u1038\u1015\u102b')).toEqual({ kind: 'erase' });
+  });
+
+  it.each(['delete these messages?', 'I deleted the messages', 'my boss said to erase the photos', 'ลบข้อความแล้ว'])('does not read %j as an erasure request', (text) => {
+    expect(parseKeyword(text)).toBeUndefined();
+  });
+
   it('does not read "đúng" (right) or "đừng" (don\'t) as the stop word "dừng", typed with or without marks', () => {
     for (const stop of ['dừng', 'DỪNG!', 'dung', 'Dừng lại', 'dung lai', 'hủy', 'huỷ', 'huy']) expect(parseKeyword(stop)).toEqual({ kind: 'stop' });
     for (const other of ['đúng', 'Đúng.', 'đừng', 'đựng']) expect(parseKeyword(other)).toBeUndefined();

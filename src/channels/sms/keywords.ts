@@ -2,6 +2,7 @@ import { asciiDigits } from '../../language/digits';
 import type { Language } from '../../cases/case.vocabulary';
 import { normaliseCaseReference } from '../../cases/case-reference';
 import { LANGUAGE_NAMES } from '../../language/language-names';
+import { zawgyiToUnicodeForMatching } from '../../language/zawgyi';
 
 // Keywords a worker can text at any time, in English and in each language's own words. A keyword
 // is the whole message (Twilio's rule for STOP and friends), except STATUS and NEW, which may be
@@ -16,7 +17,9 @@ export type Keyword =
   | { kind: 'new'; story: string }
   | { kind: 'language_menu' }
   | { kind: 'language'; language: Language }
-  | { kind: 'discreet'; on: boolean };
+  | { kind: 'discreet'; on: boolean }
+  /** The worker asks for their personal data to be erased (issue #16). */
+  | { kind: 'erase' };
 
 /** Twilio's own opt-out words, and each language's word for "stop". */
 const STOP_WORDS = [
@@ -31,6 +34,18 @@ const NEW_WORDS = ['new', 'အသစ်', 'ថ្មី', 'ໃໝ່', 'ให�
 const LANGUAGE_MENU_WORDS = ['lang', 'language', 'ဘာသာ', 'ဘာသာစကား', 'ភាសា', 'ພາສາ', 'ภาษา', 'ngon ngu'];
 const DISCREET_ON_WORDS = ['safe', 'discreet', 'private'];
 const DISCREET_OFF_WORDS = ['normal', 'safe off'];
+/**
+ * "Delete" in each language, alone or with "my data": ဖျက် (and "please delete"), លុប, ລຶບ (and the
+ * spelling ລົບ), ลบ, xóa (typed with or without marks, so also "xoá" and "XOA").
+ */
+const ERASE_WORDS = [
+  'delete', 'erase', 'delete me', 'delete my data', 'delete my information',
+  'ဖျက်', 'ဖျက်ပါ', 'ဖျက်ပေး', 'ဖျက်ပေးပါ', 'အချက်အလက်ဖျက်', 'အချက်အလက်ဖျက်ပေးပါ',
+  'លុប', 'លុបចោល', 'លុបទិន្នន័យ', 'លុបព័ត៌មាន',
+  'ລຶບ', 'ລົບ', 'ລຶບຂໍ້ມູນ', 'ລົບຂໍ້ມູນ',
+  'ลบ', 'ลบข้อมูล',
+  'xoa', 'xoa du lieu', 'xoa thong tin',
+];
 
 /** Lower case, no Latin diacritics (so "DỪNG" is "dung"), no closing punctuation, single spaces. */
 export function normaliseKeywordText(text: string): string {
@@ -81,6 +96,19 @@ function afterFirstWord(original: string, words: readonly string[]): string | un
   return undefined;
 }
 
+const FOLDED_ERASE_WORDS = ERASE_WORDS.map(normaliseKeywordText);
+
+/**
+ * True for "delete" in any language. Burmese typed on a Zawgyi phone ("ဖ်က္") is too short for the
+ * inbound Zawgyi detector, so it is converted here, as yes/no answers are: a wrong conversion
+ * matches nothing.
+ */
+function isEraseWord(text: string, normalised: string): boolean {
+  if (has(FOLDED_ERASE_WORDS, normalised)) return true;
+  const unicode = zawgyiToUnicodeForMatching(text);
+  return unicode !== undefined && unicode !== text && has(FOLDED_ERASE_WORDS, normaliseKeywordText(unicode));
+}
+
 /** The keyword a message is, if it is one. */
 export function parseKeyword(text: string): Keyword | undefined {
   const normalised = normaliseKeywordText(text);
@@ -88,6 +116,7 @@ export function parseKeyword(text: string): Keyword | undefined {
   if (isStopWord(text, normalised)) return { kind: 'stop' };
   if (has(START_WORDS, normalised)) return { kind: 'start' };
   if (has(HELP_WORDS, normalised)) return { kind: 'help' };
+  if (isEraseWord(text, normalised)) return { kind: 'erase' };
   if (has(LANGUAGE_MENU_WORDS, normalised)) return { kind: 'language_menu' };
   if (has(DISCREET_ON_WORDS, normalised)) return { kind: 'discreet', on: true };
   if (has(DISCREET_OFF_WORDS, normalised)) return { kind: 'discreet', on: false };

@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema';
 
 /** What the status page needs of a case, found by its reference. */
 export async function findCaseForStatus(db: Kysely<Database>, reference: string) {
-  return db.selectFrom('cases').select(['id', 'status', 'pin_hash', 'consent_given']).where('reference', '=', reference).executeTakeFirst();
+  return db.selectFrom('cases').select(['id', 'person_id', 'status', 'pin_hash', 'consent_given']).where('reference', '=', reference).executeTakeFirst();
 }
 
 /** The latest message a caseworker sent on a case (system notices are not shown). */

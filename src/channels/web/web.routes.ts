@@ -10,8 +10,8 @@ import type { RateLimiter, RateLimitRule } from '../../http/rate-limit';
 import type { RouteSpec } from '../../http/routes';
 import { LANGUAGE_COOKIE, isLanguage, negotiateLanguage } from '../../language/negotiation';
 import { fieldErrors, parseReportForm, statusFormSchema, type FieldErrorMap } from './web.schema';
-import { addInformation, changeConsentFromStatusPage, openCaseStatus, startWebUpload, submitReport, type WebFile, type WebIntakeDeps } from './web.service';
-import { homePage, reportDonePage, reportPage, statusFormPage, statusResultPage, type FilesReceived, type ViewContext } from './web.views';
+import { addInformation, changeConsentFromStatusPage, openCaseStatus, requestErasureFromStatusPage, startWebUpload, submitReport, type WebFile, type WebIntakeDeps } from './web.service';
+import { erasureConfirmPage, erasureRequestedPage, homePage, reportDonePage, reportPage, statusFormPage, statusResultPage, type FilesReceived, type ViewContext } from './web.views';
 
 /** A web report or addition is stored and processed in one step. */
 function countWebMessage(deps: WebIntakeDeps, source: 'web' | 'status_page', files: readonly ReceivedFile<WebFile>[]): void {
@@ -196,7 +196,18 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
             return;
           }
           await deps.rateLimiter.clear(FAILURES_PER_REFERENCE, reference);
-          const shown = { reference, pin, status: found.status, latestReply: found.latestReply, consentGiven: found.consentGiven };
+          if (parsed.data.erase) {
+            // The two erasure forms carry nothing else: no text or file is taken with them.
+            await posted.discard();
+            if (parsed.data.erase === 'ask') {
+              send(res, 200, erasureConfirmPage(view, { reference, pin }), { noIndex: true });
+              return;
+            }
+            const filed = await requestErasureFromStatusPage(deps, found, address(req));
+            send(res, 200, erasureRequestedPage(view, { reference, dueAt: filed.dueAt, already: filed.outcome === 'already' }), { noIndex: true });
+            return;
+          }
+          const shown = { reference, pin, status: found.status, latestReply: found.latestReply, consentGiven: found.consentGiven, erasure: found.erasure };
           const problem = filesProblem(posted);
           if (problem) {
             // Neither the text nor any file is kept: the worker sends both again.

@@ -115,6 +115,8 @@ export const statusFormSchema = z.object({
   addition: z.string().trim().max(STORY_MAX, 'too_long').optional().default(''),
   /** The worker's answer on sharing their case, when they change it. */
   consent: z.enum(['yes', 'no'], { message: 'consent_required' }).optional(),
+  /** "Delete my information": `ask` shows what it means, `confirm` files the request. */
+  erase: z.enum(['ask', 'confirm']).optional(),
 });
 
 export type StatusForm = z.output<typeof statusFormSchema>;

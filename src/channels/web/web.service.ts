@@ -23,6 +23,7 @@ import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { queueOutboundMessage } from '../sms/outbound';
 import { normalisePhone, type ReportForm } from './web.schema';
 import { findCaseForStatus, latestCaseworkerReply } from './web.repository';
+import { fileWorkerErasureRequest, findOpenErasureOf, type WorkerErasureResult } from '../../erasures/erasure-request.service';
 
 export interface WebIntakeDeps {
   db: Kysely<Database>;
@@ -147,11 +148,14 @@ export async function submitReport(
 
 export interface CaseStatusView {
   caseId: string;
+  personId: string;
   reference: string;
   status: string;
   latestReply: string | null;
   /** The worker's current answer on sharing their case with partners (null: not asked yet). */
   consentGiven: boolean | null;
+  /** The worker's erasure request still open, if any: the page says by when, instead of offering the button. */
+  erasure: { requestedAt: Date; dueAt: Date | null } | null;
 }
 
 /** The case a reference and PIN open, or undefined (the caller answers the same either way). */
@@ -162,7 +166,11 @@ export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin
   await recordAudit(deps.db, {
     actorKind: 'worker', action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, ip, details: { via: 'status_page' },
   });
-  return { caseId: found.id, reference, status: found.status, latestReply: deps.cipher.openOptional(reply?.body_encrypted), consentGiven: found.consent_given };
+  const erasure = (await findOpenErasureOf(deps.db, found.person_id)) ?? null;
+  return {
+    caseId: found.id, personId: found.person_id, reference, status: found.status, latestReply: deps.cipher.openOptional(reply?.body_encrypted),
+    consentGiven: found.consent_given, erasure,
+  };
 }
 
 /**
@@ -200,4 +208,13 @@ export async function changeConsentFromStatusPage(deps: WebIntakeDeps, view: Cas
       actorKind: 'worker', userId: null, organisationId: null, ip,
     }, now);
   });
+}
+
+/**
+ * The worker's own erasure request from the status page, after the PIN and a confirmation step:
+ * filed as a keyword's is (one open request per person), with the coordinators notified.
+ */
+export async function requestErasureFromStatusPage(deps: WebIntakeDeps, view: CaseStatusView, ip: string | null): Promise<WorkerErasureResult> {
+  return inTransaction({ db: deps.db, jobs: deps.jobs }, (trx) =>
+    fileWorkerErasureRequest(trx, deps, { personId: view.personId, caseId: view.caseId, source: 'status_page', channel: 'web', ip }));
 }

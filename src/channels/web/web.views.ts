@@ -4,6 +4,7 @@ import { html, type SafeHtml } from '../../http/html';
 import { page } from '../../http/layout';
 import { LANGUAGE_NAMES, LANGUAGE_TAGS } from '../../language/language-names';
 import { PROVINCES } from '../../places/places';
+import { erasureConfirmBody, erasureRequestedBody, erasureSection } from './web-erasure.views';
 
 // The worker-facing pages: plain HTML forms that work without JavaScript on a cheap phone, in
 // the worker's language, each well under 30 KB.
@@ -260,6 +261,8 @@ export function statusResultPage(
   context: ViewContext,
   view: {
     reference: string; pin: string; status: string; latestReply: string | null; added: boolean; consentGiven: boolean | null; consentSaved: boolean;
+    /** The worker's erasure request still open, if any. */
+    erasure: { requestedAt: Date; dueAt: Date | null } | null;
     /** The files just sent, when there were any. */
     files?: FilesReceived;
     /** What the worker wrote, shown back when the addition was refused. */
@@ -303,8 +306,19 @@ ${radios(context, { consent: view.consentGiven === null ? '' : view.consentGiven
     { value: 'no', label: t('web:report.consent_no') },
   ], html`<p class="hint">${t('web:report.consent_text')}</p>`)}
 <p><button type="submit" class="secondary">${t('web:status.consent_change')}</button></p>
-</form>`,
+</form>
+${erasureSection(context, { reference: view.reference, pin: view.pin, erasure: view.erasure })}`,
     '/status',
     true,
   );
+}
+
+/** `POST /status` with "Delete my information": what it means, and the button that asks for it. */
+export function erasureConfirmPage(context: ViewContext, view: { reference: string; pin: string }): string {
+  return chrome(context, context.t('web:erasure.confirm_title'), erasureConfirmBody(context, view), '/status', true);
+}
+
+/** The answer to a worker's erasure request, in their language: by when, and what happens. */
+export function erasureRequestedPage(context: ViewContext, view: { reference: string; dueAt: Date | null; already: boolean }): string {
+  return chrome(context, context.t('web:erasure.done_title'), erasureRequestedBody(context, view), '/status', true);
 }
