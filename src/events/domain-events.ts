@@ -31,7 +31,11 @@ export type DomainEvent =
   /** A held case has waited 48 hours for our answer. */
   | { type: 'case.overdue'; caseId: string }
   /** A worker who asked to be called back was not called by the end of the safe time they gave. */
-  | { type: 'callback.window_missed'; caseId: string; callId: string };
+  | { type: 'callback.window_missed'; caseId: string; callId: string }
+  /** A person's personal data (or one case's, for retention) was erased; the case shells stay. */
+  | { type: 'erasure.done'; erasureId: string; personId: string; caseIds: string[] }
+  /** An erasure was refused: one of its cases is under a legal hold. */
+  | { type: 'erasure.refused'; erasureId: string; personId: string; reason: 'legal_hold' };
 
 /** One event per answer (distributed over `T`, so each type narrows on its own). */
 type ReferralAnswered<T extends string> = T extends string

@@ -26,6 +26,10 @@ export type HotlineJobs = {
   'attachment.delete_provider_copy': { attachmentId: string };
   /** Emails one notification to its reader. */
   'notification.email': { notificationId: string };
+  /** Runs a confirmed erasure of a person's (or one case's) personal data. */
+  'erasure.run': { erasureId: string };
+  /** Has Twilio delete the copies it keeps of what an erasure reached (messages, media, recordings), each recorded. */
+  'erasure.delete_provider_copies': { erasureId: string };
 };
 
 /** The hotline's job queue, typed by its catalogue's payloads. */

@@ -22,6 +22,9 @@ import type { HotlineCounters } from '../observability/hotline-counters';
 import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attachment-intake.service';
 import type { MediaFetchConfig } from '../attachments/media-fetch';
 import { createFileRefusalReply } from '../channels/sms/attachment-refusal';
+import { runErasure } from '../privacy/erasure.service';
+import { deleteProviderCopies } from '../privacy/provider-copies.service';
+import { createTwilioCopies } from '../privacy/twilio-copies';
 
 export type { HotlineJobs } from './hotline-jobs';
 
@@ -52,6 +55,8 @@ const FINISHED_JOBS_KEPT_DAYS = 30;
 const SEND_ATTEMPTS = 6;
 /** About an hour of retries (5 s doubling) before a file is given up as failed. */
 const FETCH_ATTEMPTS = 10;
+/** About four hours of retries (a minute doubling) before a copy at Twilio is recorded as failed. */
+const PROVIDER_COPY_ATTEMPTS = 9;
 
 /** Builds the catalogue, each handler closing over the dependencies it needs. */
 export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJobs> {
@@ -131,6 +136,22 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       retry: { attempts: 8, backoffMs: 60_000 },
       async handle({ attachmentId }, context) {
         await deleteProviderCopy(deps, attachmentId, context);
+      },
+    },
+    'erasure.run': {
+      payload: z.object({ erasureId: z.uuid() }),
+      retry: { attempts: 5, backoffMs: 60_000 },
+      async handle({ erasureId }, { logger }) {
+        const outcome = await runErasure({ db, clock, cipher: deps.cipher, jobs: deps.jobs, events: deps.events, counters: deps.counters }, erasureId);
+        if (outcome.ran) logger.info({ erasureId, status: outcome.status, ...outcome.summary }, outcome.status === 'done' ? 'personal data erased' : 'erasure refused: a case is under legal hold');
+      },
+    },
+    'erasure.delete_provider_copies': {
+      payload: z.object({ erasureId: z.uuid() }),
+      retry: { attempts: PROVIDER_COPY_ATTEMPTS, backoffMs: 60_000 },
+      async handle({ erasureId }, context) {
+        const twilio = createTwilioCopies(deps.media.twilio);
+        await deleteProviderCopies({ db, clock, twilio, maxAttempts: PROVIDER_COPY_ATTEMPTS, counters: deps.counters }, erasureId, context);
       },
     },
     'notification.email': {
