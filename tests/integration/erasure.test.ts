@@ -8,8 +8,10 @@ import { employerKeyText } from '../../src/cases/case.service';
 import { createLineSender } from '../../src/channels/line/line-sender';
 import type { DatabaseHandle } from '../../src/db/database';
 import { inTransaction } from '../../src/db/transaction';
-import { eraseNow, planErasure, runErasure, type ErasureDeps } from '../../src/privacy/erasure.service';
+import { eraseNow, planErasure, runErasure, scrubEventData, type ErasureDeps } from '../../src/privacy/erasure.service';
 import { ErasedValueError, openerFor, personKeyIdOf, sealerFor } from '../../src/privacy/person-keys';
+import { deleteProviderCopies } from '../../src/privacy/provider-copies.service';
+import { createTwilioCopies } from '../../src/privacy/twilio-copies';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { createLineWorker } from '../support/chat-worker';
 import { createFakeClock, type FakeClock } from '../support/clock';
@@ -19,6 +21,7 @@ import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import { seedTestNetwork, type TestNetwork } from '../support/network';
 import { createWorkerPhone } from '../support/sms-conversation';
 import { toneWav } from '../support/attachment-samples';
+import { silentLogger } from '../support/logger';
 
 // A worker's erasure end to end (issue #16): a worker with cases on SMS, LINE (merged in) and the
 // web form, files, a referral, an escalation, notes, staff replies and a voice message is erased;
@@ -40,6 +43,7 @@ const CANARY = {
   reply: 'canary-reply-1W9',
   file: 'canary-file-5R5',
   personKey: 'canary-personkey-0P0',
+  event: 'canary-event-3E3',
 };
 const CANARIES = [...Object.values(CANARY), PHONE, PHONE.slice(1)];
 
@@ -209,6 +213,8 @@ describe('erasing a worker', () => {
     // Sealed under the worker's own key (as every value will be once all sealing is per person).
     const sealer = await sealerFor(handle.db, hotline.cipher, personId);
     await handle.db.updateTable('cases').set({ location_raw_encrypted: sealer.seal(`Mahachai ${CANARY.personKey}`) }).where('id', '=', smsCase.id).execute();
+    // An event some writer filled with free text: the timeline keeps the event, not the words.
+    await handle.db.insertInto('case_events').values({ case_id: smsCase.id, type: 'case.updated', actor_kind: 'staff', data: JSON.stringify({ field: 'urgency', note: CANARY.event, reason: `said ${CANARY.event}` }) }).execute();
 
     // Another worker, who stays.
     const other = await workerOnMessaging('+66815556677', { sms: 'other-sms', line: 'other-line', file: 'other-file' });
@@ -219,7 +225,10 @@ describe('erasing a worker', () => {
     // Before: the search finds every canary, so finding none afterwards means something.
     const before = await dumpEveryTable(handle);
     const openedBefore = await everythingThatOpens(before);
-    for (const canary of [...Object.values(CANARY), PHONE]) expect({ canary, found: openedBefore.includes(canary) }).toEqual({ canary, found: true });
+    for (const canary of [...Object.values(CANARY).filter((canary) => canary !== CANARY.event), PHONE]) {
+      expect({ canary, found: openedBefore.includes(canary) }).toEqual({ canary, found: true });
+    }
+    expect([...before.values()].flat().join('\n')).toContain(CANARY.event);
     const statisticsBefore = await statistics();
     const plan = await planErasure(deps(), { scope: 'person', personId });
     // Two referrals by hand, and those routing made.
@@ -292,5 +301,158 @@ describe('erasing a worker', () => {
     const again = await runErasure(deps(), erasure.id);
     expect(again).toMatchObject({ status: 'done', ran: false });
     expect(await dumpEveryTable(handle)).toEqual(after);
+  });
+
+  async function smsWorker(phoneNumber: string, story: string) {
+    await createWorkerPhone(handle, hotline, phoneNumber).text(story);
+    const contact = await contactOf('sms', phoneNumber);
+    const [found] = await casesOf(contact.person_id);
+    if (!found) throw new Error('no case');
+    return { contact, personId: contact.person_id, case: found };
+  }
+
+  /** A note on the case, sealed under its worker's own key. */
+  async function personSealedNote(caseId: string, personId: string, words: string): Promise<string> {
+    const sealed = (await sealerFor(handle.db, hotline.cipher, personId)).seal(words);
+    await handle.db
+      .insertInto('notes')
+      .values({ case_id: caseId, organisation_id: network.org['network'] ?? '', author_user_id: network.user.coordinator, visibility: 'organisation', body_encrypted: sealed, created_at: clock.now() })
+      .execute();
+    return sealed;
+  }
+
+  it('leaves a copy of the database taken before the erasure unable to open the worker, while others still open', async () => {
+    const erased = await smsWorker('+66817770001', 'boss took my passport backup-canary-1');
+    const kept = await smsWorker('+66817770002', 'boss took my passport backup-keeper-2');
+    await personSealedNote(erased.case.id, erased.personId, 'backup-canary-note');
+    await personSealedNote(kept.case.id, kept.personId, 'backup-keeper-note');
+    const keyIds = async (personId: string) => {
+      const keys = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', personId).execute();
+      return keys.map((key) => key.id.replace(/-/g, ''));
+    };
+    const [erasedKey] = await keyIds(erased.personId);
+    const [keptKey] = await keyIds(kept.personId);
+    // The backup: every row of every table, as a dump would keep it.
+    const backup = await dumpEveryTable(handle);
+
+    const outcome = await eraseNow(deps(), { target: { scope: 'person', personId: erased.personId }, source: 'cli', reason: 'worker_request' });
+    expect(outcome).toMatchObject({ status: 'done', ran: true });
+
+    const values = sealedValuesIn([...backup.values()].flat().join('\n'));
+    expect(await keyIds(erased.personId)).toEqual([]);
+    const opener = await openerFor(handle.db, hotline.cipher, values);
+    const theirs = values.filter((value) => erasedKey !== undefined && personKeyIdOf(value) === erasedKey);
+    const others = values.filter((value) => keptKey !== undefined && personKeyIdOf(value) === keptKey);
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const value of theirs) expect(() => opener.open(value)).toThrow(ErasedValueError);
+    expect(others.map((value) => opener.open(value))).toEqual(['backup-keeper-note']);
+    const audit = await handle.db.selectFrom('audit_log').select(['actor_kind', 'details']).where('action', '=', 'erasure.done').where('subject_id', '=', outcome.erasureId).executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor_kind: 'cli', details: { scope: 'person', source: 'cli', reason: 'worker_request', cases: 1, notes: 1, personKeys: 1 } });
+  });
+
+  it('refuses to erase a worker while a case of theirs is under legal hold, and erases once the hold ends', async () => {
+    const held = await smsWorker('+66817770003', 'arrested at the border hold-canary');
+    const hold = await handle.db
+      .insertInto('legal_holds')
+      .values({ case_id: held.case.id, reason_encrypted: hotline.cipher.seal('court case'), held_until: new Date(clock.now().getTime() + 30 * 86_400_000), created_by_user_id: network.user.coordinator })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // A hold already past its date or released holds nothing.
+    await handle.db.insertInto('legal_holds').values({ case_id: held.case.id, reason_encrypted: hotline.cipher.seal('old'), held_until: new Date(clock.now().getTime() - 1000), created_by_user_id: network.user.coordinator }).execute();
+    const plan = await planErasure(deps(), { scope: 'person', personId: held.personId });
+    expect(plan.heldCaseReferences).toEqual([held.case.reference]);
+
+    const refused = await eraseNow(deps(), { target: { scope: 'person', personId: held.personId }, source: 'cli', reason: 'worker_request' });
+    expect(refused).toMatchObject({ status: 'refused', ran: true });
+    const row = await handle.db.selectFrom('erasures').selectAll().where('id', '=', refused.erasureId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'refused', refusal_reason: 'legal_hold', done_at: null });
+    const found = await handle.db.selectFrom('cases').select(['summary_encrypted', 'personal_data_erased_at']).where('id', '=', held.case.id).executeTakeFirstOrThrow();
+    expect(hotline.cipher.openOptional(found.summary_encrypted)).toBe('arrested at the border hold-canary');
+    expect(found.personal_data_erased_at).toBeNull();
+    expect((await handle.db.selectFrom('people').select('erased_at').where('id', '=', held.personId).executeTakeFirstOrThrow()).erased_at).toBeNull();
+    expect(await handle.db.selectFrom('audit_log').select('details').where('action', '=', 'erasure.refused').where('subject_id', '=', refused.erasureId).execute())
+      .toEqual([{ details: { scope: 'person', source: 'cli', refusal_reason: 'legal_hold', held_cases: 1 } }]);
+    // Running the refused erasure again does nothing.
+    expect(await runErasure(deps(), refused.erasureId)).toMatchObject({ status: 'refused', ran: false });
+
+    await handle.db.updateTable('legal_holds').set({ released_at: clock.now(), released_by_user_id: network.user.coordinator }).where('id', '=', hold.id).execute();
+    expect(await eraseNow(deps(), { target: { scope: 'person', personId: held.personId }, source: 'cli', reason: 'worker_request' })).toMatchObject({ status: 'done' });
+    const after = await handle.db.selectFrom('cases').select('summary_encrypted').where('id', '=', held.case.id).executeTakeFirstOrThrow();
+    expect(after.summary_encrypted).toBeNull();
+  });
+
+  it('erases one case of a worker, and nothing else of theirs, when only that case is due', async () => {
+    const phoneNumber = '+66817770004';
+    const worker = await smsWorker(phoneNumber, 'first problem case-canary-old');
+    await network.as('coordinator', 'post', `/api/v1/cases/${worker.case.reference}/notes`, { body: 'old case-canary-note' }).expect(201);
+    await handle.db.updateTable('cases').set({ status: 'closed' }).where('id', '=', worker.case.id).execute();
+    await createWorkerPhone(handle, hotline, phoneNumber).text('a new problem case-keeper-new');
+    const cases = await casesOf(worker.personId);
+    const newer = cases.find((found) => found.id !== worker.case.id);
+    if (!newer) throw new Error('no second case');
+    const plan = await planErasure(deps(), { scope: 'case', caseId: worker.case.id });
+    expect(plan.counts).toMatchObject({ people: 0, contacts: 0, cases: 1, notes: 1, personKeys: 0 });
+
+    expect(await eraseNow(deps(), { target: { scope: 'case', caseId: worker.case.id }, source: 'retention', reason: 'retention' })).toMatchObject({ status: 'done' });
+    const rows = await handle.db.selectFrom('cases').select(['id', 'summary_encrypted', 'personal_data_erased_at']).where('person_id', '=', worker.personId).execute();
+    expect(rows.find((row) => row.id === worker.case.id)).toMatchObject({ summary_encrypted: null });
+    expect(hotline.cipher.openOptional(rows.find((row) => row.id === newer.id)?.summary_encrypted)).toBe('a new problem case-keeper-new');
+    const bodies = await handle.db.selectFrom('messages').select(['case_id', 'body_encrypted']).where('contact_id', '=', worker.contact.id).where('direction', '=', 'in').execute();
+    expect(bodies.filter((row) => row.case_id === worker.case.id).map((row) => row.body_encrypted)).toEqual([null]);
+    expect(bodies.filter((row) => row.case_id === newer.id).map((row) => hotline.cipher.openOptional(row.body_encrypted))).toEqual(['a new problem case-keeper-new']);
+    expect(await handle.db.selectFrom('notes').select('id').where('case_id', '=', worker.case.id).execute()).toEqual([]);
+    // The identity and the person stay: the worker can still be answered on their open case.
+    expect((await contactOf('sms', phoneNumber)).id).toBe(worker.contact.id);
+    expect((await handle.db.selectFrom('people').select('erased_at').where('id', '=', worker.personId).executeTakeFirstOrThrow()).erased_at).toBeNull();
+    const event = await handle.db.selectFrom('case_events').select(['actor_kind', 'data']).where('case_id', '=', worker.case.id).where('type', '=', 'personal_data.erased').executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ actor_kind: 'system', data: { scope: 'case', reason: 'retention' } });
+  });
+
+  it("deletes Twilio's copies again after a 500, with backoff, recording each try", async () => {
+    const worker = await smsWorker('+66817770005', 'retry-canary');
+    await hotline.runJobs();
+    twilio.failDeletes(500);
+    const outcome = await eraseNow(deps(), { target: { scope: 'person', personId: worker.personId }, source: 'cli', reason: 'worker_request' });
+    await hotline.runJobs();
+    const copies = () => handle.db.selectFrom('erasure_provider_copies').select(['kind', 'ref', 'status', 'attempts', 'last_error']).where('erasure_id', '=', outcome.erasureId).orderBy('ref').execute();
+    const first = await copies();
+    expect(first.filter((copy) => copy.status === 'pending')).toEqual([expect.objectContaining({ attempts: 1, last_error: 'http_500' })]);
+    expect(first.filter((copy) => copy.status === 'deleted').length).toBe(first.length - 1);
+    await hotline.runJobs();
+    expect((await copies()).filter((copy) => copy.status === 'pending')).toHaveLength(1); // not due yet
+    clock.advance(61_000);
+    await hotline.runJobs();
+    const second = await copies();
+    expect(second.every((copy) => copy.status === 'deleted')).toBe(true);
+    expect(second.find((copy) => copy.attempts === 2)).toMatchObject({ status: 'deleted', last_error: null });
+  });
+
+  it("records a copy Twilio keeps refusing as failed after the last attempt, and fails at once without an account", async () => {
+    const worker = await smsWorker('+66817770006', 'failed-canary');
+    await hotline.runJobs();
+    const outcome = await eraseNow(deps(), { target: { scope: 'person', personId: worker.personId }, source: 'cli', reason: 'worker_request' });
+    const pending = await handle.db.selectFrom('erasure_provider_copies').select('id').where('erasure_id', '=', outcome.erasureId).execute();
+    twilio.failDeletes(...pending.map(() => 503));
+    const logger = silentLogger();
+    const copyDeps = { db: handle.db, clock, twilio: createTwilioCopies(twilio.mediaConfig()), maxAttempts: 3 };
+    await expect(deleteProviderCopies(copyDeps, outcome.erasureId, { attempt: 3, logger })).resolves.toMatchObject({ failed: pending.length, pending: 0 });
+    const rows = await handle.db.selectFrom('erasure_provider_copies').select(['status', 'last_error', 'attempts']).where('erasure_id', '=', outcome.erasureId).execute();
+    expect(rows.every((row) => row.status === 'failed' && row.last_error === 'http_503' && row.attempts === 1)).toBe(true);
+
+    const other = await smsWorker('+66817770007', 'unconfigured-canary');
+    await hotline.runJobs();
+    const second = await eraseNow(deps(), { target: { scope: 'person', personId: other.personId }, source: 'cli', reason: 'worker_request' });
+    const unconfigured = createTwilioCopies({ accountSid: undefined, authToken: undefined, apiBaseUrl: twilio.baseUrl });
+    await deleteProviderCopies({ ...copyDeps, twilio: unconfigured }, second.erasureId, { attempt: 1, logger });
+    const refused = await handle.db.selectFrom('erasure_provider_copies').select(['status', 'last_error']).where('erasure_id', '=', second.erasureId).execute();
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((row) => row.status === 'failed' && row.last_error === 'not_configured')).toBe(true);
+  });
+
+  it('keeps only ids and codes in a timeline event', () => {
+    expect(scrubEventData({ messageId: 'f3c1a4e2-0b5e-4a53-9d1e-2f4c7b8a9e10', channel: 'sms', categories: ['wages', 'documents'], given: true, attempt: 2 }))
+      .toEqual({ messageId: 'f3c1a4e2-0b5e-4a53-9d1e-2f4c7b8a9e10', channel: 'sms', categories: ['wages', 'documents'], given: true, attempt: 2 });
+    expect(scrubEventData({ field: 'status', from: 'open', to: 'closed', story: 'boss', reason: 'free words here', outcome: { nested: 'x' } }))
+      .toEqual({ field: 'status', from: 'open', to: 'closed' });
   });
 });
