@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { recordAudit, type AuditActorKind } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
+import { normaliseCaseReference } from '../cases/case-reference';
 import type { Clock } from '../clock';
 import type { Database, ErasureReason, ErasureScope, ErasureStatus } from '../db/schema';
 import { inTransaction } from '../db/transaction';
@@ -20,6 +21,8 @@ import {
   eraseMessages,
   eraseReferralTexts,
   findCaseById,
+  findCaseByReference,
+  findPeopleByPhoneHashes,
   findPersonGroup,
   insertConfirmedErasure,
   insertProviderCopies,
@@ -121,6 +124,34 @@ const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const MEDIA_SID = /^ME[0-9a-fA-F]{32}$/;
 const RECORDING_SID = /^RE[0-9a-fA-F]{32}$/;
 const TWILIO_MEDIA_PATH = /\/Messages\/((?:SM|MM)[0-9a-fA-F]{32})\/Media\/(ME[0-9a-fA-F]{32})$/;
+
+/** How an operator names whose data to erase. */
+export type ErasureSubject = { reference: string } | { phone: string } | { personId: string };
+
+/**
+ * The people a CLI erasure reaches, one per worker: a case's person, every person with an identity
+ * on that number (SMS, WhatsApp, voice), or the person named; people merged together count once.
+ */
+export async function findPeopleToErase(deps: Pick<ErasureDeps, 'db' | 'cipher'>, subject: ErasureSubject): Promise<string[]> {
+  let found: string[];
+  if ('reference' in subject) {
+    const reference = normaliseCaseReference(subject.reference);
+    const row = reference ? await findCaseByReference(deps.db, reference) : undefined;
+    found = row ? [row.person_id] : [];
+  } else if ('phone' in subject) {
+    found = await findPeopleByPhoneHashes(deps.db, deps.cipher.lookupHashes(subject.phone));
+  } else {
+    found = (await personExists(deps.db, subject.personId)) ? [subject.personId] : [];
+  }
+  const covered = new Set<string>();
+  const people: string[] = [];
+  for (const personId of found) {
+    if (covered.has(personId)) continue;
+    for (const member of await findPersonGroup(deps.db, personId)) covered.add(member);
+    people.push(personId);
+  }
+  return people;
+}
 
 /** What a dry run prints: the counts of what would go, and any hold that would refuse it. */
 export async function planErasure(deps: Pick<ErasureDeps, 'db' | 'cipher' | 'clock'>, target: ErasureTarget): Promise<ErasurePlan> {
