@@ -19,6 +19,7 @@ import { AppError } from './http/errors';
 import { createLogger } from './observability/logger';
 import { createOrganisation } from './orgs/organisation.service';
 import { eraseNow, findPeopleToErase, planErasure, type ErasureCounts, type ErasureSubject } from './privacy/erasure.service';
+import { planRetention, runRetention, type RetentionReport } from './privacy/retention.service';
 import { seedDemo } from './seed/demo-seed';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users/password';
 import { createOrUpdateUser, issueApiToken } from './users/user.service';
@@ -205,6 +206,20 @@ const COMMANDS: Record<string, Command> = {
       }
     },
   },
+  'retention:run': {
+    usage: 'retention:run [--yes]',
+    summary: 'erase personal data of cases resolved or closed longer ago than RETENTION_MONTHS (or their organisation\'s shorter period), not under legal hold; ' +
+      'purge inbound spool files not stored in 30 days, sessions ended 30 days ago, spent rate limits, old notifications; prints what it would do unless --yes',
+    options: { yes: { type: 'boolean' } },
+    async run(hotline, values, io) {
+      const deps = { ...hotline, retentionMonths: hotline.config.retentionMonths };
+      if (values['yes'] !== true) {
+        io.stdout.write(`dry run: nothing changed; add --yes to do it\n${describeRetention(await planRetention(deps), 'would')}`);
+        return;
+      }
+      io.stdout.write(describeRetention(await runRetention(deps), 'did'));
+    },
+  },
   'channels:register': {
     usage: 'channels:register',
     summary: 'point the LINE and Viber webhooks at PUBLIC_URL (https), for each channel configured; one line per channel; exit code 1 if any configured one failed',
@@ -222,6 +237,18 @@ class UsageError extends Error {}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Why an operator erases (retention is the schedule's own reason). */
 const CLI_ERASURE_REASONS = ['worker_request', 'legal_order', 'created_in_error', 'other'] as const;
+
+/** A retention report, one figure a line. */
+function describeRetention(report: RetentionReport, mood: 'would' | 'did'): string {
+  const verb = mood === 'would' ? 'would erase' : 'erased';
+  const lines = [
+    `${verb} the personal data of ${report.people} worker(s) whose every case is past retention`,
+    `${verb} the personal data of ${report.cases} case(s) of workers with other cases kept`,
+    ...(report.refused > 0 ? [`refused ${report.refused} erasure(s): a case came under legal hold`] : []),
+    `${mood === 'would' ? 'would purge' : 'purged'}: inbound spool files ${report.spoolFiles}, sessions ${report.sessions}, rate-limit rows ${report.rateLimits}, notifications ${report.notifications}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
 
 /** Counts of an erasure as a line: `identities: 2, cases: 3, …` (kinds with none are left out). */
 function describeCounts(counts: ErasureCounts | Record<string, number>): string {

@@ -30,6 +30,8 @@ export type HotlineJobs = {
   'erasure.run': { erasureId: string };
   /** Has Twilio delete the copies it keeps of what an erasure reached (messages, media, recordings), each recorded. */
   'erasure.delete_provider_copies': { erasureId: string };
+  /** Erases personal data of cases past their retention period; purges old spool files, sessions, rate limits and notifications (daily). */
+  'retention.run': Record<string, never>;
 };
 
 /** The hotline's job queue, typed by its catalogue's payloads. */

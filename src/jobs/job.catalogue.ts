@@ -23,6 +23,8 @@ import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attac
 import type { MediaFetchConfig } from '../attachments/media-fetch';
 import { createFileRefusalReply } from '../channels/sms/attachment-refusal';
 import { runErasure } from '../privacy/erasure.service';
+import { runRetention } from '../privacy/retention.service';
+import type { InboundSpool } from '../channels/sms/inbound-spool';
 import { deleteProviderCopies } from '../privacy/provider-copies.service';
 import { createTwilioCopies } from '../privacy/twilio-copies';
 
@@ -49,7 +51,14 @@ export interface CatalogueDeps {
   counters?: HotlineCounters | undefined;
   /** Where workers' media is fetched from, with which credentials. */
   media: MediaFetchConfig;
+  /** RETENTION_MONTHS; unset, 24. */
+  retentionMonths?: number | undefined;
+  /** This process's inbound spool, purged of files the drain never stored; unset, none is purged. */
+  spool?: Pick<InboundSpool, 'purgeOlderThan'> | undefined;
 }
+
+/** RETENTION_MONTHS when the configuration does not say. */
+export const DEFAULT_RETENTION_MONTHS = 24;
 
 const FINISHED_JOBS_KEPT_DAYS = 30;
 const SEND_ATTEMPTS = 6;
@@ -152,6 +161,16 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       async handle({ erasureId }, context) {
         const twilio = createTwilioCopies(deps.media.twilio);
         await deleteProviderCopies({ db, clock, twilio, maxAttempts: PROVIDER_COPY_ATTEMPTS, counters: deps.counters }, erasureId, context);
+      },
+    },
+    'retention.run': {
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      retry: { attempts: 3, backoffMs: 10 * 60_000 },
+      async handle(_payload, { logger }) {
+        await runRetention({
+          db, clock, cipher: deps.cipher, jobs: deps.jobs, events: deps.events, counters: deps.counters, logger,
+          retentionMonths: deps.retentionMonths ?? DEFAULT_RETENTION_MONTHS, spool: deps.spool,
+        });
       },
     },
     'notification.email': {

@@ -154,4 +154,28 @@ describe('erasing from the CLI', () => {
     expect((await cli(['erase', '--person', found.personId, '--yes'])).code).toBe(0);
     expect(await storiesOf(found.reference)).toEqual([null]);
   });
+
+  it('runs retention: a dry run first that changes nothing, then --yes erases what is past its period', async () => {
+    const [old, recent] = await workers(
+      { channel: 'sms', address: '+66819990004', story: 'resolved long ago cli-retention-old' },
+      { channel: 'sms', address: '+66819990005', story: 'resolved lately cli-retention-new' },
+    );
+    if (!old || !recent) throw new Error('the workers were not made');
+    await inspect(async (handle) => {
+      const resolvedAt = (months: number) => new Date(Date.now() - months * 31 * 86_400_000);
+      await handle.db.updateTable('cases').set({ status: 'resolved', resolved_at: resolvedAt(25) }).where('reference', '=', old.reference).execute();
+      await handle.db.updateTable('cases').set({ status: 'resolved', resolved_at: resolvedAt(23) }).where('reference', '=', recent.reference).execute();
+    });
+    const before = await dump();
+    const dry = await cli(['retention:run']);
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(dry.stdout).toContain('dry run: nothing changed');
+    expect(dry.stdout).toContain('would erase the personal data of 1 worker(s) whose every case is past retention');
+    expect(await dump()).toEqual(before);
+
+    const done = await cli(['retention:run', '--yes']);
+    expect(done.stdout).toContain('erased the personal data of 1 worker(s) whose every case is past retention');
+    expect(await storiesOf(old.reference, recent.reference)).toEqual([null, 'resolved lately cli-retention-new']);
+    expect((await cli(['retention:run', '--yes'])).stdout).toContain('erased the personal data of 0 worker(s)');
+  });
 });
