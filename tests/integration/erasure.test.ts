@@ -22,6 +22,9 @@ import { seedTestNetwork, type TestNetwork } from '../support/network';
 import { createWorkerPhone } from '../support/sms-conversation';
 import { toneWav } from '../support/attachment-samples';
 import { silentLogger } from '../support/logger';
+import { signedInAgent } from '../support/console';
+import { hashPassword } from '../../src/users/password';
+import { createI18n } from '../../src/language/i18n';
 
 // A worker's erasure end to end (issue #16): a worker with cases on SMS, LINE (merged in) and the
 // web form, files, a referral, an escalation, notes, staff replies and a voice message is erased;
@@ -297,10 +300,22 @@ describe('erasing a worker', () => {
     const otherMessages = await handle.db.selectFrom('messages').select('body_encrypted').where('contact_id', '=', other.sms.id).where('direction', '=', 'in').execute();
     expect(otherMessages.map((row) => hotline.cipher.openOptional(row.body_encrypted))).toContain('My boss has not paid me other-sms');
 
+    // The case shells still read, on the API and the console, with the files shown as erased.
+    const shown = await network.as('coordinator', 'get', `/api/v1/cases/${webCase.reference}`).expect(200);
+    for (const canary of CANARIES) expect(JSON.stringify(shown.body)).not.toContain(canary);
+    await handle.db.updateTable('users').set({ password_hash: await hashPassword('a long staff password') }).where('id', '=', network.user.coordinator).execute();
+    const { agent } = await signedInAgent(hotline.app, 'coordinator@network.test', 'a long staff password');
+    const page = await agent.get(`/console/cases/${webCase.reference}`).expect(200);
+    expect(page.text).toContain(createI18n().getFixedT('en', 'console')('attachment.erased').replace("'", '&#39;'));
+    for (const canary of CANARIES) expect(page.text).not.toContain(canary);
+    const erasuresCounted = (await hotline.metrics.getSingleMetric('hotline_erasures_total')?.get())?.values ?? [];
+    expect(erasuresCounted).toEqual([expect.objectContaining({ labels: { scope: 'person', source: 'console', outcome: 'done' }, value: 1 })]);
+
     // Running it again changes nothing.
+    const settled = await dumpEveryTable(handle);
     const again = await runErasure(deps(), erasure.id);
     expect(again).toMatchObject({ status: 'done', ran: false });
-    expect(await dumpEveryTable(handle)).toEqual(after);
+    expect(await dumpEveryTable(handle)).toEqual(settled);
   });
 
   async function smsWorker(phoneNumber: string, story: string) {
