@@ -79,6 +79,12 @@ export async function findPersonGroup(db: Executor, personId: string): Promise<s
   return result.rows.map((row) => row.id);
 }
 
+/** Locks people (in id order, as merges do) until commit: no merge moves rows to or from them meanwhile. */
+export async function lockPeopleRows(trx: Transaction<Database>, personIds: readonly string[]): Promise<void> {
+  if (personIds.length === 0) return;
+  await trx.selectFrom('people').select('id').where('id', 'in', [...personIds]).orderBy('id').forUpdate().execute();
+}
+
 /** Whether a person exists. */
 export async function personExists(db: Executor, personId: string): Promise<boolean> {
   return (await db.selectFrom('people').select('id').where('id', '=', personId).executeTakeFirst()) !== undefined;

@@ -36,6 +36,7 @@ import {
   listTwilioHeldAttachments,
   listTwilioMessages,
   lockErasure,
+  lockPeopleRows,
   markErasureDone,
   markErasureRefused,
   markPeopleErased,
@@ -225,6 +226,8 @@ async function runLocked(trx: Transaction<Database>, deps: ErasureDeps, erasure:
   if (erasure.status !== 'confirmed') return { ...base, status: erasure.status as ErasureStatus, ran: false, summary: erasure.summary };
   const now = deps.clock.now();
   const target: ErasureTarget = erasure.scope === 'case' && erasure.caseId ? { scope: 'case', caseId: erasure.caseId } : { scope: 'person', personId: erasure.personId };
+  // A merge or an undo waits for the erasure (both lock people first), so the group read next stays the group.
+  if (target.scope === 'person') await lockPeopleRows(trx, await findPersonGroup(trx, target.personId));
   const reach = await reachOf(trx, target);
   const held = await listHeldCases(trx, reach.cases.map((item) => item.id), now);
   if (held.length > 0) {

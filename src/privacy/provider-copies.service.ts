@@ -10,6 +10,7 @@ import { TwilioCopyFailure, type TwilioCopies } from './twilio-copies';
 // there, each try recorded on its row. A copy that fails is tried again by the job's retries, with
 // backoff; after the job's last attempt it is recorded `failed`, for an operator to see.
 
+/** What deleting the copies needs: the Twilio client and the job's last attempt. */
 export interface ProviderCopyDeps {
   db: Kysely<Database>;
   clock: Clock;
