@@ -18,6 +18,8 @@ import { openHotline, sealAfterMigrations, type Hotline } from './hotline';
 import { AppError } from './http/errors';
 import { createLogger } from './observability/logger';
 import { createOrganisation } from './orgs/organisation.service';
+import { eraseNow, findPeopleToErase, planErasure, type ErasureCounts, type ErasureSubject } from './privacy/erasure.service';
+import { planRetention, runRetention, type RetentionReport } from './privacy/retention.service';
 import { seedDemo } from './seed/demo-seed';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users/password';
 import { createOrUpdateUser, issueApiToken } from './users/user.service';
@@ -169,6 +171,55 @@ const COMMANDS: Record<string, Command> = {
       io.stdout.write(`${made} placeholder recording(s) made; the phone menu offers: ${offered.join(', ')}\n`);
     },
   },
+  erase: {
+    usage: 'erase --reference REF | --phone +E164 | --person ID [--reason worker_request|legal_order|created_in_error|other] [--yes]',
+    summary: "erase a worker's personal data: the worker of a case, every worker who used a number (SMS, WhatsApp, voice), or a person by id, " +
+      'with everyone merged with them; prints what would go unless --yes; a case under legal hold refuses it; audited',
+    options: { reference: { type: 'string' }, phone: { type: 'string' }, person: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean' } },
+    refuse(_config, values) {
+      const named = ['reference', 'phone', 'person'].filter((name) => typeof values[name] === 'string');
+      if (named.length !== 1) return 'erase needs exactly one of --reference, --phone or --person';
+      if (typeof values['phone'] === 'string' && !/^\+[1-9]\d{6,14}$/.test(values['phone'])) return '--phone must be an E.164 number such as +66812345678';
+      if (typeof values['person'] === 'string' && !UUID.test(values['person'])) return '--person must be a person id (a UUID)';
+      if (values['reason'] !== undefined && !(CLI_ERASURE_REASONS as readonly string[]).includes(String(values['reason']))) return `--reason must be one of ${CLI_ERASURE_REASONS.join(', ')}`;
+      return undefined;
+    },
+    async run(hotline, values, io) {
+      const subject: ErasureSubject = typeof values['reference'] === 'string' ? { reference: values['reference'] }
+        : typeof values['phone'] === 'string' ? { phone: values['phone'] } : { personId: String(values['person']) };
+      const people = await findPeopleToErase(hotline, subject);
+      if (people.length === 0) throw new Error('no worker found: nothing to erase');
+      const reason = (typeof values['reason'] === 'string' ? values['reason'] : 'worker_request') as (typeof CLI_ERASURE_REASONS)[number];
+      if (values['yes'] !== true) io.stdout.write('dry run: nothing changed; add --yes to erase\n');
+      for (const personId of people) {
+        const plan = await planErasure(hotline, { scope: 'person', personId });
+        const cases = plan.caseReferences.length > 0 ? plan.caseReferences.join(', ') : 'no case';
+        if (values['yes'] !== true) {
+          io.stdout.write(`person ${personId} (${cases}): would erase ${describeCounts(plan.counts)}\n`);
+          if (plan.heldCaseReferences.length > 0) io.stdout.write(`  refused while under legal hold: ${plan.heldCaseReferences.join(', ')}\n`);
+          continue;
+        }
+        const outcome = await eraseNow(hotline, { target: { scope: 'person', personId }, source: 'cli', reason });
+        io.stdout.write(outcome.status === 'done'
+          ? `person ${personId} (${cases}): erased (erasure ${outcome.erasureId}): ${describeCounts(outcome.summary)}\n`
+          : `person ${personId} (${cases}): refused (erasure ${outcome.erasureId}): under legal hold: ${plan.heldCaseReferences.join(', ')}\n`);
+      }
+    },
+  },
+  'retention:run': {
+    usage: 'retention:run [--yes]',
+    summary: 'erase personal data of cases resolved or closed longer ago than RETENTION_MONTHS (or their organisation\'s shorter period), not under legal hold; ' +
+      'purge inbound spool files not stored in 30 days, sessions ended 30 days ago, spent rate limits, old notifications; prints what it would do unless --yes',
+    options: { yes: { type: 'boolean' } },
+    async run(hotline, values, io) {
+      const deps = { ...hotline, retentionMonths: hotline.config.retentionMonths };
+      if (values['yes'] !== true) {
+        io.stdout.write(`dry run: nothing changed; add --yes to do it\n${describeRetention(await planRetention(deps), 'would')}`);
+        return;
+      }
+      io.stdout.write(describeRetention(await runRetention(deps), 'did'));
+    },
+  },
   'channels:register': {
     usage: 'channels:register',
     summary: 'point the LINE and Viber webhooks at PUBLIC_URL (https), for each channel configured; one line per channel; exit code 1 if any configured one failed',
@@ -182,6 +233,33 @@ const COMMANDS: Record<string, Command> = {
 };
 
 class UsageError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Why an operator erases (retention is the schedule's own reason). */
+const CLI_ERASURE_REASONS = ['worker_request', 'legal_order', 'created_in_error', 'other'] as const;
+
+/** A retention report, one figure a line. */
+function describeRetention(report: RetentionReport, mood: 'would' | 'did'): string {
+  const verb = mood === 'would' ? 'would erase' : 'erased';
+  const lines = [
+    `${verb} the personal data of ${report.people} worker(s) whose every case is past retention`,
+    `${verb} the personal data of ${report.cases} case(s) of workers with other cases kept`,
+    ...(report.refused > 0 ? [`refused ${report.refused} erasure(s): a case came under legal hold`] : []),
+    `${mood === 'would' ? 'would purge' : 'purged'}: inbound spool files ${report.spoolFiles}, sessions ${report.sessions}, rate-limit rows ${report.rateLimits}, notifications ${report.notifications}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Counts of an erasure as a line: `identities: 2, cases: 3, …` (kinds with none are left out). */
+function describeCounts(counts: ErasureCounts | Record<string, number>): string {
+  const words: [keyof ErasureCounts, string][] = [
+    ['people', 'people'], ['contacts', 'identities'], ['cases', 'cases'], ['messages', 'messages'], ['notes', 'notes'], ['attachments', 'files'],
+    ['referrals', 'referrals'], ['escalations', 'escalations'], ['calls', 'calls'], ['personKeys', 'data keys'], ['providerCopies', 'copies at Twilio to delete'],
+  ];
+  const count = (key: keyof ErasureCounts) => (counts as Record<string, number | undefined>)[key] ?? 0;
+  const parts = words.flatMap(([key, word]) => (count(key) > 0 ? [`${word}: ${count(key)}`] : []));
+  return parts.length > 0 ? parts.join(', ') : 'nothing';
+}
 
 function requireString(values: Record<string, string | boolean | undefined>, name: string): string {
   const value = values[name];

@@ -24,6 +24,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ CALLBACK_MAX_ATTEMPTS: '0' })).toThrow(/^CALLBACK_MAX_ATTEMPTS /);
   });
 
+  it('keeps personal data of a finished case RETENTION_MONTHS months, 24 unless set', () => {
+    expect(loadConfig({}).retentionMonths).toBe(24);
+    expect(loadConfig({ RETENTION_MONTHS: '36' }).retentionMonths).toBe(36);
+  });
+
   it('treats blank variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '  ', PORT: '' }).embedded).toBe(true);
   });
@@ -41,6 +46,9 @@ describe('configuration', () => {
     [{ ENCRYPTION_KEY: 'not base64!' }, /^ENCRYPTION_KEY must be base64/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error/],
     [{ STATS_MIN_CELL: '1' }, /^STATS_MIN_CELL must be 2 or more/],
+    [{ RETENTION_MONTHS: '0' }, /^RETENTION_MONTHS must be 1 or more/],
+    [{ RETENTION_MONTHS: '121' }, /^RETENTION_MONTHS must be 120 or less/],
+    [{ RETENTION_MONTHS: 'two years' }, /^RETENTION_MONTHS is not a valid number/],
     [{ PUBLIC_URL: 'hotline.example.org' }, /^PUBLIC_URL must be an http\(s\) URL/],
     [{ TWILIO_ACCOUNT_SID: 'AC123' }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits/],
     [{ TWILIO_FROM: '0812345678' }, /^TWILIO_FROM must be an E.164 number/],

@@ -87,6 +87,8 @@ const environmentSchema = z.object({
     .default([]),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   STATS_MIN_CELL: z.coerce.number().int().min(2, 'must be 2 or more').max(1000).default(10),
+  // Months after a case is resolved or closed before its personal data is erased (an organisation may set fewer for its own cases).
+  RETENTION_MONTHS: z.coerce.number().int().min(1, 'must be 1 or more').max(120, 'must be 120 or less').default(24),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
 });
@@ -163,6 +165,8 @@ export interface Config {
   previousEncryptionKeys: string[];
   sessionSecret: string | undefined;
   statsMinCell: number;
+  /** RETENTION_MONTHS: how long personal data of a resolved or closed case is kept. */
+  retentionMonths: number;
   logLevel: Environment['LOG_LEVEL'];
   seedDemo: Environment['SEED_DEMO'];
   /** Embedded mode: no DATABASE_URL, PGlite under DATA_DIR. */
@@ -243,6 +247,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     previousEncryptionKeys: env.ENCRYPTION_KEYS_PREVIOUS,
     sessionSecret: env.SESSION_SECRET,
     statsMinCell: env.STATS_MIN_CELL,
+    retentionMonths: env.RETENTION_MONTHS,
     logLevel: env.LOG_LEVEL,
     seedDemo: env.SEED_DEMO,
     embedded: env.DATABASE_URL === undefined,

@@ -8,7 +8,7 @@ import { lockDataDir } from './db/data-dir-lock';
 import { migrateToLatest } from './db/migrator';
 import { sealPlaintextConsentWordings } from './cases/case.repository';
 import type { Database } from './db/schema';
-import { createInboundSpool } from './channels/sms/inbound-spool';
+import { createInboundSpool, type InboundSpool } from './channels/sms/inbound-spool';
 import { createInboundService, type InboundService } from './channels/sms/inbound.service';
 import { createTwilioSender } from './channels/sms/twilio-sender';
 import { combineSenders, type MessageSender } from './channels/senders';
@@ -42,6 +42,8 @@ export interface Hotline {
   cipher: PersonalDataCipher;
   /** Inbound SMS and WhatsApp: store first (or spool), then process by job. */
   inbound: InboundService;
+  /** Where inbound messages wait while the database cannot take them (DATA_DIR/spool/inbound). */
+  spool: InboundSpool;
   clock: Clock;
   logger: Logger;
   i18n: i18n;
@@ -148,16 +150,17 @@ async function assemble(
       await eventsRef.current.publish(trx, event, context);
     },
   };
+  const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
   const jobs = createJobQueue({
     db: database.db, clock, logger, redisUrl: config.redisUrl, role: options.jobRole, counters,
     catalogue: (queue) => createJobCatalogue({
       db: database.db, clock, cipher, i18n, sender, mailer, publicUrl: config.publicUrl, counters, whatsappTemplateSid: config.twilio.whatsappTemplateSid,
       enqueueSend: (trx, messageId) => queue.enqueue(trx, 'sms.send', { messageId }),
       jobs: queue, events, media: { twilio: config.twilio, line: config.line, viber: config.viber },
+      retentionMonths: config.retentionMonths, spool,
     }),
   });
   eventsRef.current = createHotlineEvents({ cipher, clock, jobs, mailEnabled: mailer !== undefined });
-  const spool = createInboundSpool(path.join(config.dataDir, 'spool', 'inbound'), cipher, logger);
   registerHotlineGauges({ registry: metrics, db: database.db, clock, logger, spool });
   const inbound = createInboundService({ db: database.db, cipher, clock, logger, spool, wake: () => jobs.wake(), counters });
   return {
@@ -168,6 +171,7 @@ async function assemble(
     events,
     cipher,
     inbound,
+    spool,
     clock,
     logger,
     i18n,

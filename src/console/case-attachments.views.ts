@@ -48,6 +48,7 @@ function attachmentFigure(context: ConsolePageContext, reference: string, item: 
   const base = `/console/cases/${reference}/attachments/${item.id}`;
   if (item.status === 'pending') return html`<div class="attachment pending"><p>${t('console:attachment.pending')}</p></div>`;
   if (item.status === 'failed') return html`<div class="attachment failed"><p>${t('console:attachment.failed')}</p></div>`;
+  if (item.status === 'erased') return html`<div class="attachment erased"><p>${t('console:attachment.erased')}</p></div>`;
   if (item.status === 'refused') {
     const reason = t(`console:attachment.refused_reason.${item.refused_reason ?? 'unknown'}`, { defaultValue: t('console:attachment.refused_reason.unknown') });
     return html`<div class="attachment refused"><p>${t('console:attachment.refused', { reason })}</p></div>`;

@@ -35,7 +35,11 @@ export type DomainEvent =
   /** A worker asked for their personal data to be erased (keyword or status page); `caseId`: the case it came through, if any. */
   | { type: 'erasure.requested'; erasureId: string; caseId: string | null }
   /** A coordinator proposed an erasure: another coordinator must confirm it. */
-  | { type: 'erasure.proposed'; erasureId: string; caseId: string | null; actorUserId: string };
+  | { type: 'erasure.proposed'; erasureId: string; caseId: string | null; actorUserId: string }
+  /** A person's personal data (or one case's, for retention) was erased; the case shells stay. */
+  | { type: 'erasure.done'; erasureId: string; personId: string; caseIds: string[] }
+  /** An erasure was refused: one of its cases is under a legal hold. */
+  | { type: 'erasure.refused'; erasureId: string; personId: string; reason: 'legal_hold' };
 
 /** One event per answer (distributed over `T`, so each type narrows on its own). */
 type ReferralAnswered<T extends string> = T extends string

@@ -26,8 +26,12 @@ export type HotlineJobs = {
   'attachment.delete_provider_copy': { attachmentId: string };
   /** Emails one notification to its reader. */
   'notification.email': { notificationId: string };
-  /** Runs one confirmed erasure: destroys the person's data key and deletes their sealed data (issue #16). */
+  /** Runs a confirmed erasure of a person's (or one case's) personal data. */
   'erasure.run': { erasureId: string };
+  /** Has Twilio delete the copies it keeps of what an erasure reached (messages, media, recordings), each recorded. */
+  'erasure.delete_provider_copies': { erasureId: string };
+  /** Erases personal data of cases past their retention period; purges old spool files, sessions, rate limits and notifications (daily). */
+  'retention.run': Record<string, never>;
 };
 
 /** The hotline's job queue, typed by its catalogue's payloads. */

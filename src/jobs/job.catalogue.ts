@@ -22,6 +22,11 @@ import type { HotlineCounters } from '../observability/hotline-counters';
 import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attachment-intake.service';
 import type { MediaFetchConfig } from '../attachments/media-fetch';
 import { createFileRefusalReply } from '../channels/sms/attachment-refusal';
+import { runErasure } from '../privacy/erasure.service';
+import { runRetention } from '../privacy/retention.service';
+import type { InboundSpool } from '../channels/sms/inbound-spool';
+import { deleteProviderCopies } from '../privacy/provider-copies.service';
+import { createTwilioCopies } from '../privacy/twilio-copies';
 
 export type { HotlineJobs } from './hotline-jobs';
 
@@ -46,12 +51,21 @@ export interface CatalogueDeps {
   counters?: HotlineCounters | undefined;
   /** Where workers' media is fetched from, with which credentials. */
   media: MediaFetchConfig;
+  /** RETENTION_MONTHS; unset, 24. */
+  retentionMonths?: number | undefined;
+  /** This process's inbound spool, purged of files the drain never stored; unset, none is purged. */
+  spool?: Pick<InboundSpool, 'purgeOlderThan'> | undefined;
 }
+
+/** RETENTION_MONTHS when the configuration does not say. */
+export const DEFAULT_RETENTION_MONTHS = 24;
 
 const FINISHED_JOBS_KEPT_DAYS = 30;
 const SEND_ATTEMPTS = 6;
 /** About an hour of retries (5 s doubling) before a file is given up as failed. */
 const FETCH_ATTEMPTS = 10;
+/** About four hours of retries (a minute doubling) before a copy at Twilio is recorded as failed. */
+const PROVIDER_COPY_ATTEMPTS = 9;
 
 /** Builds the catalogue, each handler closing over the dependencies it needs. */
 export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJobs> {
@@ -133,21 +147,38 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
         await deleteProviderCopy(deps, attachmentId, context);
       },
     },
+    'erasure.run': {
+      payload: z.object({ erasureId: z.uuid() }),
+      retry: { attempts: 5, backoffMs: 60_000 },
+      async handle({ erasureId }, { logger }) {
+        const outcome = await runErasure({ db, clock, cipher: deps.cipher, jobs: deps.jobs, events: deps.events, counters: deps.counters }, erasureId);
+        if (outcome.ran) logger.info({ erasureId, status: outcome.status, ...outcome.summary }, outcome.status === 'done' ? 'personal data erased' : 'erasure refused: a case is under legal hold');
+      },
+    },
+    'erasure.delete_provider_copies': {
+      payload: z.object({ erasureId: z.uuid() }),
+      retry: { attempts: PROVIDER_COPY_ATTEMPTS, backoffMs: 60_000 },
+      async handle({ erasureId }, context) {
+        const twilio = createTwilioCopies(deps.media.twilio);
+        await deleteProviderCopies({ db, clock, twilio, maxAttempts: PROVIDER_COPY_ATTEMPTS, counters: deps.counters }, erasureId, context);
+      },
+    },
+    'retention.run': {
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      retry: { attempts: 3, backoffMs: 10 * 60_000 },
+      async handle(_payload, { logger }) {
+        await runRetention({
+          db, clock, cipher: deps.cipher, jobs: deps.jobs, events: deps.events, counters: deps.counters, logger,
+          retentionMonths: deps.retentionMonths ?? DEFAULT_RETENTION_MONTHS, spool: deps.spool,
+        });
+      },
+    },
     'notification.email': {
       payload: z.object({ notificationId: z.uuid() }),
       retry: { attempts: 8, backoffMs: 60_000 },
       async handle({ notificationId }, { logger }) {
         const result = await sendNotificationEmail(deps, notificationId);
         if (result === 'failed') logger.warn({ notificationId }, 'notification email refused by the mail server');
-      },
-    },
-    // PLACEHOLDER (requests branch): the erase branch owns this handler (`runErasure`); it replaces
-    // this entry at merge. Until then a confirmed erasure fails loudly rather than being marked done.
-    'erasure.run': {
-      payload: z.object({ erasureId: z.uuid() }),
-      retry: { attempts: 10, backoffMs: 60_000 },
-      async handle() {
-        throw new Error('erasure.run is not wired: merge the erase branch');
       },
     },
   };

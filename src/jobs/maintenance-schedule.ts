@@ -18,6 +18,7 @@ const PERIODIC = [
   { name: 'referral.sweep', everyMs: HOUR },
   { name: 'case.flag_overdue', everyMs: HOUR },
   { name: 'callback.flag_missed', everyMs: HOUR },
+  { name: 'retention.run', everyMs: 24 * HOUR },
 ] as const;
 
 /**

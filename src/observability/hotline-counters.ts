@@ -9,6 +9,12 @@ const CHANNELS = ['sms', 'whatsapp', 'messenger', 'line', 'viber', 'voice', 'web
 const OUTBOUND_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered', 'recorded'] as const;
 const ATTACHMENT_SOURCES = ['twilio', 'line', 'viber', 'web', 'status_page', 'voice'] as const;
 const ATTACHMENT_OUTCOMES = ['stored', 'refused', 'failed'] as const;
+const ERASURE_SCOPES = ['person', 'case'] as const;
+const ERASURE_SOURCES = ['worker_keyword', 'status_page', 'console', 'cli', 'retention'] as const;
+const ERASURE_OUTCOMES = ['done', 'refused'] as const;
+const RETENTION_PURGES = ['spool', 'sessions', 'rate_limits', 'notifications'] as const;
+const COPY_KINDS = ['message', 'media', 'recording'] as const;
+const COPY_OUTCOMES = ['deleted', 'gone', 'failed'] as const;
 
 /** What the hotline counts as it works; each method is cheap and never throws. */
 export interface HotlineCounters {
@@ -35,6 +41,14 @@ export interface HotlineCounters {
    * or from any other number (only counted here: calling back an unknown number may not be safe).
    */
   missedCall(caller: 'open_case' | 'unknown'): void;
+  /** An erasure that ran to its end: done, or refused (a legal hold), by scope and by who asked for it. */
+  erasureFinished(scope: string, source: string, outcome: string): void;
+  /** Erasures the retention schedule made, by scope: a whole person, or one case of a person who has others. */
+  retentionErased(scope: string, count: number): void;
+  /** What the retention schedule purged besides cases: spool files, sessions, rate-limit rows, notifications. */
+  retentionPurged(kind: string, count: number): void;
+  /** A provider's copy an erasure had deleted: deleted, gone already, or failed after the last try, by kind. */
+  providerCopyOutcome(kind: string, outcome: string): void;
 }
 
 function within<T extends string>(vocabulary: readonly T[], value: string): T | 'other' {
@@ -88,6 +102,33 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
   });
   missed.inc({ caller: 'open_case' }, 0);
   missed.inc({ caller: 'unknown' }, 0);
+  const erasures = new Counter({
+    name: 'hotline_erasures_total',
+    help: 'Erasures of personal data run to their end (done or refused), by scope, source and outcome',
+    labelNames: ['scope', 'source', 'outcome'] as const,
+    registers,
+  });
+  const retentionErased = new Counter({
+    name: 'hotline_retention_erased_total',
+    help: 'Erasures made by the retention schedule, by scope (person, or one case)',
+    labelNames: ['scope'] as const,
+    registers,
+  });
+  for (const scope of ERASURE_SCOPES) retentionErased.inc({ scope }, 0);
+  const retentionPurged = new Counter({
+    name: 'hotline_retention_purged_total',
+    help: 'Spool files, sessions, rate-limit rows and notifications purged by the retention schedule, by kind',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  for (const kind of RETENTION_PURGES) retentionPurged.inc({ kind }, 0);
+  const copies = new Counter({
+    name: 'hotline_erasure_provider_copies_total',
+    help: "Provider copies (Twilio messages, media, recordings) an erasure had deleted, by kind and outcome",
+    labelNames: ['kind', 'outcome'] as const,
+    registers,
+  });
+  for (const kind of COPY_KINDS) for (const outcome of COPY_OUTCOMES) copies.inc({ kind, outcome }, 0);
 
   // Known series start at zero, so a rate is defined before the first event.
   for (const channel of CHANNELS) {
@@ -120,5 +161,14 @@ export function createHotlineCounters(deps: { registry: Registry }): HotlineCoun
       if (count > 0) expired.inc(count);
     },
     missedCall: (caller) => missed.inc({ caller }),
+    erasureFinished: (scope, source, outcome) =>
+      erasures.inc({ scope: within(ERASURE_SCOPES, scope), source: within(ERASURE_SOURCES, source), outcome: within(ERASURE_OUTCOMES, outcome) }),
+    retentionErased: (scope, count) => {
+      if (count > 0) retentionErased.inc({ scope: within(ERASURE_SCOPES, scope) }, count);
+    },
+    retentionPurged: (kind, count) => {
+      if (count > 0) retentionPurged.inc({ kind: within(RETENTION_PURGES, kind) }, count);
+    },
+    providerCopyOutcome: (kind, outcome) => copies.inc({ kind: within(COPY_KINDS, kind), outcome: within(COPY_OUTCOMES, outcome) }),
   };
 }

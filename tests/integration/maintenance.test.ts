@@ -69,6 +69,7 @@ describe('the periodic scheduler', () => {
         { name: 'referral.sweep', payload: '{}', status: 'dispatched', run_after: dispatchedAt(60_000), dispatched_at: dispatchedAt(60_000) },
         { name: 'case.flag_overdue', payload: '{}', status: 'dispatched', run_after: dispatchedAt(DISPATCH_LEASE_MS + 1), dispatched_at: dispatchedAt(1000) },
         { name: 'callback.flag_missed', payload: '{}', status: 'dispatched', run_after: dispatchedAt(60_000), dispatched_at: dispatchedAt(60_000) },
+        { name: 'retention.run', payload: '{}', status: 'dispatched', run_after: dispatchedAt(60_000), dispatched_at: dispatchedAt(60_000) },
       ])
       .execute();
     const registry = new Registry();
@@ -101,13 +102,13 @@ describe('scheduled work that fails', () => {
     const { logger, lines } = createCapturingLogger();
     const stop = scheduleMaintenance({ db: handle.db, jobs: hotline.jobs, clock: { now: () => new Date() }, failures: createScheduledFailures({ registry, logger }) });
     try {
-      await waitFor(async () => Object.keys(await failuresCounted(registry)).length === 4);
+      await waitFor(async () => Object.keys(await failuresCounted(registry)).length === 5);
     } finally {
       stop();
     }
-    expect(await failuresCounted(registry)).toEqual({ 'maintenance.purge': 1, 'referral.sweep': 1, 'case.flag_overdue': 1, 'callback.flag_missed': 1 });
+    expect(await failuresCounted(registry)).toEqual({ 'maintenance.purge': 1, 'referral.sweep': 1, 'case.flag_overdue': 1, 'callback.flag_missed': 1, 'retention.run': 1 });
     const logged = lines().map((line) => JSON.parse(line) as { level: number; task?: string; msg: string });
-    expect(logged.filter((line) => line.level === 50).map((line) => line.task).sort()).toEqual(['callback.flag_missed', 'case.flag_overdue', 'maintenance.purge', 'referral.sweep']);
+    expect(logged.filter((line) => line.level === 50).map((line) => line.task).sort()).toEqual(['callback.flag_missed', 'case.flag_overdue', 'maintenance.purge', 'referral.sweep', 'retention.run']);
   });
 
   it('logs and counts a spool drain that could not read its spool', async () => {

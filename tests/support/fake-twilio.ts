@@ -39,7 +39,31 @@ export async function startFakeTwilio() {
   // and each change asked of a call (Calls/CA….json, e.g. Status=completed).
   const calls: (FakeTwilioRequest & { sid: string; authorization: string | undefined })[] = [];
   const callUpdates: (FakeTwilioRequest & { sid: string })[] = [];
+  // Erasure: DELETEs of messages, media and recordings, each recorded; `failDeletes` makes the next
+  // DELETEs (of any of them) answer these statuses instead.
+  const deleteRequests: { path: string; authorization: string | undefined; status: number }[] = [];
+  const deleteAnswers: number[] = [];
+  const deletedMessages: string[] = [];
+  const credentials = `Basic ${Buffer.from(`${FAKE_ACCOUNT_SID}:${FAKE_AUTH_TOKEN}`).toString('base64')}`;
   const server = http.createServer((req, res) => {
+    if (req.method === 'DELETE') {
+      res.on('finish', () => deleteRequests.push({ path: req.url ?? '', authorization: req.headers.authorization, status: res.statusCode }));
+      const failWith = req.headers.authorization === credentials ? deleteAnswers.shift() : undefined;
+      if (failWith) {
+        res.writeHead(failWith).end();
+        return;
+      }
+    }
+    const messagePath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\/((?:SM|MM)[0-9a-f]{32})(\.json)?$/.exec(req.url ?? '');
+    if (messagePath?.[1] && req.method === 'DELETE') {
+      if (req.headers.authorization !== credentials) res.writeHead(401).end();
+      else if (deletedMessages.includes(messagePath[1])) res.writeHead(404).end();
+      else {
+        deletedMessages.push(messagePath[1]);
+        res.writeHead(204).end();
+      }
+      return;
+    }
     const recordingPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/(RE[0-9a-f]{32})(\.wav|\.mp3|\.json)?$/.exec(req.url ?? '');
     if (recordingPath?.[1]) {
       const id = recordingPath[1];
@@ -58,7 +82,7 @@ export async function startFakeTwilio() {
       } else res.writeHead(404).end();
       return;
     }
-    const mediaPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\/MM[0-9a-f]{32}\/Media\/(ME[0-9a-f]{32})$/.exec(req.url ?? '');
+    const mediaPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\/MM[0-9a-f]{32}\/Media\/(ME[0-9a-f]{32})(?:\.json)?$/.exec(req.url ?? '');
     const cdnPath = /^\/cdn\/(ME[0-9a-f]{32})$/.exec(req.url ?? '');
     if (mediaPath?.[1] || cdnPath?.[1]) {
       const id = (mediaPath?.[1] ?? cdnPath?.[1]) as string;
@@ -166,6 +190,12 @@ export async function startFakeTwilio() {
     mediaRequests,
     /** Media ids deleted through the API. */
     deletedMedia,
+    /** Message sids deleted through the API (every well-formed sid is deleted once; then 404). */
+    deletedMessages,
+    /** Every DELETE it received (messages, media, recordings), with the status it answered. */
+    deleteRequests,
+    /** The next DELETEs, of any kind, answer these HTTP statuses (e.g. 500) instead. */
+    failDeletes: (...statuses: number[]) => deleteAnswers.push(...statuses),
     /** Media configuration as production would have it, pointed at this fake. */
     mediaConfig: () => ({ accountSid: FAKE_ACCOUNT_SID, authToken: FAKE_AUTH_TOKEN, apiBaseUrl: `http://127.0.0.1:${port}` }),
     close: () =>

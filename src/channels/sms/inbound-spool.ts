@@ -35,6 +35,11 @@ export interface InboundSpool {
   size(): number;
   /** The spooled files and their bytes on disk (for /metrics). */
   usage(): { files: number; bytes: number };
+  /**
+   * Removes spooled files last written before `before` (requests the drain never managed to store),
+   * and half-written ones; with `dryRun`, only counts them. Returns how many.
+   */
+  purgeOlderThan(before: Date, options?: { dryRun?: boolean }): number;
 }
 
 /** A spool directory of sealed files, one per MessageSid (so a replay overwrites, never doubles). */
@@ -75,6 +80,18 @@ export function createInboundSpool(directory: string, cipher: PersonalDataCipher
       return draining;
     },
     size: () => list().length,
+    purgeOlderThan(before, options = {}) {
+      if (!fs.existsSync(directory)) return 0;
+      let purged = 0;
+      for (const name of fs.readdirSync(directory).filter((file) => file.endsWith('.sealed') || file.endsWith('.sealed.tmp'))) {
+        const file = path.join(directory, name);
+        const stat = fs.statSync(file, { throwIfNoEntry: false });
+        if (!stat || stat.mtime >= before) continue;
+        if (!options.dryRun) fs.rmSync(file, { force: true });
+        purged += 1;
+      }
+      return purged;
+    },
     usage() {
       let files = 0;
       let bytes = 0;
