@@ -144,6 +144,17 @@ describe('console erasures', () => {
     expect(await runJobsFor(id)).toEqual([{ name: 'erasure.run', payload: { erasureId: id } }]);
     const events = await handle.db.selectFrom('case_events').select('type').where('case_id', '=', found.id).where('type', 'like', 'erasure.%').orderBy('created_at').execute();
     expect(events.map((event) => event.type)).toEqual(['erasure.requested', 'erasure.proposed', 'erasure.confirmed']);
+
+    // The queued job erases: the worker's story goes, the case shell stays, the banner shows both coordinators.
+    await hotline.runJobs();
+    expect(await erasure(id)).toMatchObject({ status: 'done' });
+    const shell = await handle.db.selectFrom('cases').select(['summary_encrypted', 'personal_data_erased_at', 'categories']).where('id', '=', found.id).executeTakeFirstOrThrow();
+    expect(shell).toMatchObject({ summary_encrypted: null, categories: ['documents'] });
+    expect(shell.personal_data_erased_at).not.toBeNull();
+    expect(await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', found.personId).execute()).toEqual([]);
+    const erasedPage = await b.agent.get(`/console/cases/${found.reference}`).expect(200);
+    expect(erasedPage.text).toContain('by Alice Coordinator, Bob Coordinator, reason: The worker asked.');
+    expect(erasedPage.text).not.toContain('My employer took my passport');
   });
 
   it('lets the database refuse a confirmation by the proposer too', async () => {
