@@ -48,6 +48,20 @@ export async function openCase(
   deps: { cipher: PersonalDataCipher; clock: Clock },
   input: OpenCaseInput,
 ): Promise<{ id: string; reference: string }> {
+  const created = await insertCaseRow(trx, deps, input);
+  await recordCaseOpened(trx, deps, created, input);
+  return created;
+}
+
+/**
+ * The case row alone, under a fresh reference, in one statement: for a channel that must tell the
+ * worker the reference at once and records the opening (`recordCaseOpened`) later, in a job.
+ */
+export async function insertCaseRow(
+  trx: Transaction<Database>,
+  deps: { cipher: PersonalDataCipher; clock: Clock },
+  input: OpenCaseInput,
+): Promise<{ id: string; reference: string }> {
   const now = deps.clock.now();
   const { cipher } = deps;
   const employer = input.employer?.trim() ? input.employer.trim() : null;
@@ -75,7 +89,17 @@ export async function openCase(
     created_at: input.receivedAt,
     updated_at: now,
   };
-  const created = await insertCase(trx, values);
+  return insertCase(trx, values);
+}
+
+/** The opening of a case inserted by `insertCaseRow`: its `case.opened` event and its `case.created` audit line. */
+export async function recordCaseOpened(
+  trx: Transaction<Database>,
+  deps: { clock: Clock },
+  created: { id: string; reference: string },
+  input: Pick<OpenCaseInput, 'channel' | 'language' | 'messageId' | 'consent'>,
+): Promise<void> {
+  const now = deps.clock.now();
   await insertCaseEvent(trx, {
     caseId: created.id,
     type: 'case.opened',
@@ -97,5 +121,4 @@ export async function openCase(
       caseId: created.id, type: 'case.consent_recorded', actorKind: 'worker', data: { given: input.consent.given, source: consentSourceOfChannel(input.channel) }, at: now,
     });
   }
-  return created;
 }

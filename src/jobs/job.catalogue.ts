@@ -17,6 +17,7 @@ import { expireDueReferrals, expireReferral } from '../referrals/referral.servic
 import { sendNotificationEmail } from '../notifications/notification-email';
 import { flagOverdueCases } from '../cases/case-overdue.service';
 import { flagMissedCallbacks } from '../channels/voice/callback.service';
+import { fileCallMessage } from '../channels/voice/voice-message.service';
 import type { Mailer } from '../notifications/mailer';
 import type { HotlineCounters } from '../observability/hotline-counters';
 import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attachment-intake.service';
@@ -52,6 +53,11 @@ const FINISHED_JOBS_KEPT_DAYS = 30;
 const SEND_ATTEMPTS = 6;
 /** About an hour of retries (5 s doubling) before a file is given up as failed. */
 const FETCH_ATTEMPTS = 10;
+/**
+ * About an hour of retries (5 s doubling) to file a caller's message on its case. The case's row
+ * and the recording exist before the job runs: a job given up leaves an unrouted case, not a lost one.
+ */
+const FILE_MESSAGE_ATTEMPTS = 10;
 
 /** Builds the catalogue, each handler closing over the dependencies it needs. */
 export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJobs> {
@@ -131,6 +137,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       retry: { attempts: 8, backoffMs: 60_000 },
       async handle({ attachmentId }, context) {
         await deleteProviderCopy(deps, attachmentId, context);
+      },
+    },
+    'voice.file_message': {
+      payload: z.object({ callId: z.uuid() }),
+      retry: { attempts: FILE_MESSAGE_ATTEMPTS, backoffMs: 5_000 },
+      async handle({ callId }, { logger }) {
+        const outcome = await fileCallMessage(workflow, callId);
+        if (outcome !== 'filed') logger.info({ callId, outcome }, 'no call message left to file');
       },
     },
     'notification.email': {
