@@ -145,7 +145,8 @@ export function createVoiceService(deps: VoiceServiceDeps): VoiceService {
 }
 
 async function incomingCall(deps: VoiceServiceDeps, incoming: IncomingCall): Promise<string> {
-  // Read before the transaction: a stale copy is read again on a pooled connection of its own.
+  // Read before the transaction: a stale copy is read again on a pooled connection, which must
+  // not be awaited while this request holds one of its own (a full pool would wait on itself).
   const coverage = await deps.prompts.current();
   const { twiml, isNew } = await inTransaction(deps, async (trx) => {
     const now = deps.clock.now();
