@@ -53,11 +53,8 @@ export async function openCase(
   return created;
 }
 
-/**
- * The case row alone, under a fresh reference, in one statement: for a channel that must tell the
- * worker the reference at once and records the opening (`recordCaseOpened`) later, in a job.
- */
-export async function insertCaseRow(
+/** The case row alone, under a fresh reference. */
+async function insertCaseRow(
   trx: Transaction<Database>,
   deps: { cipher: PersonalDataCipher; clock: Clock },
   input: OpenCaseInput,
@@ -92,7 +89,10 @@ export async function insertCaseRow(
   return insertCase(trx, values);
 }
 
-/** The opening of a case inserted by `insertCaseRow`: its `case.opened` event and its `case.created` audit line. */
+/**
+ * The opening of a case whose row is inserted: its `case.opened` event and its `case.created`
+ * audit line (the voice line inserts a case's row in the call and records its opening in a job).
+ */
 export async function recordCaseOpened(
   trx: Transaction<Database>,
   deps: { clock: Clock },

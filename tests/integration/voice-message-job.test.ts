@@ -10,9 +10,10 @@ import { heard, parseTwiml } from '../support/twiml';
 import { postSigned } from '../support/twilio-webhook';
 
 // The caller's message is filed on its case by a job (`voice.file_message`), so that the webhook
-// answering <Record> answers at once: the request inserts the case's row (its reference is what
-// the caller hears at the end) and the recording's attachment; the job records the opening,
-// completes the intake and lets routing run, or adds the message to the caller's open case.
+// answering <Record> answers at once: its transaction keeps the recording and queues the job, and
+// a new case's row follows in a statement of its own (its reference is what the caller hears at
+// the end); the job records the opening, completes the intake and lets routing run, or adds the
+// message to the caller's open case. Should the case's row fail, the job opens the case itself.
 
 const VOICE = '/webhooks/twilio/voice';
 
@@ -152,6 +153,39 @@ describe('the job that files a caller\'s message on its case', () => {
     expect(filed.intake_complete).toBe(true);
     const types = await eventTypes(filed.id);
     expect([count(types, 'case.opened'), count(types, 'case.intake_completed'), count(types, 'call.message_left')]).toEqual([1, 1, 1]);
+  });
+
+  it('opens the case by the job when the webhook that took the message could not, and the caller still hears its reference', async () => {
+    await sql`create function refuse_voice_case_for_test() returns trigger language plpgsql as $$
+      begin
+        if new.channel = 'voice' then raise exception 'case refused by the test'; end if;
+        return new;
+      end $$`.execute(handle.db);
+    await sql`create trigger refuse_voice_case_for_test before insert on cases for each row execute function refuse_voice_case_for_test()`.execute(handle.db);
+    const call = phoneCall(number('+6686'));
+    try {
+      await call.ring();
+      await call.press('language', '6');
+      await call.press('category', '2');
+      const recording = twilio.addRecording(toneWav(1));
+      const fields = { RecordingUrl: recording.url, RecordingSid: recording.sid, RecordingDuration: '1' };
+      // The message is kept and its job queued; only the case's row could not be inserted.
+      await postSigned(hotline.app, `${VOICE}/step?step=record`, { CallSid: call.callSid, AccountSid: FAKE_ACCOUNT_SID, Digits: '#', ...fields }).expect(500);
+      const kept = await callRow(call.callSid);
+      expect(kept.case_id).toBeNull();
+      expect(kept.recording_attachment_id).not.toBeNull();
+    } finally {
+      await sql`drop trigger refuse_voice_case_for_test on cases`.execute(handle.db);
+      await sql`drop function refuse_voice_case_for_test()`.execute(handle.db);
+    }
+    await hotline.runJobs();
+    const row = await callRow(call.callSid);
+    const opened = await caseById(row.case_id);
+    expect(opened).toMatchObject({ channel: 'voice', categories: ['documents'], intake_complete: true });
+    const attachment = await handle.db.selectFrom('attachments').select('case_id').where('id', '=', row.recording_attachment_id ?? '').executeTakeFirstOrThrow();
+    expect(attachment.case_id).toBe(opened.id);
+    expect(await eventTypes(opened.id)).toEqual(expect.arrayContaining(['case.opened', 'case.intake_completed', 'call.message_left']));
+    expect(referenceHeard(await call.press('callback', '2'))).toBe(opened.reference.replace('-', ''));
   });
 
   it('files a message once, however often its job runs', async () => {

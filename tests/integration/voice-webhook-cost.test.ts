@@ -68,7 +68,7 @@ describe('the voice line\'s webhooks, counted in statements', () => {
   it('answers each webhook of a call from a new number in a handful of statements, opening the case\'s row alone in the request', async () => {
     const cost = await costOfCall(newNumber());
     // Ring: the number's identities, the new call (and the recorded prompts, read at most every few seconds).
-    // Record: the job queued, the caller's voice contact, the case's row, the recording's attachment, the call.
+    // Record: the caller's voice contact, the job queued, the recording's attachment, the call; then the case's row on its own.
     expect(cost).toEqual({ ring: 3, language: 2, category: 2, record: 6, recording: 3, callback: 3, safe_time: 3, status: 2 });
   });
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { generateCaseReference } from '../../cases/case-reference';
 import { OPEN_STATUSES } from '../../cases/case.repository';
 import type { Database } from '../../db/schema';
 
@@ -69,9 +70,71 @@ export async function lockCall(trx: Transaction<Database>, callSid: string) {
     .executeTakeFirst();
 }
 
-/** What filing a call's message on its case needs of the call (read without a lock: the webhooks keep writing it). */
+/** What opening and filing a call's message on its case needs of the call (read without a lock: the webhooks keep writing it). */
 export async function findCallMessage(db: Executor, callId: string) {
-  return db.selectFrom('calls').select(['id', 'case_id', 'recording_attachment_id', 'language', 'state']).where('id', '=', callId).executeTakeFirst();
+  return db
+    .selectFrom('calls')
+    .select(['id', 'case_id', 'contact_id', 'recording_attachment_id', 'language', 'category', 'state', 'started_at'])
+    .where('id', '=', callId)
+    .executeTakeFirst();
+}
+
+/** A voice case's first row, as the caller's message opens it. */
+export interface CallCaseRow {
+  callId: string;
+  attachmentId: string;
+  contactId: string | null;
+  language: string;
+  categories: string[];
+  summaryEncrypted: string;
+  receivedAt: Date;
+  at: Date;
+}
+
+const MAX_REFERENCE_DRAWS = 8;
+
+/**
+ * Opens the case of a call's message in one statement, to be run on its own (autocommit): the
+ * case's row, the recording's attachment and the call linked to it. Inserting a case updates the
+ * statistics rollup's row of its month, which every new case shares; run alone, the statement
+ * holds that row only while PostgreSQL commits it, never while the web process answers others.
+ * Only the first of several tries for the same call opens a case (the call is claimed FOR UPDATE
+ * while it has none); undefined for the others. A reference already taken is drawn again.
+ */
+export async function insertCallCase(
+  db: Kysely<Database>,
+  row: CallCaseRow,
+  drawReference: () => string = generateCaseReference,
+): Promise<{ id: string; reference: string } | undefined> {
+  for (let draw = 1; draw <= MAX_REFERENCE_DRAWS; draw += 1) {
+    const result = await sql<{ claimed: number; id: string | null; reference: string | null }>`
+      with claim as (select id from calls where id = ${row.callId} and case_id is null for update),
+      opened as (
+        insert into cases (contact_id, channel, language, status, intake_complete, summary_encrypted, categories, last_worker_message_at, created_at, updated_at, reference)
+        select ${row.contactId}::uuid, 'voice', ${row.language}, 'new', false, ${row.summaryEncrypted}, ${row.categories}::text[],
+          ${row.receivedAt}::timestamptz, ${row.receivedAt}::timestamptz, ${row.at}::timestamptz, ${drawReference()}
+        from claim
+        on conflict (reference) do nothing
+        returning id, reference
+      ),
+      attached as (update attachments set case_id = opened.id from opened where attachments.id = ${row.attachmentId}),
+      linked as (update calls set case_id = opened.id from opened where calls.id = ${row.callId})
+      select (select count(*) from claim)::int as claimed, opened.id, opened.reference from (select 1) as one left join opened on true`.execute(db);
+    const [outcome] = result.rows;
+    if (!outcome || outcome.claimed === 0) return undefined;
+    if (outcome.id && outcome.reference) return { id: outcome.id, reference: outcome.reference };
+  }
+  throw new Error(`no free case reference in ${MAX_REFERENCE_DRAWS} draws`);
+}
+
+/** The case of a call, if it has one: its id and reference. */
+export async function findCaseOfCall(db: Executor, callId: string): Promise<{ id: string; reference: string } | undefined> {
+  return db
+    .selectFrom('calls')
+    .innerJoin('cases', 'cases.id', 'calls.case_id')
+    .select(['cases.id', 'cases.reference'])
+    .where('calls.id', '=', callId)
+    .executeTakeFirst();
 }
 
 /** True when the call's message is on its case's timeline (the job that files it ran). */

@@ -5,7 +5,6 @@ import { openSealed } from '../../attachments/attachment-store';
 import { insertAttachment, markAttachmentFailed } from '../../attachments/attachment.repository';
 import { insertCaseEvent } from '../../cases/case-event.repository';
 import { findOpenCaseOfContact } from '../../cases/case.repository';
-import { insertCaseRow } from '../../cases/case.service';
 import type { Language } from '../../cases/case.vocabulary';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
@@ -18,6 +17,7 @@ import { countryFromPhone } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import type { PromptCoverage, RecordedPrompts } from './recorded-prompts';
+import { openCaseOfCall } from './voice-message.service';
 import { renderTwiml, twimlDocument, type PromptBook } from './twiml';
 import {
   answerStep,
@@ -29,7 +29,6 @@ import {
   type CallSetting,
   type CallState,
   type CallStep,
-  type VoiceVerb,
 } from './voice-call';
 import {
   findAttachmentProviderRef,
@@ -50,13 +49,12 @@ import { ENDED_CALL_STATUSES, type CallStatus } from './voice.schema';
 // follows at once. The recorded prompts come from a copy kept in the process for a few seconds.
 //
 // When the case opens: as soon as Twilio reports the caller's message (the <Record> answer or the
-// recording status callback, whichever comes first). The request inserts only the case's row (so
-// that the reference read out at the end of the call is the case's own, unique by the database's
-// constraint) and the recording's pending attachment, and queues `voice.file_message` in the same
-// transaction; the job records the opening, completes the intake and lets routing run, or adds the
-// message to the caller's open case (voice-message.service.ts). A call that ends without a
-// message opens no case: from a number with an open case it is a `call.missed` event there; from
-// any other number it is only counted, and the number (sealed on the call while it lasts) is dropped.
+// recording status callback, whichever comes first). The webhook's transaction keeps the recording
+// as a pending attachment and queues `voice.file_message`; a new case's row follows in a statement
+// of its own, so that the reference read out at the end of the call is the case's; the job files
+// the message on the case (voice-message.service.ts). A call that ends without a message opens
+// no case: from a number with an open case it is a `call.missed` event there; from any other
+// number it is only counted, and the number (sealed on the call while it lasts) is dropped.
 
 export interface VoiceServiceDeps {
   db: Kysely<Database>;
@@ -201,16 +199,31 @@ async function knownCaller(trx: Transaction<Database>, deps: VoiceServiceDeps, n
 async function answerCall(deps: VoiceServiceDeps, step: CallStep, answer: StepAnswer): Promise<string> {
   const coverage = await deps.prompts.current();
   const missed: MissedCalls = [];
-  const twiml = await inTransaction(deps, async (trx) => {
+  const turn = await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, answer.CallSid);
     // Not a call of ours (or one long gone): nothing to say.
-    if (!call) return HANG_UP;
+    if (!call) return undefined;
     const book = promptBook(deps, coverage, call);
-    const turn = answerStep({ step, digits: answer.Digits, recording: recordingOf(answer), state: readCallState(call.state), setting: book.setting });
-    return applyTurn(trx, deps, call, turn, book.prompts, missed);
+    const decided = answerStep({ step, digits: answer.Digits, recording: recordingOf(answer), state: readCallState(call.state), setting: book.setting });
+    await applyTurn(trx, deps, call, decided, missed);
+    return { call, verbs: decided.verbs, prompts: book.prompts };
   });
   countMissed(deps, missed);
-  return twiml;
+  if (!turn) return HANG_UP;
+  await openCaseOfMessage(deps, turn.call);
+  return renderTwiml(turn.verbs, { ...turn.prompts, reference: referenceOf(turn.call) });
+}
+
+/**
+ * The case of a message the call took and that joined no open case, opened once the call's
+ * transaction has committed: the insert shares the statistics rollup's row with every new case,
+ * and must not hold it while this process answers other calls.
+ */
+async function openCaseOfMessage(deps: VoiceServiceDeps, call: LockedCall): Promise<void> {
+  if (!call.recording_attachment_id || call.case_id) return;
+  const opened = await openCaseOfCall(deps, { ...call, recording_attachment_id: call.recording_attachment_id });
+  call.case_id = opened.id;
+  call.case_reference = opened.reference;
 }
 
 function countMissed(deps: VoiceServiceDeps, missed: MissedCalls): void {
@@ -229,21 +242,20 @@ function referenceOf(call: CallView): string | undefined {
   return call.case_reference ?? call.open_case_reference ?? undefined;
 }
 
+/** Carries out the call's decisions and writes the call once. */
 async function applyTurn(
   trx: Transaction<Database>,
   deps: VoiceServiceDeps,
   call: LockedCall,
-  turn: { state: CallState; actions: CallAction[]; verbs: VoiceVerb[] },
-  prompts: PromptBook,
+  turn: { state: CallState; actions: CallAction[] },
   missed: MissedCalls,
-): Promise<string> {
+): Promise<void> {
   const now = deps.clock.now();
   const changes: CallChanges = {};
   let state = turn.state;
   for (const action of turn.actions) state = await applyAction(trx, deps, call, action, state, changes, now);
   state = await settleIfEnded(trx, deps, call, state, changes, missed);
   await updateCall(trx, call.id, { ...changes, state });
-  return renderTwiml(turn.verbs, { ...prompts, reference: referenceOf(call) });
 }
 
 /** Carries out one of the call's decisions: the call's own columns go into `changes`, written once after. */
@@ -288,10 +300,10 @@ async function callEvent(trx: Transaction<Database>, call: LockedCall, type: str
 }
 
 /**
- * The caller's message, once per call: their case (the open one, or a new case's row on channel
- * `voice`), the recording as a pending attachment of it, and the job that files it there. The
- * audio is fetched when Twilio says it is ready; the case opens whether or not it can be.
- * Undefined when the call already has its message.
+ * The caller's message, once per call: the recording as a pending attachment (of the caller's open
+ * case, which the message joins; a new case's row follows, `openCaseOfMessage`), the caller as a
+ * voice contact, and the job that files it on the case. The audio is fetched when Twilio says it
+ * is ready; the case opens whether or not it can be. Undefined when the call already has its message.
  */
 async function keepMessage(
   trx: Transaction<Database>,
@@ -302,28 +314,22 @@ async function keepMessage(
 ): Promise<{ openedCase: boolean } | undefined> {
   if (call.recording_attachment_id) return undefined;
   const now = deps.clock.now();
-  // Queued first: a new case's row holds the statistics rollup's row (shared by every case of the
-  // month) until commit, so as few statements as can be come after it.
-  await deps.jobs.enqueue(trx, 'voice.file_message', { callId: call.id });
   const caller = await callerOf(trx, deps, call, now);
-  const kept = caller.openCase ?? (await insertCaseRow(trx, deps, {
-    channel: 'voice',
-    language: isLanguage(call.language) ? call.language : 'en',
-    contactId: caller.contactId,
-    story: '',
-    receivedAt: call.started_at,
-    categories: [call.category ?? 'other'],
-  }));
+  await deps.jobs.enqueue(trx, 'voice.file_message', { callId: call.id });
   const attachmentId = await insertAttachment(trx, {
     source: 'voice',
-    caseId: kept.id,
+    caseId: caller.openCase?.id ?? null,
     personId: caller.personId,
     providerUrlEncrypted: deps.cipher.seal(recordingMediaUrl(recording.url)),
     providerRef: recording.sid,
     at: now,
   });
-  Object.assign(call, { contact_id: caller.contactId, case_id: kept.id, case_reference: kept.reference, recording_attachment_id: attachmentId });
-  Object.assign(changes, { contactId: caller.contactId, caseId: kept.id, recordingAttachmentId: attachmentId });
+  Object.assign(call, { contact_id: caller.contactId, recording_attachment_id: attachmentId });
+  Object.assign(changes, { contactId: caller.contactId, recordingAttachmentId: attachmentId });
+  if (caller.openCase) {
+    Object.assign(call, { case_id: caller.openCase.id, case_reference: caller.openCase.reference });
+    changes.caseId = caller.openCase.id;
+  }
   return { openedCase: caller.openCase === undefined };
 }
 
@@ -351,11 +357,11 @@ function recordingMediaUrl(url: string): string {
 
 async function recordingReported(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
   const missed: MissedCalls = [];
-  await inTransaction(deps, async (trx) => {
+  const call = await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, report.CallSid);
     if (!call) {
       deps.logger.warn('a recording was reported for a call the line does not know');
-      return;
+      return undefined;
     }
     const changes: CallChanges = {};
     let state = readCallState(call.state);
@@ -375,8 +381,10 @@ async function recordingReported(deps: VoiceServiceDeps, report: RecordingReport
     }
     state = await settleIfEnded(trx, deps, call, state, changes, missed);
     await updateCall(trx, call.id, { ...changes, state });
+    return call;
   });
   countMissed(deps, missed);
+  if (call) await openCaseOfMessage(deps, call);
 }
 
 async function statusChanged(deps: VoiceServiceDeps, callSid: string, status: CallStatus): Promise<void> {
