@@ -198,6 +198,18 @@ async function knownCaller(trx: Transaction<Database>, deps: VoiceServiceDeps, n
 
 async function answerCall(deps: VoiceServiceDeps, step: CallStep, answer: StepAnswer): Promise<string> {
   const coverage = await deps.prompts.current();
+  return onOneConnection(deps, (connected) => answerOnConnection(connected, coverage, step, answer));
+}
+
+/**
+ * Runs a webhook's work on one pooled connection: its transaction and, after it, a new case's row,
+ * without waiting in the pool's queue a second time.
+ */
+function onOneConnection<T>(deps: VoiceServiceDeps, work: (connected: VoiceServiceDeps) => Promise<T>): Promise<T> {
+  return deps.db.connection().execute((db) => work({ ...deps, db }));
+}
+
+async function answerOnConnection(deps: VoiceServiceDeps, coverage: PromptCoverage, step: CallStep, answer: StepAnswer): Promise<string> {
   const missed: MissedCalls = [];
   const turn = await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, answer.CallSid);
@@ -355,7 +367,11 @@ function recordingMediaUrl(url: string): string {
   return /\.(wav|mp3)$/.test(url) ? url : `${url}.wav`;
 }
 
-async function recordingReported(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
+function recordingReported(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
+  return onOneConnection(deps, (connected) => recordingReportedOnConnection(connected, report));
+}
+
+async function recordingReportedOnConnection(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
   const missed: MissedCalls = [];
   const call = await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, report.CallSid);
