@@ -54,8 +54,9 @@ const SEND_ATTEMPTS = 6;
 /** About an hour of retries (5 s doubling) before a file is given up as failed. */
 const FETCH_ATTEMPTS = 10;
 /**
- * About an hour of retries (5 s doubling) to file a caller's message on its case. The case's row
- * and the recording exist before the job runs: a job given up leaves an unrouted case, not a lost one.
+ * About an hour of retries (5 s doubling) to file a caller's message on its case. The recording
+ * (and, unless the webhook failed, the case's row) exist before the job runs: a job given up
+ * leaves an unrouted case or a recording without its case, never a lost message.
  */
 const FILE_MESSAGE_ATTEMPTS = 10;
 
