@@ -7,7 +7,8 @@ import type { Kysely } from 'kysely';
 import type { InboundService } from './channels/sms/inbound.service';
 import { smsRoutes } from './channels/sms/sms.routes';
 import { webRoutes, type WebRouteDeps } from './channels/web/web.routes';
-import { adminRoutes } from './console/admin.routes';
+import { adminRoutes, type AdminRouteDeps } from './console/admin.routes';
+import { voicePromptPageRoutes } from './console/voice-prompts.routes';
 import { tokenPageRoutes } from './console/token-pages.routes';
 import { replyCounterRoutes } from './console/reply-counter.routes';
 import { cannedReplyRoutes } from './console/canned-replies.routes';
@@ -43,6 +44,7 @@ import type { InboundEvent } from './channels/channel';
 import { lineRoutes } from './channels/line/line.routes';
 import { viberRoutes } from './channels/viber/viber.routes';
 import { voicePromptRoutes, voiceRoutes } from './channels/voice/voice.routes';
+import { createRecordedPrompts } from './channels/voice/recorded-prompts';
 import { createVoiceService } from './channels/voice/voice.service';
 import { callbackWebhookRoutes } from './channels/voice/callback.routes';
 import type { CallbackServiceDeps } from './channels/voice/callback.service';
@@ -124,11 +126,16 @@ export function createApp(deps: AppDeps): Express {
   const receiveEvents = async (events: InboundEvent[]) => {
     await deps.inbound.receiveEvents(events);
   };
-  // The voice line shares the web pages' queue and events: a message left opens a case as a report does.
+  // The recorded prompts every call plays, kept for a few seconds; the admin pages forget them on an upload.
+  const prompts = createRecordedPrompts({ db: deps.db, clock: deps.clock });
+  // The voice line shares the web pages' queue: a message left queues its filing on the case.
   const voice = createVoiceService({
-    db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, logger: deps.logger, jobs: deps.web.jobs, events: deps.web.events,
-    mailEnabled: deps.web.mailEnabled, publicUrl: deps.publicUrl, counters: deps.counters,
+    db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, logger: deps.logger, jobs: deps.web.jobs, prompts,
+    publicUrl: deps.publicUrl, counters: deps.counters,
   });
+  const admin: AdminRouteDeps = {
+    db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies, prompts,
+  };
   const callbacks: CallbackServiceDeps = {
     db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: deps.logger, jobs: deps.web.jobs, events: deps.web.events,
     mailEnabled: deps.web.mailEnabled, publicUrl: deps.publicUrl,
@@ -184,7 +191,8 @@ export function createApp(deps: AppDeps): Express {
     ...rulePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...escalationPageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...erasurePageRoutes({ ...deps.cases, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
-    ...adminRoutes({ db: deps.db, cipher: deps.cipher, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
+    ...adminRoutes(admin),
+    ...voicePromptPageRoutes(admin),
     ...tokenPageRoutes({ db: deps.db, clock: deps.clock, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...cannedReplyRoutes({ db: deps.db, i18n: deps.i18n, sessionSecret: deps.console.sessionSecret, secureCookies: deps.console.secureCookies }),
     ...replyCounterRoutes(),

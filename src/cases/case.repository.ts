@@ -1,29 +1,32 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CaseUpdate, Database, NewCase } from '../db/schema';
-import { isUniqueViolation } from '../db/errors';
 import { generateCaseReference } from './case-reference';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-const OPEN_STATUSES = ['new', 'open', 'waiting', 'referred'] as const;
+/** The statuses of a case still being worked: a worker's new message joins such a case. */
+export const OPEN_STATUSES = ['new', 'open', 'waiting', 'referred'] as const;
 const MAX_REFERENCE_DRAWS = 8;
 
-/** Inserts a case under a fresh random reference, drawing again on the rare clash. */
-export async function insertCase(trx: Transaction<Database>, values: Omit<NewCase, 'reference'>): Promise<{ id: string; reference: string }> {
-  for (let draw = 1; ; draw += 1) {
-    const reference = generateCaseReference();
-    // A savepoint keeps the surrounding transaction usable after a clash (raw SQL: the
-    // embedded driver has no savepoint API).
-    await sql`savepoint case_reference`.execute(trx);
-    try {
-      const row = await trx.insertInto('cases').values({ ...values, reference }).returning(['id', 'reference']).executeTakeFirstOrThrow();
-      await sql`release savepoint case_reference`.execute(trx);
-      return row;
-    } catch (error) {
-      await sql`rollback to savepoint case_reference`.execute(trx);
-      if (!isUniqueViolation(error, 'cases_reference_key') || draw >= MAX_REFERENCE_DRAWS) throw error;
-    }
+/**
+ * Inserts a case under a fresh random reference, drawing again on the rare clash: one statement
+ * in the usual case (ON CONFLICT on the reference, rather than a savepoint around the insert).
+ */
+export async function insertCase(
+  trx: Transaction<Database>,
+  values: Omit<NewCase, 'reference'>,
+  drawReference: () => string = generateCaseReference,
+): Promise<{ id: string; reference: string }> {
+  for (let draw = 1; draw <= MAX_REFERENCE_DRAWS; draw += 1) {
+    const row = await trx
+      .insertInto('cases')
+      .values({ ...values, reference: drawReference() })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .returning(['id', 'reference'])
+      .executeTakeFirst();
+    if (row) return row;
   }
+  throw new Error(`no free case reference in ${MAX_REFERENCE_DRAWS} draws`);
 }
 
 /** The most recent case not resolved or closed of the person this contact (a channel identity) is. */
@@ -79,6 +82,15 @@ export const caseVersion = (column: 'updated_at' | 'cases.updated_at' = 'updated
 /** The case row with its version, locked until the transaction ends, so no one else writes it meanwhile. */
 export async function lockCaseForUpdate(trx: Transaction<Database>, caseId: string) {
   return trx.selectFrom('cases').selectAll().select(caseVersion().as('version')).where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
+}
+
+/**
+ * A case's reference and person, the row locked until the transaction ends against anyone else writing it, but
+ * not against rows that only refer to it (an event, an attachment), which may still be inserted.
+ */
+export async function lockCaseAgainstWriters(trx: Transaction<Database>, caseId: string): Promise<{ id: string; reference: string; personId: string } | undefined> {
+  const row = await trx.selectFrom('cases').select(['id', 'reference', 'person_id']).where('id', '=', caseId).forNoKeyUpdate().executeTakeFirst();
+  return row && { id: row.id, reference: row.reference, personId: row.person_id };
 }
 
 /**

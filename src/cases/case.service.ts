@@ -48,6 +48,17 @@ export async function openCase(
   deps: { cipher: PersonalDataCipher; clock: Clock },
   input: OpenCaseInput,
 ): Promise<{ id: string; reference: string }> {
+  const created = await insertCaseRow(trx, deps, input);
+  await recordCaseOpened(trx, deps, created, input);
+  return created;
+}
+
+/** The case row alone, under a fresh reference. */
+async function insertCaseRow(
+  trx: Transaction<Database>,
+  deps: { cipher: PersonalDataCipher; clock: Clock },
+  input: OpenCaseInput,
+): Promise<{ id: string; reference: string }> {
   const now = deps.clock.now();
   const { cipher } = deps;
   const employer = input.employer?.trim() ? input.employer.trim() : null;
@@ -75,7 +86,20 @@ export async function openCase(
     created_at: input.receivedAt,
     updated_at: now,
   };
-  const created = await insertCase(trx, values);
+  return insertCase(trx, values);
+}
+
+/**
+ * The opening of a case whose row is inserted: its `case.opened` event and its `case.created`
+ * audit line (the voice line inserts a case's row in the call and records its opening in a job).
+ */
+export async function recordCaseOpened(
+  trx: Transaction<Database>,
+  deps: { clock: Clock },
+  created: { id: string; reference: string },
+  input: Pick<OpenCaseInput, 'channel' | 'language' | 'messageId' | 'consent'>,
+): Promise<void> {
+  const now = deps.clock.now();
   await insertCaseEvent(trx, {
     caseId: created.id,
     type: 'case.opened',
@@ -97,5 +121,4 @@ export async function openCase(
       caseId: created.id, type: 'case.consent_recorded', actorKind: 'worker', data: { given: input.consent.given, source: consentSourceOfChannel(input.channel) }, at: now,
     });
   }
-  return created;
 }

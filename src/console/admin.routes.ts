@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { i18n } from 'i18next';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { RecordedPrompts } from '../channels/voice/recorded-prompts';
 import type { Clock } from '../clock';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import type { Database } from '../db/schema';
@@ -13,7 +14,6 @@ import { issueApiTokenAsAdmin } from '../users/user.service';
 import { auditPage, organisationsPage, tokensPage, usersPage } from './admin.views';
 import { consolePageContext } from './console-shell';
 import { organisationPageRoutes } from './organisation-pages.routes';
-import { voicePromptRoutes } from './voice-prompts.routes';
 
 export interface AdminRouteDeps {
   db: Kysely<Database>;
@@ -23,6 +23,8 @@ export interface AdminRouteDeps {
   i18n: i18n;
   sessionSecret: string;
   secureCookies: boolean;
+  /** The phone line's copy of the recorded prompts, forgotten when an admin records one. */
+  prompts: Pick<RecordedPrompts, 'forget'>;
 }
 
 const access = { roles: ['admin'] as const };
@@ -35,7 +37,7 @@ function send(res: Response, body: string): void {
   res.status(200).set('Cache-Control', 'no-store').type('html').send(body);
 }
 
-/** Admin pages: users (disable ends sessions at once), organisations, API tokens, the audit log, the voice line's prompts. */
+/** Admin pages: users (disable ends sessions at once), organisations, API tokens, the audit log (the voice line's prompts: `voicePromptPageRoutes`, on the same deps). */
 export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
   const context = (req: Request, res: Response) => consolePageContext(deps, req, res);
   const actor = (req: Request, res: Response) => ({ actorKind: principalOf(res).kind, actorUserId: principalOf(res).userId, ip: req.ip ?? null });
@@ -57,7 +59,6 @@ export function adminRoutes(deps: AdminRouteDeps): RouteSpec[] {
       handler: async (req, res) => send(res, organisationsPage(await context(req, res), await listOrganisations(deps.db))),
     },
     ...organisationPageRoutes(deps),
-    ...voicePromptRoutes(deps),
     { method: 'get', path: '/console/admin/tokens', access, handler: async (req, res) => send(res, tokensPage(await context(req, res), await listApiTokens(deps.db))) },
     {
       method: 'post',

@@ -1,6 +1,4 @@
 import type { Request, Response } from 'express';
-import type { i18n } from 'i18next';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { MAX_ATTACHMENT_BYTES } from '../attachments/inspect';
 import { LANGUAGES, type Language } from '../cases/case.vocabulary';
@@ -12,14 +10,12 @@ import {
   voicePromptOverview,
   type TakenAudio,
 } from '../channels/voice/voice-prompts.service';
-import type { Clock } from '../clock';
-import type { Database } from '../db/schema';
 import { principalOf } from '../http/access';
 import { errors } from '../http/errors';
 import { refuseNulCharacters } from '../http/input-guards';
 import { isMultipart, readMultipart, sessionCsrfGate, type MultipartLimits } from '../http/multipart';
 import type { RouteSpec } from '../http/routes';
-import type { PersonalDataCipher } from '../privacy/personal-data';
+import type { AdminRouteDeps } from './admin.routes';
 import { consolePageContext } from './console-shell';
 import { voiceLanguagePage, voicePromptsPage, type PromptUploadProblem } from './voice-prompts.views';
 
@@ -27,15 +23,6 @@ import { voiceLanguagePage, voicePromptsPage, type PromptUploadProblem } from '.
 // changing one is a network-wide decision like a user or an organisation (coordinators may listen
 // by calling the line). An upload is a plain multipart form: its CSRF token is checked before any
 // of the file is taken in, the file's type is read from its bytes, and only audio is kept.
-
-export interface VoicePromptRouteDeps {
-  db: Kysely<Database>;
-  cipher: PersonalDataCipher;
-  clock: Clock;
-  i18n: i18n;
-  sessionSecret: string;
-  secureCookies: boolean;
-}
 
 const access = { roles: ['admin'] as const };
 const languageParams = z.object({ language: z.enum(LANGUAGES) });
@@ -49,7 +36,7 @@ function send(res: Response, status: number, body: string): void {
 }
 
 /** The admin pages of the voice line's prompts: the overview, a language's prompts, and an upload per prompt. */
-export function voicePromptRoutes(deps: VoicePromptRouteDeps): RouteSpec[] {
+export function voicePromptPageRoutes(deps: AdminRouteDeps): RouteSpec[] {
   const words = (key: PromptKey, language: Language) => deps.i18n.getFixedT(language, 'voice')(key);
   const languagePage = async (req: Request, res: Response, language: Language, status: number, options: { saved?: PromptKey | undefined; problem?: PromptUploadProblem }) => {
     const entry = (await voicePromptOverview(deps)).find((item) => item.language === language);

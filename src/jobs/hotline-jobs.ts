@@ -24,6 +24,8 @@ export type HotlineJobs = {
   'attachment.fetch': { attachmentId: string };
   /** Deletes Twilio's copy of a file once ours is stored. */
   'attachment.delete_provider_copy': { attachmentId: string };
+  /** Files a caller's message on its case: a new case's opening, intake and routing (its row inserted first if the webhook could not), or the open case told. */
+  'voice.file_message': { callId: string };
   /** Emails one notification to its reader. */
   'notification.email': { notificationId: string };
   /** Runs a confirmed erasure of a person's (or one case's) personal data. */

@@ -17,6 +17,7 @@ import { expireDueReferrals, expireReferral } from '../referrals/referral.servic
 import { sendNotificationEmail } from '../notifications/notification-email';
 import { flagOverdueCases } from '../cases/case-overdue.service';
 import { flagMissedCallbacks } from '../channels/voice/callback.service';
+import { fileCallMessage } from '../channels/voice/voice-message.service';
 import type { Mailer } from '../notifications/mailer';
 import type { HotlineCounters } from '../observability/hotline-counters';
 import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attachment-intake.service';
@@ -66,6 +67,12 @@ const SEND_ATTEMPTS = 6;
 const FETCH_ATTEMPTS = 10;
 /** About four hours of retries (a minute doubling) before a copy at Twilio is recorded as failed. */
 const PROVIDER_COPY_ATTEMPTS = 9;
+/**
+ * About an hour of retries (5 s doubling) to file a caller's message on its case. The recording
+ * (and, unless the webhook failed, the case's row) exist before the job runs: a job given up
+ * leaves an unrouted case or a recording without its case, never a lost message.
+ */
+const FILE_MESSAGE_ATTEMPTS = 10;
 
 /** Builds the catalogue, each handler closing over the dependencies it needs. */
 export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJobs> {
@@ -171,6 +178,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
           db, clock, cipher: deps.cipher, jobs: deps.jobs, events: deps.events, counters: deps.counters, logger,
           retentionMonths: deps.retentionMonths ?? DEFAULT_RETENTION_MONTHS, spool: deps.spool,
         });
+      },
+    },
+    'voice.file_message': {
+      payload: z.object({ callId: z.uuid() }),
+      retry: { attempts: FILE_MESSAGE_ATTEMPTS, backoffMs: 5_000 },
+      async handle({ callId }, { logger }) {
+        const outcome = await fileCallMessage(workflow, callId);
+        if (outcome !== 'filed') logger.info({ callId, outcome }, 'no call message left to file');
       },
     },
     'notification.email': {

@@ -69,13 +69,17 @@ export async function activeEmbassies(db: Executor): Promise<Embassy[]> {
     .execute();
 }
 
-/** The routable fields of a case, locking its row when asked (routing a case twice at once would race). */
+/**
+ * The routable fields of a case, locking its row when asked (routing a case twice at once would
+ * race). The lock is FOR NO KEY UPDATE: it keeps out every other writer of the case, but not the
+ * inserts of rows that refer to it (an event the voice line adds while the call goes on).
+ */
 export async function findRoutableCase(db: Executor, caseId: string, options: { lock: boolean }) {
   let query = db
     .selectFrom('cases')
     .select(['id', 'reference', 'status', 'owner_organisation_id', 'destination_country', 'destination_province', 'origin_country', 'categories', 'sector', 'language', 'urgency', 'channel'])
     .where('id', '=', caseId);
-  if (options.lock) query = query.forUpdate();
+  if (options.lock) query = query.forNoKeyUpdate();
   return query.executeTakeFirst();
 }
 

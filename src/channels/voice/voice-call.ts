@@ -49,6 +49,8 @@ export interface CallState {
   fetchQueued: boolean;
   /** The call ended and what it left (a message, or a missed call) was recorded (the service's bookkeeping). */
   settled: boolean;
+  /** The message opened a new case rather than joining an open one (the service's bookkeeping, for the job that files it). */
+  openedCase: boolean;
 }
 
 /** What the call knows of its line and caller when it decides. */
@@ -109,7 +111,7 @@ const MAX_RETRIES = 1;
 
 /** A new call's state. */
 export function initialCallState(): CallState {
-  return { step: 'language', retries: 0, recorded: false, recordPending: false, fetchQueued: false, settled: false };
+  return { step: 'language', retries: 0, recorded: false, recordPending: false, fetchQueued: false, settled: false, openedCase: false };
 }
 
 /** Reads a stored state, falling back to a new call's for anything unknown. */
@@ -124,6 +126,7 @@ export function readCallState(stored: unknown): CallState {
     recordPending: value.recordPending === true,
     fetchQueued: value.fetchQueued === true,
     settled: value.settled === true,
+    openedCase: value.openedCase === true,
   };
 }
 

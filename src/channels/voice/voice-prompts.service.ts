@@ -9,6 +9,7 @@ import type { Database } from '../../db/schema';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { LANGUAGE_MENU } from '../sms/conversation';
 import { hasSayVoice, missingPrompts, offeredLanguages } from './prompt-coverage';
+import type { RecordedPrompts } from './recorded-prompts';
 import { PROMPT_KEYS, type PromptKey } from './voice-call';
 import { listPromptRecordings, lockPromptRecording, markPlaceholderAudio, upsertVoicePrompt } from './voice.repository';
 
@@ -22,6 +23,11 @@ export interface VoicePromptDeps {
   db: Kysely<Database>;
   cipher: PersonalDataCipher;
   clock: Clock;
+  /**
+   * The process's copy of the recorded prompts, forgotten once a recording changes, so that the
+   * next call plays it. Unset (the CLI): the web processes hear of it within PROMPT_COVERAGE_TTL_MS.
+   */
+  prompts?: Pick<RecordedPrompts, 'forget'> | undefined;
 }
 
 /** Who records a prompt, as the audit log names them. */
@@ -109,7 +115,7 @@ export async function adoptPromptAudio(
   attachmentId: string,
 ): Promise<string> {
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (trx) => {
+  const promptId = await deps.db.transaction().execute(async (trx) => {
     const previous = await lockPromptRecording(trx, prompt.key, prompt.language);
     if (prompt.placeholder) await markPlaceholderAudio(trx, attachmentId);
     const promptId = await upsertVoicePrompt(trx, { key: prompt.key, language: prompt.language, attachmentId, at: now });
@@ -129,4 +135,6 @@ export async function adoptPromptAudio(
     });
     return promptId;
   });
+  deps.prompts?.forget();
+  return promptId;
 }

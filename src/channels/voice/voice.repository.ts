@@ -1,4 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { generateCaseReference } from '../../cases/case-reference';
+import { OPEN_STATUSES } from '../../cases/case.repository';
 import type { Database } from '../../db/schema';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -14,27 +16,137 @@ const CALL_COLUMNS = [
   'recording_attachment_id', 'status', 'started_at', 'ended_at',
 ] as const;
 
-/** A new call; nothing when its CallSid is already stored (Twilio retried the webhook). */
+/**
+ * A new call, with the state (and language) its first answer leaves it in; its id, or undefined
+ * when its CallSid is already stored (Twilio retried the webhook).
+ */
 export async function insertCall(
   trx: Transaction<Database>,
-  call: { callSid: string; contactId: string | null; callerEncrypted: string | null; state: unknown; at: Date },
-): Promise<void> {
-  await trx
+  call: { callSid: string; contactId: string | null; callerEncrypted: string | null; language: string | null; state: unknown; at: Date },
+): Promise<string | undefined> {
+  const row = await trx
     .insertInto('calls')
     .values({
       call_sid: call.callSid,
       contact_id: call.contactId,
       caller_encrypted: call.callerEncrypted,
+      language: call.language,
       state: JSON.stringify(call.state),
       started_at: call.at,
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
 }
 
-/** A call by its CallSid, locked for the rest of the transaction. */
+/**
+ * A call by its CallSid, locked for the rest of the transaction, with all a webhook needs to
+ * answer in the same statement: its caller's person and language, its case's reference, and the
+ * newest open case of its caller's person.
+ */
 export async function lockCall(trx: Transaction<Database>, callSid: string) {
-  return trx.selectFrom('calls').select(CALL_COLUMNS).where('call_sid', '=', callSid).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('calls')
+    .leftJoin('contacts', 'contacts.id', 'calls.contact_id')
+    .leftJoin('cases as call_case', 'call_case.id', 'calls.case_id')
+    .leftJoinLateral(
+      (eb) => eb
+        .selectFrom('cases')
+        .select(['cases.id', 'cases.reference'])
+        .whereRef('cases.person_id', '=', 'contacts.person_id')
+        .where('cases.status', 'in', OPEN_STATUSES)
+        .orderBy('cases.created_at', 'desc')
+        .orderBy('cases.id', 'desc')
+        .limit(1)
+        .as('open_case'),
+      (join) => join.onTrue(),
+    )
+    .select(CALL_COLUMNS.map((column) => `calls.${column}` as const))
+    .select(['contacts.person_id as contact_person_id', 'contacts.language as contact_language', 'call_case.reference as case_reference'])
+    .select(['open_case.id as open_case_id', 'open_case.reference as open_case_reference'])
+    .where('calls.call_sid', '=', callSid)
+    .forUpdate('calls')
+    .executeTakeFirst();
+}
+
+/** What opening and filing a call's message on its case needs of the call (read without a lock: the webhooks keep writing it). */
+export async function findCallMessage(db: Executor, callId: string) {
+  return db
+    .selectFrom('calls')
+    .select(['id', 'case_id', 'contact_id', 'recording_attachment_id', 'language', 'category', 'state', 'started_at'])
+    .where('id', '=', callId)
+    .executeTakeFirst();
+}
+
+/** A voice case's first row, as the caller's message opens it. */
+export interface CallCaseRow {
+  callId: string;
+  attachmentId: string;
+  contactId: string | null;
+  language: string;
+  categories: string[];
+  summaryEncrypted: string;
+  receivedAt: Date;
+  at: Date;
+}
+
+const MAX_REFERENCE_DRAWS = 8;
+
+/**
+ * Opens the case of a call's message in one statement, to be run on its own (autocommit): the
+ * case's row, the recording's attachment and the call linked to it. Inserting a case updates the
+ * statistics rollup's row of its month, which every new case shares; run alone, the statement
+ * holds that row only while PostgreSQL commits it, never while the web process answers others.
+ * Only the first of several tries for the same call opens a case (the call is claimed FOR UPDATE
+ * while it has none); undefined for the others. A reference already taken is drawn again.
+ */
+export async function insertCallCase(
+  db: Kysely<Database>,
+  row: CallCaseRow,
+  drawReference: () => string = generateCaseReference,
+): Promise<{ id: string; reference: string } | undefined> {
+  for (let draw = 1; draw <= MAX_REFERENCE_DRAWS; draw += 1) {
+    const result = await sql<{ claimed: number; id: string | null; reference: string | null }>`
+      with claim as (select id from calls where id = ${row.callId} and case_id is null for update),
+      opened as (
+        insert into cases (contact_id, channel, language, status, intake_complete, summary_encrypted, categories, last_worker_message_at, created_at, updated_at, reference)
+        select ${row.contactId}::uuid, 'voice', ${row.language}, 'new', false, ${row.summaryEncrypted}, ${row.categories}::text[],
+          ${row.receivedAt}::timestamptz, ${row.receivedAt}::timestamptz, ${row.at}::timestamptz, ${drawReference()}
+        from claim
+        on conflict (reference) do nothing
+        returning id, reference
+      ),
+      attached as (update attachments set case_id = opened.id from opened where attachments.id = ${row.attachmentId}),
+      linked as (update calls set case_id = opened.id from opened where calls.id = ${row.callId})
+      select (select count(*) from claim)::int as claimed, opened.id, opened.reference from (select 1) as one left join opened on true`.execute(db);
+    const [outcome] = result.rows;
+    if (!outcome || outcome.claimed === 0) return undefined;
+    if (outcome.id && outcome.reference) return { id: outcome.id, reference: outcome.reference };
+  }
+  throw new Error(`no free case reference in ${MAX_REFERENCE_DRAWS} draws`);
+}
+
+/** The case of a call, if it has one: its id and reference. */
+export async function findCaseOfCall(db: Executor, callId: string): Promise<{ id: string; reference: string } | undefined> {
+  return db
+    .selectFrom('calls')
+    .innerJoin('cases', 'cases.id', 'calls.case_id')
+    .select(['cases.id', 'cases.reference'])
+    .where('calls.id', '=', callId)
+    .executeTakeFirst();
+}
+
+/** True when the call's message is on its case's timeline (the job that files it ran). */
+export async function isCallMessageFiled(db: Executor, caseId: string, callId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('case_events')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .where('type', '=', 'call.message_left')
+    .where(sql<string>`data->>'callId'`, '=', callId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Changes a call. */
@@ -87,11 +199,11 @@ export async function findPhoneIdentities(db: Executor, addressHashes: readonly 
   return [...rows.filter((row) => row.channel === 'voice'), ...rows.filter((row) => row.channel !== 'voice')];
 }
 
-/** The voice identity of a number (created, or found when it exists); a given person owns it, else a new one. */
+/** The voice identity of a number (created, or found when it exists, which `inserted` tells); a given person owns it, else a new one. */
 export async function upsertVoiceContact(
   trx: Transaction<Database>,
   contact: { personId: string | null; addressHash: string; addressEncrypted: string; language: string | null; at: Date },
-): Promise<{ id: string; personId: string }> {
+): Promise<{ id: string; personId: string; inserted: boolean }> {
   const row = await trx
     .insertInto('contacts')
     .values({
@@ -104,21 +216,10 @@ export async function upsertVoiceContact(
       ...(contact.personId ? { person_id: contact.personId } : {}),
     })
     .onConflict((oc) => oc.columns(['channel', 'address_hash']).doUpdateSet({ last_message_at: contact.at, updated_at: contact.at }))
-    .returning(['id', 'person_id'])
+    // xmax is 0 on a row this statement inserted, and set on one it updated (the number was known).
+    .returning(['id', 'person_id', sql<boolean>`xmax = 0`.as('inserted')])
     .executeTakeFirstOrThrow();
-  return { id: row.id, personId: row.person_id };
-}
-
-/** The person of a contact. */
-export async function findPersonOfContact(db: Executor, contactId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('contacts').select('person_id').where('id', '=', contactId).executeTakeFirst();
-  return row?.person_id;
-}
-
-/** The language a contact last used, if any. */
-export async function findContactLanguage(db: Executor, contactId: string): Promise<string | null> {
-  const row = await db.selectFrom('contacts').select('language').where('id', '=', contactId).executeTakeFirst();
-  return row?.language ?? null;
+  return { id: row.id, personId: row.person_id, inserted: row.inserted };
 }
 
 /** Remembers the language a caller chose, for their next call and their case's replies. */

@@ -1,4 +1,5 @@
 import { pipeline } from 'node:stream/promises';
+import type { Request } from 'express';
 import type { RouteSpec } from '../../http/routes';
 import { errors } from '../../http/errors';
 import { validate } from '../../http/validate';
@@ -17,61 +18,50 @@ export interface VoiceRouteDeps {
 
 const SIGNED = { public: true, reason: 'called by Twilio; the request signature is checked instead' } as const;
 
+/** What a signed webhook answers: TwiML, or nothing (204) when Twilio only reports. */
+type WebhookAnswer = { twiml: string } | 'no_content';
+
 /** Twilio's voice webhooks: a call coming in, each menu's answer, the recording and the call's status. */
 export function voiceRoutes(deps: VoiceRouteDeps): RouteSpec[] {
   const signed = requireTwilioSignature(deps);
+  // Each webhook: its declared access (public, signature-checked instead), the check, then its answer.
+  const webhook = (path: string, answer: (req: Request) => Promise<WebhookAnswer>): RouteSpec => ({
+    method: 'post',
+    path,
+    access: SIGNED,
+    before: [signed],
+    handler: async (req, res) => {
+      const answered = await answer(req);
+      if (answered === 'no_content') res.status(204).end();
+      else res.type('text/xml').send(answered.twiml);
+    },
+  });
   return [
-    {
-      method: 'post',
-      path: '/webhooks/twilio/voice',
-      access: SIGNED,
-      before: [signed],
-      handler: async (req, res) => {
-        const call = validate(incomingCallSchema, req.body);
-        res.type('text/xml').send(await deps.voice.incomingCall({ CallSid: call.CallSid, From: call.From }));
-      },
-    },
-    {
-      method: 'post',
-      path: '/webhooks/twilio/voice/step',
-      access: SIGNED,
-      before: [signed],
-      handler: async (req, res) => {
-        const { step } = validate(stepQuery, req.query);
-        const answer = validate(stepAnswerSchema, req.body);
-        res.type('text/xml').send(await deps.voice.answer(step, {
-          CallSid: answer.CallSid,
-          Digits: answer.Digits,
-          RecordingUrl: answer.RecordingUrl,
-          RecordingSid: answer.RecordingSid,
-          RecordingDuration: answer.RecordingDuration,
-        }));
-      },
-    },
-    {
-      method: 'post',
-      path: '/webhooks/twilio/voice/recording',
-      access: SIGNED,
-      before: [signed],
-      handler: async (req, res) => {
-        const report = validate(recordingCallbackSchema, req.body);
-        await deps.voice.recordingReported({
-          CallSid: report.CallSid, RecordingSid: report.RecordingSid, RecordingUrl: report.RecordingUrl, RecordingStatus: report.RecordingStatus,
-        });
-        res.status(204).end();
-      },
-    },
-    {
-      method: 'post',
-      path: '/webhooks/twilio/voice/status',
-      access: SIGNED,
-      before: [signed],
-      handler: async (req, res) => {
-        const status = validate(callStatusSchema, req.body);
-        await deps.voice.statusChanged(status.CallSid, status.CallStatus);
-        res.status(204).end();
-      },
-    },
+    webhook('/webhooks/twilio/voice', async (req) => {
+      const call = validate(incomingCallSchema, req.body);
+      return { twiml: await deps.voice.incomingCall({ CallSid: call.CallSid, From: call.From }) };
+    }),
+    webhook('/webhooks/twilio/voice/step', async (req) => {
+      const { step } = validate(stepQuery, req.query);
+      const answer = validate(stepAnswerSchema, req.body);
+      return {
+        twiml: await deps.voice.answer(step, {
+          CallSid: answer.CallSid, Digits: answer.Digits, RecordingUrl: answer.RecordingUrl, RecordingSid: answer.RecordingSid, RecordingDuration: answer.RecordingDuration,
+        }),
+      };
+    }),
+    webhook('/webhooks/twilio/voice/recording', async (req) => {
+      const report = validate(recordingCallbackSchema, req.body);
+      await deps.voice.recordingReported({
+        CallSid: report.CallSid, RecordingSid: report.RecordingSid, RecordingUrl: report.RecordingUrl, RecordingStatus: report.RecordingStatus,
+      });
+      return 'no_content';
+    }),
+    webhook('/webhooks/twilio/voice/status', async (req) => {
+      const status = validate(callStatusSchema, req.body);
+      await deps.voice.statusChanged(status.CallSid, status.CallStatus);
+      return 'no_content';
+    }),
   ];
 }
 

@@ -2,16 +2,13 @@ import type { Readable } from 'node:stream';
 import type { i18n } from 'i18next';
 import type { Kysely, Transaction } from 'kysely';
 import { openSealed } from '../../attachments/attachment-store';
-import { adoptAttachmentsIntoCase } from '../../attachments/attachment-intake.service';
 import { insertAttachment, markAttachmentFailed } from '../../attachments/attachment.repository';
 import { insertCaseEvent } from '../../cases/case-event.repository';
-import { findCaseReferenceById, findOpenCaseOfContact, updateCase } from '../../cases/case.repository';
-import { openCase } from '../../cases/case.service';
+import { findOpenCaseOfContact } from '../../cases/case.repository';
 import type { Language } from '../../cases/case.vocabulary';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
 import { inTransaction } from '../../db/transaction';
-import type { DomainEventPublisher } from '../../events/domain-events';
 import type { HotlineJobEnqueuer } from '../../jobs/hotline-jobs';
 import { isLanguage } from '../../language/negotiation';
 import type { HotlineCounters } from '../../observability/hotline-counters';
@@ -19,7 +16,8 @@ import type { Logger } from '../../observability/logger';
 import { countryFromPhone } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
-import { offeredLanguages } from './prompt-coverage';
+import type { PromptCoverage, RecordedPrompts } from './recorded-prompts';
+import { openCaseOfCall } from './voice-message.service';
 import { renderTwiml, twimlDocument, type PromptBook } from './twiml';
 import {
   answerStep,
@@ -31,16 +29,12 @@ import {
   type CallSetting,
   type CallState,
   type CallStep,
-  type VoiceVerb,
 } from './voice-call';
 import {
   findAttachmentProviderRef,
-  findContactLanguage,
-  findPersonOfContact,
   findPhoneIdentities,
   findPromptAudio,
   insertCall,
-  listRecordedPrompts,
   lockCall,
   setContactLanguage,
   updateCall,
@@ -48,14 +42,19 @@ import {
 } from './voice.repository';
 import { ENDED_CALL_STATUSES, type CallStatus } from './voice.schema';
 
-// The voice line's work behind its webhooks. Each request locks its call's row, lets the call's
-// state machine decide, applies what it decided in the same transaction and answers TwiML.
+// The voice line's work behind its webhooks. Twilio waits for each answer while the caller hears
+// silence, so a webhook does the least it can: one statement locks its call's row and reads all
+// the call needs to decide (its caller, their open case, the case's reference), the call's state
+// machine decides, and one statement writes what it decided, in the same transaction; the TwiML
+// follows at once. The recorded prompts come from a copy kept in the process for a few seconds.
 //
 // When the case opens: as soon as Twilio reports the caller's message (the <Record> answer or the
-// recording status callback, whichever comes first), through the case service like every channel,
-// and routing runs on `case.intake_completed`. A call that ends without a message opens no case:
-// from a number with an open case it is a `call.missed` event there; from any other number it is
-// only counted, and the number (sealed on the call while it lasts) is dropped.
+// recording status callback, whichever comes first). The webhook's transaction keeps the recording
+// as a pending attachment and queues `voice.file_message`; a new case's row follows in a statement
+// of its own, so that the reference read out at the end of the call is the case's; the job files
+// the message on the case (voice-message.service.ts). A call that ends without a message opens
+// no case: from a number with an open case it is a `call.missed` event there; from any other
+// number it is only counted, and the number (sealed on the call while it lasts) is dropped.
 
 export interface VoiceServiceDeps {
   db: Kysely<Database>;
@@ -63,11 +62,10 @@ export interface VoiceServiceDeps {
   clock: Clock;
   i18n: i18n;
   logger: Logger;
-  /** The queue, for the recording's fetch (and the routing and notification jobs an opened case causes). */
+  /** The queue: the job that files a message on its case, and the recording's fetch. */
   jobs: Pick<HotlineJobEnqueuer, 'enqueue' | 'wake'>;
-  events: DomainEventPublisher;
-  /** True when SMTP_URL is set: notices to staff are also emailed. */
-  mailEnabled: boolean;
+  /** The recorded prompts, kept in the process for a few seconds (shared with the console, which forgets them on an upload). */
+  prompts: Pick<RecordedPrompts, 'current'>;
   /** PUBLIC_URL: Twilio posts menus' answers and fetches prompts' audio there. */
   publicUrl: string;
   counters?: Pick<HotlineCounters, 'inboundReceived' | 'missedCall'> | undefined;
@@ -119,6 +117,12 @@ export interface VoiceService {
 
 type LockedCall = NonNullable<Awaited<ReturnType<typeof lockCall>>>;
 
+/** What a call's answer is decided from: the call's row as `lockCall` reads it (a new call's, before it is stored). */
+type CallView = Pick<LockedCall, 'contact_id' | 'case_id' | 'caller_encrypted' | 'language' | 'contact_language' | 'open_case_id' | 'case_reference' | 'open_case_reference'>;
+
+/** The changes a webhook makes to its call, written in one statement. */
+type CallChanges = Parameters<typeof updateCall>[2];
+
 /** Missed calls found in a transaction, counted once it commits. */
 type MissedCalls = ('open_case' | 'unknown')[];
 
@@ -139,61 +143,99 @@ export function createVoiceService(deps: VoiceServiceDeps): VoiceService {
 }
 
 async function incomingCall(deps: VoiceServiceDeps, incoming: IncomingCall): Promise<string> {
-  const missed: MissedCalls = [];
+  // Read before the transaction: a stale copy is read again on a pooled connection, which must
+  // not be awaited while this request holds one of its own (a full pool would wait on itself).
+  const coverage = await deps.prompts.current();
   const { twiml, isNew } = await inTransaction(deps, async (trx) => {
     const now = deps.clock.now();
-    const existing = await lockCall(trx, incoming.CallSid);
-    if (existing) {
-      // Twilio retried the webhook: the same question again, nothing new recorded.
-      const book = await promptBook(trx, deps, existing);
-      return { twiml: renderTwiml(repeatQuestion(readCallState(existing.state), book.setting), book.prompts), isNew: false };
-    }
-    const contactId = incoming.From ? await knownVoiceContact(trx, deps, incoming.From, now) : null;
-    await insertCall(trx, {
-      callSid: incoming.CallSid,
-      contactId,
-      callerEncrypted: incoming.From ? deps.cipher.seal(incoming.From) : null,
-      state: readCallState(undefined),
-      at: now,
-    });
-    const call = await lockCall(trx, incoming.CallSid);
-    if (!call) throw new Error('the call was not stored');
-    const book = await promptBook(trx, deps, call);
+    const caller = incoming.From ? await knownCaller(trx, deps, incoming.From, now) : undefined;
+    const call: CallView = {
+      contact_id: caller?.contactId ?? null,
+      case_id: null,
+      caller_encrypted: incoming.From ? deps.cipher.seal(incoming.From) : null,
+      language: null,
+      contact_language: caller?.language ?? null,
+      open_case_id: caller?.openCase?.id ?? null,
+      case_reference: null,
+      open_case_reference: caller?.openCase?.reference ?? null,
+    };
+    const book = promptBook(deps, coverage, call);
     const turn = startCall(book.setting);
-    return { twiml: await applyTurn(trx, deps, call, turn, book, missed), isNew: true };
+    // A line that speaks one language chooses it at once; nothing else happens on the ring.
+    const language = turn.actions.find((action) => action.type === 'set_language')?.language ?? null;
+    const callId = await insertCall(trx, { callSid: incoming.CallSid, contactId: call.contact_id, callerEncrypted: call.caller_encrypted, language, state: turn.state, at: now });
+    if (!callId) {
+      // Twilio retried the webhook: the same question again, nothing new recorded.
+      const existing = await lockCall(trx, incoming.CallSid);
+      if (!existing) throw new Error('the call was neither stored nor found');
+      const again = promptBook(deps, coverage, existing);
+      return { twiml: renderTwiml(repeatQuestion(readCallState(existing.state), again.setting), { ...again.prompts, reference: referenceOf(existing) }), isNew: false };
+    }
+    if (language && call.contact_id) await setContactLanguage(trx, call.contact_id, language, now);
+    return { twiml: renderTwiml(turn.verbs, { ...book.prompts, reference: referenceOf(call) }), isNew: true };
   });
   if (isNew) deps.counters?.inboundReceived('voice');
-  countMissed(deps, missed);
   return twiml;
 }
 
 /**
- * The voice identity of a number already known on a phone channel (a worker who texted before):
- * the same person, so an open case of theirs is found. An unknown number gets none yet; it is
- * kept sealed on the call alone, until the caller leaves a message.
+ * The caller as the line knows them, when their number is known on a phone channel (a worker who
+ * texted before): the same person, so an open case of theirs is found. A number known on another
+ * phone channel gets its voice identity now; an unknown number gets none yet: it is kept sealed
+ * on the call alone, until the caller leaves a message.
  */
-async function knownVoiceContact(trx: Transaction<Database>, deps: VoiceServiceDeps, number: string, now: Date): Promise<string | null> {
+async function knownCaller(trx: Transaction<Database>, deps: VoiceServiceDeps, number: string, now: Date) {
   const [known] = await findPhoneIdentities(trx, deps.cipher.lookupHashes(number));
-  if (!known) return null;
-  if (known.channel === 'voice') return known.id;
-  const created = await upsertVoiceContact(trx, {
-    personId: known.person_id, addressHash: deps.cipher.lookupHash(number), addressEncrypted: deps.cipher.seal(number), language: known.language, at: now,
-  });
-  return created.id;
+  if (!known) return undefined;
+  const contactId = known.channel === 'voice'
+    ? known.id
+    : (await upsertVoiceContact(trx, {
+      personId: known.person_id, addressHash: deps.cipher.lookupHash(number), addressEncrypted: deps.cipher.seal(number), language: known.language, at: now,
+    })).id;
+  const openCase = await findOpenCaseOfContact(trx, contactId);
+  return { contactId, language: known.language, openCase };
 }
 
 async function answerCall(deps: VoiceServiceDeps, step: CallStep, answer: StepAnswer): Promise<string> {
+  const coverage = await deps.prompts.current();
+  return onOneConnection(deps, (connected) => answerOnConnection(connected, coverage, step, answer));
+}
+
+/**
+ * Runs a webhook's work on one pooled connection: its transaction and, after it, a new case's row,
+ * without waiting in the pool's queue a second time.
+ */
+function onOneConnection<T>(deps: VoiceServiceDeps, work: (connected: VoiceServiceDeps) => Promise<T>): Promise<T> {
+  return deps.db.connection().execute((db) => work({ ...deps, db }));
+}
+
+async function answerOnConnection(deps: VoiceServiceDeps, coverage: PromptCoverage, step: CallStep, answer: StepAnswer): Promise<string> {
   const missed: MissedCalls = [];
-  const twiml = await inTransaction(deps, async (trx) => {
+  const turn = await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, answer.CallSid);
     // Not a call of ours (or one long gone): nothing to say.
-    if (!call) return HANG_UP;
-    const book = await promptBook(trx, deps, call);
-    const turn = answerStep({ step, digits: answer.Digits, recording: recordingOf(answer), state: readCallState(call.state), setting: book.setting });
-    return applyTurn(trx, deps, call, turn, book, missed);
+    if (!call) return undefined;
+    const book = promptBook(deps, coverage, call);
+    const decided = answerStep({ step, digits: answer.Digits, recording: recordingOf(answer), state: readCallState(call.state), setting: book.setting });
+    await applyTurn(trx, deps, call, decided, missed);
+    return { call, verbs: decided.verbs, prompts: book.prompts };
   });
   countMissed(deps, missed);
-  return twiml;
+  if (!turn) return HANG_UP;
+  await openCaseOfMessage(deps, turn.call);
+  return renderTwiml(turn.verbs, { ...turn.prompts, reference: referenceOf(turn.call) });
+}
+
+/**
+ * The case of a message the call took and that joined no open case, opened once the call's
+ * transaction has committed: the insert shares the statistics rollup's row with every new case,
+ * and must not hold it while this process answers other calls.
+ */
+async function openCaseOfMessage(deps: VoiceServiceDeps, call: LockedCall): Promise<void> {
+  if (!call.recording_attachment_id || call.case_id) return;
+  const opened = await openCaseOfCall(deps, { ...call, recording_attachment_id: call.recording_attachment_id });
+  call.case_id = opened.id;
+  call.case_reference = opened.reference;
 }
 
 function countMissed(deps: VoiceServiceDeps, missed: MissedCalls): void {
@@ -207,47 +249,61 @@ function recordingOf(answer: StepAnswer): CallRecording | undefined {
   return { url: answer.RecordingUrl, sid: answer.RecordingSid };
 }
 
+/** The case number the caller hears: their call's case, else their open one. */
+function referenceOf(call: CallView): string | undefined {
+  return call.case_reference ?? call.open_case_reference ?? undefined;
+}
+
+/** Carries out the call's decisions and writes the call once. */
 async function applyTurn(
   trx: Transaction<Database>,
   deps: VoiceServiceDeps,
   call: LockedCall,
-  turn: { state: CallState; actions: CallAction[]; verbs: VoiceVerb[] },
-  book: { setting: CallSetting; prompts: PromptBook },
+  turn: { state: CallState; actions: CallAction[] },
   missed: MissedCalls,
-): Promise<string> {
+): Promise<void> {
   const now = deps.clock.now();
-  for (const action of turn.actions) await applyAction(trx, deps, call, action, now);
-  const state = await settleIfEnded(trx, deps, call, turn.state, missed);
-  await updateCall(trx, call.id, { state });
-  const caseId = call.case_id ?? (call.contact_id ? (await findOpenCaseOfContact(trx, call.contact_id))?.id : undefined);
-  const reference = caseId ? await findCaseReferenceById(trx, caseId) : undefined;
-  return renderTwiml(turn.verbs, { ...book.prompts, reference });
+  const changes: CallChanges = {};
+  let state = turn.state;
+  for (const action of turn.actions) state = await applyAction(trx, deps, call, action, state, changes, now);
+  state = await settleIfEnded(trx, deps, call, state, changes, missed);
+  await updateCall(trx, call.id, { ...changes, state });
 }
 
-async function applyAction(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, action: CallAction, now: Date): Promise<void> {
+/** Carries out one of the call's decisions: the call's own columns go into `changes`, written once after. */
+async function applyAction(
+  trx: Transaction<Database>,
+  deps: VoiceServiceDeps,
+  call: LockedCall,
+  action: CallAction,
+  state: CallState,
+  changes: CallChanges,
+  now: Date,
+): Promise<CallState> {
   switch (action.type) {
     case 'set_language':
       call.language = action.language;
-      await updateCall(trx, call.id, { language: action.language });
+      changes.language = action.language;
       if (call.contact_id) await setContactLanguage(trx, call.contact_id, action.language, now);
-      return;
+      return state;
     case 'set_category':
       call.category = action.category;
-      await updateCall(trx, call.id, { category: action.category });
-      return;
-    case 'recorded':
-      await keepMessage(trx, deps, call, action.recording);
-      return;
+      changes.category = action.category;
+      return state;
+    case 'recorded': {
+      const kept = await keepMessage(trx, deps, call, action.recording, changes);
+      return kept ? { ...state, openedCase: kept.openedCase } : state;
+    }
     case 'set_callback':
       call.wants_callback = action.wanted;
-      await updateCall(trx, call.id, { wantsCallback: action.wanted });
+      changes.wantsCallback = action.wanted;
       if (action.wanted) await callEvent(trx, call, 'call.callback_requested', { callId: call.id }, now);
-      return;
+      return state;
     case 'set_safe_time':
       call.safe_time = action.time;
-      await updateCall(trx, call.id, { safeTime: action.time });
+      changes.safeTime = action.time;
       await callEvent(trx, call, 'call.safe_time_given', { callId: call.id, safeTime: action.time }, now);
-      return;
+      return state;
   }
 }
 
@@ -256,62 +312,54 @@ async function callEvent(trx: Transaction<Database>, call: LockedCall, type: str
 }
 
 /**
- * The caller's message: their case (the open one, or a new one on channel `voice`), and the
- * recording as a pending attachment of it. Once per call; the audio is fetched when Twilio says
- * it is ready. The case opens whether or not the audio can be fetched later.
+ * The caller's message, once per call: the recording as a pending attachment (of the caller's open
+ * case, which the message joins; a new case's row follows, `openCaseOfMessage`), the caller as a
+ * voice contact, and the job that files it on the case. The audio is fetched when Twilio says it
+ * is ready; the case opens whether or not it can be. Undefined when the call already has its message.
  */
-async function keepMessage(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, recording: CallRecording): Promise<void> {
-  if (call.recording_attachment_id) return;
+async function keepMessage(
+  trx: Transaction<Database>,
+  deps: VoiceServiceDeps,
+  call: LockedCall,
+  recording: CallRecording,
+  changes: CallChanges,
+): Promise<{ openedCase: boolean } | undefined> {
+  if (call.recording_attachment_id) return undefined;
   const now = deps.clock.now();
-  const contactId = call.contact_id ?? (await newVoiceContact(trx, deps, call, now));
-  const open = contactId ? await findOpenCaseOfContact(trx, contactId) : undefined;
-  const context = { clock: deps.clock, mailEnabled: deps.mailEnabled };
-  let caseId: string;
-  if (open) {
-    caseId = open.id;
-    await updateCase(trx, caseId, { last_worker_message_at: now }, now);
-    await deps.events.publish(trx, { type: 'case.worker_wrote', caseId }, context);
-  } else {
-    const created = await openCase(trx, deps, {
-      channel: 'voice',
-      language: isLanguage(call.language) ? call.language : 'en',
-      contactId,
-      story: '',
-      receivedAt: call.started_at,
-      categories: [call.category ?? 'other'],
-      // All the line asks is asked: routing may run. Consent is left for the caseworker to ask.
-      intakeComplete: true,
-    });
-    caseId = created.id;
-    const personId = contactId ? await findPersonOfContact(trx, contactId) : undefined;
-    if (personId) await adoptAttachmentsIntoCase(trx, personId, caseId);
-    await insertCaseEvent(trx, { caseId, type: 'case.intake_completed', actorKind: 'worker', data: { channel: 'voice' }, at: now });
-    await deps.events.publish(trx, { type: 'case.intake_completed', caseId }, context);
-  }
-  const personId = contactId ? await findPersonOfContact(trx, contactId) : undefined;
+  const caller = await callerOf(trx, deps, call, now);
+  await deps.jobs.enqueue(trx, 'voice.file_message', { callId: call.id });
   const attachmentId = await insertAttachment(trx, {
     source: 'voice',
-    caseId,
-    personId: personId ?? null,
+    caseId: caller.openCase?.id ?? null,
+    personId: caller.personId,
     providerUrlEncrypted: deps.cipher.seal(recordingMediaUrl(recording.url)),
     providerRef: recording.sid,
     at: now,
   });
-  await insertCaseEvent(trx, { caseId, type: 'call.message_left', actorKind: 'worker', data: { callId: call.id, attachmentId }, at: now });
-  call.contact_id = contactId;
-  call.case_id = caseId;
-  call.recording_attachment_id = attachmentId;
-  await updateCall(trx, call.id, { contactId, caseId, recordingAttachmentId: attachmentId });
+  Object.assign(call, { contact_id: caller.contactId, recording_attachment_id: attachmentId });
+  Object.assign(changes, { contactId: caller.contactId, recordingAttachmentId: attachmentId });
+  if (caller.openCase) {
+    Object.assign(call, { case_id: caller.openCase.id, case_reference: caller.openCase.reference });
+    changes.caseId = caller.openCase.id;
+  }
+  return { openedCase: caller.openCase === undefined };
 }
 
-/** A caller with no identity yet who left a message becomes a voice contact (a new person). */
-async function newVoiceContact(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, now: Date): Promise<string | null> {
-  if (!call.caller_encrypted) return null;
+/**
+ * Who left the message: the call's contact, or (a caller with no identity yet) a new voice
+ * contact, a new person; with their open case, which the message joins.
+ */
+async function callerOf(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, now: Date) {
+  const open = (id: string | null, reference: string | null) => (id && reference ? { id, reference } : undefined);
+  if (call.contact_id) return { contactId: call.contact_id, personId: call.contact_person_id, openCase: open(call.open_case_id, call.open_case_reference) };
+  if (!call.caller_encrypted) return { contactId: null, personId: null, openCase: undefined };
   const number = deps.cipher.open(call.caller_encrypted);
-  const created = await upsertVoiceContact(trx, {
+  const contact = await upsertVoiceContact(trx, {
     personId: null, addressHash: deps.cipher.lookupHash(number), addressEncrypted: call.caller_encrypted, language: call.language, at: now,
   });
-  return created.id;
+  // Known already: another call from the number left a message meanwhile, and its case may be open.
+  const openCase = contact.inserted ? undefined : await findOpenCaseOfContact(trx, contact.id);
+  return { contactId: contact.id, personId: contact.personId, openCase };
 }
 
 /** Twilio serves a recording's audio at its URL with a format suffix; WAV is its own default. */
@@ -319,18 +367,23 @@ function recordingMediaUrl(url: string): string {
   return /\.(wav|mp3)$/.test(url) ? url : `${url}.wav`;
 }
 
-async function recordingReported(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
+function recordingReported(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
+  return onOneConnection(deps, (connected) => recordingReportedOnConnection(connected, report));
+}
+
+async function recordingReportedOnConnection(deps: VoiceServiceDeps, report: RecordingReport): Promise<void> {
   const missed: MissedCalls = [];
-  await inTransaction(deps, async (trx) => {
+  const call = await inTransaction(deps, async (trx) => {
     const call = await lockCall(trx, report.CallSid);
     if (!call) {
       deps.logger.warn('a recording was reported for a call the line does not know');
-      return;
+      return undefined;
     }
+    const changes: CallChanges = {};
     let state = readCallState(call.state);
     if (report.RecordingStatus === 'completed' && report.RecordingUrl) {
-      await keepMessage(trx, deps, call, { url: report.RecordingUrl, sid: report.RecordingSid });
-      state = { ...state, recorded: true, recordPending: false };
+      const kept = await keepMessage(trx, deps, call, { url: report.RecordingUrl, sid: report.RecordingSid }, changes);
+      state = { ...state, recorded: true, recordPending: false, ...(kept ? { openedCase: kept.openedCase } : {}) };
       if (!state.fetchQueued && call.recording_attachment_id) {
         await deps.jobs.enqueue(trx, 'attachment.fetch', { attachmentId: call.recording_attachment_id });
         state = { ...state, fetchQueued: true };
@@ -342,10 +395,12 @@ async function recordingReported(deps: VoiceServiceDeps, report: RecordingReport
     } else {
       state = { ...state, recordPending: false };
     }
-    state = await settleIfEnded(trx, deps, call, state, missed);
-    await updateCall(trx, call.id, { state });
+    state = await settleIfEnded(trx, deps, call, state, changes, missed);
+    await updateCall(trx, call.id, { ...changes, state });
+    return call;
   });
   countMissed(deps, missed);
+  if (call) await openCaseOfMessage(deps, call);
 }
 
 async function statusChanged(deps: VoiceServiceDeps, callSid: string, status: CallStatus): Promise<void> {
@@ -356,9 +411,9 @@ async function statusChanged(deps: VoiceServiceDeps, callSid: string, status: Ca
     const ended = ENDED_CALL_STATUSES.includes(status);
     if (ended && !call.ended_at) call.ended_at = deps.clock.now();
     call.status = status;
-    await updateCall(trx, call.id, { status, endedAt: call.ended_at });
-    const state = await settleIfEnded(trx, deps, call, readCallState(call.state), missed);
-    await updateCall(trx, call.id, { state });
+    const changes: CallChanges = { status, endedAt: call.ended_at };
+    const state = await settleIfEnded(trx, deps, call, readCallState(call.state), changes, missed);
+    await updateCall(trx, call.id, { ...changes, state });
   });
   countMissed(deps, missed);
 }
@@ -373,43 +428,39 @@ async function settleIfEnded(
   deps: VoiceServiceDeps,
   call: LockedCall,
   state: CallState,
+  changes: CallChanges,
   missed: MissedCalls,
 ): Promise<CallState> {
   if (!call.ended_at || state.settled) return state;
   if (!call.recording_attachment_id && state.recordPending) return state;
-  if (!call.recording_attachment_id) missed.push(await recordMissedCall(trx, deps, call));
+  if (!call.recording_attachment_id) missed.push(await recordMissedCall(trx, deps, call, changes));
   call.caller_encrypted = null;
-  await updateCall(trx, call.id, { callerEncrypted: null });
+  changes.callerEncrypted = null;
   return { ...state, settled: true };
 }
 
 /** A call that left no message: an event on the caller's open case, if they have one; which it was, for the counter. */
-async function recordMissedCall(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall): Promise<'open_case' | 'unknown'> {
-  const open = call.contact_id ? await findOpenCaseOfContact(trx, call.contact_id) : undefined;
-  if (!open) return 'unknown';
-  await insertCaseEvent(trx, { caseId: open.id, type: 'call.missed', actorKind: 'worker', data: { callId: call.id }, at: deps.clock.now() });
-  await updateCall(trx, call.id, { caseId: open.id });
+async function recordMissedCall(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, changes: CallChanges): Promise<'open_case' | 'unknown'> {
+  if (!call.open_case_id) return 'unknown';
+  await insertCaseEvent(trx, { caseId: call.open_case_id, type: 'call.missed', actorKind: 'worker', data: { callId: call.id }, at: deps.clock.now() });
+  changes.caseId = call.open_case_id;
   return 'open_case';
 }
 
 /** What the call knows of its line (the languages it can speak, and in what voice) and of its caller. */
-async function promptBook(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall): Promise<{ setting: CallSetting; prompts: PromptBook }> {
-  const recorded = new Map((await listRecordedPrompts(trx)).map((row) => [`${row.language}:${row.prompt_key}`, row.id]));
-  const offered = offeredLanguages((language, key) => recorded.has(`${language}:${key}`));
-  const open = call.contact_id ? await findOpenCaseOfContact(trx, call.contact_id) : undefined;
-  const contactLanguage = call.contact_id ? await findContactLanguage(trx, call.contact_id) : null;
+function promptBook(deps: VoiceServiceDeps, coverage: PromptCoverage, call: CallView): { setting: CallSetting; prompts: PromptBook } {
   const number = call.caller_encrypted ? deps.cipher.open(call.caller_encrypted) : undefined;
   const setting: CallSetting = {
-    offered,
-    defaultLanguage: defaultLanguage(offered, contactLanguage, number),
+    offered: coverage.offered,
+    defaultLanguage: defaultLanguage(coverage.offered, call.contact_language, number),
     language: isLanguage(call.language) ? call.language : null,
-    hasOpenCase: open !== undefined && open.id !== call.case_id,
+    hasOpenCase: call.open_case_id !== null && call.open_case_id !== call.case_id,
     canCallBack: call.caller_encrypted !== null || call.contact_id !== null,
   };
   const t = (language: Language) => deps.i18n.getFixedT(language, 'voice');
   const prompts: PromptBook = {
     recordingUrl: (key, language) => {
-      const id = recorded.get(`${language}:${key}`);
+      const id = coverage.promptId(language, key);
       return id ? `${deps.publicUrl}/voice/prompts/${id}` : undefined;
     },
     words: (key, language) => t(language)(key),
