@@ -79,19 +79,25 @@ export async function findPhoneIdentities(db: Executor, addressHashes: readonly 
   if (addressHashes.length === 0) return [];
   const rows = await db
     .selectFrom('contacts')
-    .select(['id', 'channel', 'person_id', 'language', 'created_at'])
-    .where('channel', 'in', PHONE_NUMBER_CHANNELS)
-    .where('address_hash', 'in', addressHashes)
-    .orderBy('created_at')
+    .innerJoin('people', 'people.id', 'contacts.person_id')
+    .select(['contacts.id', 'contacts.channel', 'contacts.person_id', 'contacts.language', 'contacts.created_at'])
+    .select((eb) => eb.or([eb('contacts.erased_at', 'is not', null), eb('people.erased_at', 'is not', null)]).as('erased'))
+    .where('contacts.channel', 'in', PHONE_NUMBER_CHANNELS)
+    .where('contacts.address_hash', 'in', addressHashes)
+    .orderBy('contacts.created_at')
     .execute();
   return [...rows.filter((row) => row.channel === 'voice'), ...rows.filter((row) => row.channel !== 'voice')];
 }
 
-/** The voice identity of a number (created, or found when it exists); a given person owns it, else a new one. */
+/**
+ * The voice identity of a number (created, or found when it exists); a given person owns it, else a
+ * new one. `addressEncrypted` null: the caller seals it once the new row's person is known
+ * (`addressMissing` says so).
+ */
 export async function upsertVoiceContact(
   trx: Transaction<Database>,
-  contact: { personId: string | null; addressHash: string; addressEncrypted: string; language: string | null; at: Date },
-): Promise<{ id: string; personId: string }> {
+  contact: { personId: string | null; addressHash: string; addressEncrypted: string | null; language: string | null; at: Date },
+): Promise<{ id: string; personId: string; addressMissing: boolean }> {
   const row = await trx
     .insertInto('contacts')
     .values({
@@ -104,9 +110,9 @@ export async function upsertVoiceContact(
       ...(contact.personId ? { person_id: contact.personId } : {}),
     })
     .onConflict((oc) => oc.columns(['channel', 'address_hash']).doUpdateSet({ last_message_at: contact.at, updated_at: contact.at }))
-    .returning(['id', 'person_id'])
+    .returning(['id', 'person_id', 'address_encrypted', 'erased_at'])
     .executeTakeFirstOrThrow();
-  return { id: row.id, personId: row.person_id };
+  return { id: row.id, personId: row.person_id, addressMissing: row.address_encrypted === null && row.erased_at === null };
 }
 
 /** The person of a contact. */

@@ -19,6 +19,8 @@ import type { Logger } from '../../observability/logger';
 import { countryFromPhone } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { openerFor, sealerFor, sealerForCase, type PersonSealer } from '../../privacy/person-keys';
+import { setAsideErasedContacts, setContactAddress } from '../../contacts/contact.repository';
 import { offeredLanguages } from './prompt-coverage';
 import { renderTwiml, twimlDocument, type PromptBook } from './twiml';
 import {
@@ -148,11 +150,12 @@ async function incomingCall(deps: VoiceServiceDeps, incoming: IncomingCall): Pro
       const book = await promptBook(trx, deps, existing);
       return { twiml: renderTwiml(repeatQuestion(readCallState(existing.state), book.setting), book.prompts), isNew: false };
     }
-    const contactId = incoming.From ? await knownVoiceContact(trx, deps, incoming.From, now) : null;
+    const known = incoming.From ? await knownVoiceContact(trx, deps, incoming.From, now) : undefined;
     await insertCall(trx, {
       callSid: incoming.CallSid,
-      contactId,
-      callerEncrypted: incoming.From ? deps.cipher.seal(incoming.From) : null,
+      contactId: known?.contactId ?? null,
+      // Under the caller's own key once they are known; an unknown caller's number lasts only as long as the call.
+      callerEncrypted: incoming.From ? (known?.sealer.seal(incoming.From) ?? deps.cipher.seal(incoming.From)) : null,
       state: readCallState(undefined),
       at: now,
     });
@@ -169,17 +172,22 @@ async function incomingCall(deps: VoiceServiceDeps, incoming: IncomingCall): Pro
 
 /**
  * The voice identity of a number already known on a phone channel (a worker who texted before):
- * the same person, so an open case of theirs is found. An unknown number gets none yet; it is
- * kept sealed on the call alone, until the caller leaves a message.
+ * the same person, so an open case of theirs is found, and the sealer of their key. An unknown
+ * number (or an erased person's) gets none yet; it is kept sealed on the call alone, until the
+ * caller leaves a message.
  */
-async function knownVoiceContact(trx: Transaction<Database>, deps: VoiceServiceDeps, number: string, now: Date): Promise<string | null> {
-  const [known] = await findPhoneIdentities(trx, deps.cipher.lookupHashes(number));
-  if (!known) return null;
-  if (known.channel === 'voice') return known.id;
+async function knownVoiceContact(trx: Transaction<Database>, deps: VoiceServiceDeps, number: string, now: Date): Promise<{ contactId: string; sealer: PersonSealer } | undefined> {
+  const identities = await findPhoneIdentities(trx, deps.cipher.lookupHashes(number));
+  // A number whose person was erased starts afresh, as a new person, should they leave a message.
+  await setAsideErasedContacts(trx, identities.filter((identity) => identity.erased).map((identity) => identity.id));
+  const known = identities.find((identity) => !identity.erased);
+  if (!known) return undefined;
+  const sealer = await sealerFor(trx, deps.cipher, known.person_id);
+  if (known.channel === 'voice') return { contactId: known.id, sealer };
   const created = await upsertVoiceContact(trx, {
-    personId: known.person_id, addressHash: deps.cipher.lookupHash(number), addressEncrypted: deps.cipher.seal(number), language: known.language, at: now,
+    personId: known.person_id, addressHash: deps.cipher.lookupHash(number), addressEncrypted: sealer.seal(number), language: known.language, at: now,
   });
-  return created.id;
+  return { contactId: created.id, sealer };
 }
 
 async function answerCall(deps: VoiceServiceDeps, step: CallStep, answer: StepAnswer): Promise<string> {
@@ -288,12 +296,12 @@ async function keepMessage(trx: Transaction<Database>, deps: VoiceServiceDeps, c
     await insertCaseEvent(trx, { caseId, type: 'case.intake_completed', actorKind: 'worker', data: { channel: 'voice' }, at: now });
     await deps.events.publish(trx, { type: 'case.intake_completed', caseId }, context);
   }
-  const personId = contactId ? await findPersonOfContact(trx, contactId) : undefined;
+  const sealer = await sealerForCase(trx, deps.cipher, caseId);
   const attachmentId = await insertAttachment(trx, {
     source: 'voice',
     caseId,
-    personId: personId ?? null,
-    providerUrlEncrypted: deps.cipher.seal(recordingMediaUrl(recording.url)),
+    personId: sealer.personId,
+    providerUrlEncrypted: sealer.seal(recordingMediaUrl(recording.url)),
     providerRef: recording.sid,
     at: now,
   });
@@ -304,13 +312,20 @@ async function keepMessage(trx: Transaction<Database>, deps: VoiceServiceDeps, c
   await updateCall(trx, call.id, { contactId, caseId, recordingAttachmentId: attachmentId });
 }
 
-/** A caller with no identity yet who left a message becomes a voice contact (a new person). */
+/**
+ * A caller with no identity yet who left a message becomes a voice contact (a new person): their
+ * number sealed under that person's new key, on the contact and on the call.
+ */
 async function newVoiceContact(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, now: Date): Promise<string | null> {
   if (!call.caller_encrypted) return null;
-  const number = deps.cipher.open(call.caller_encrypted);
+  const number = (await openerFor(trx, deps.cipher, [call.caller_encrypted])).open(call.caller_encrypted);
   const created = await upsertVoiceContact(trx, {
-    personId: null, addressHash: deps.cipher.lookupHash(number), addressEncrypted: call.caller_encrypted, language: call.language, at: now,
+    personId: null, addressHash: deps.cipher.lookupHash(number), addressEncrypted: null, language: call.language, at: now,
   });
+  const sealer = await sealerFor(trx, deps.cipher, created.personId);
+  if (created.addressMissing) await setContactAddress(trx, created.id, sealer.seal(number));
+  call.caller_encrypted = sealer.seal(number);
+  await updateCall(trx, call.id, { callerEncrypted: call.caller_encrypted });
   return created.id;
 }
 
@@ -398,7 +413,7 @@ async function promptBook(trx: Transaction<Database>, deps: VoiceServiceDeps, ca
   const offered = offeredLanguages((language, key) => recorded.has(`${language}:${key}`));
   const open = call.contact_id ? await findOpenCaseOfContact(trx, call.contact_id) : undefined;
   const contactLanguage = call.contact_id ? await findContactLanguage(trx, call.contact_id) : null;
-  const number = call.caller_encrypted ? deps.cipher.open(call.caller_encrypted) : undefined;
+  const number = call.caller_encrypted ? ((await openerFor(trx, deps.cipher, [call.caller_encrypted])).openOrErased(call.caller_encrypted) ?? undefined) : undefined;
   const setting: CallSetting = {
     offered,
     defaultLanguage: defaultLanguage(offered, contactLanguage, number),
