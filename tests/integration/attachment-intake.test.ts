@@ -16,7 +16,7 @@ import { startFakeViber, type FakeViber } from '../support/fake-viber';
 import { createCapturingLogger } from '../support/logger';
 import { createWorkerPhone } from '../support/sms-conversation';
 import { openStored } from '../support/sealed';
-import { openerFor } from '../../src/privacy/person-keys';
+import { openerFor, personKeyIdOf } from '../../src/privacy/person-keys';
 
 // Workers' media end to end on every channel: the webhook stores where a file is, the message's
 // processing makes it a pending attachment of the case, a job fetches it from a local fake of the
@@ -98,6 +98,9 @@ describe('evidence sent on a messaging channel', () => {
     const [attachment, ...others] = await attachmentsOfCase(found.id);
     expect(others).toEqual([]);
     expect(attachment).toMatchObject({ source: 'twilio', status: 'stored', kind: 'image', content_type: 'image/jpeg', has_thumbnail: true, width: 300, height: 400 });
+    // The file's own key is sealed under the worker's key: destroying theirs erases the file.
+    const personKey = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', found.person_id).executeTakeFirstOrThrow();
+    expect(personKeyIdOf(attachment?.key_encrypted)).toBe(personKey.id.replace(/-/g, ''));
     const stored = await bytesOf(await openSealed({ db: handle.db, cipher: hotline.cipher }, { attachmentId: attachment?.id ?? '', variant: 'original' }));
     const tags = exifTags(stored);
     for (const tag of IDENTIFYING_TAGS) expect(tags[tag]).toBeUndefined();

@@ -5,6 +5,7 @@ import { deletePersonKeys } from '../../src/privacy/person-key.repository';
 import { newPersonKey, openerFor, personKeyIdOf } from '../../src/privacy/person-keys';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { openTestDatabase } from '../support/database';
+import { useTestNetwork } from '../support/network';
 import { createWorkerPhone } from '../support/sms-conversation';
 
 // Issue #16: everything personal about a worker is sealed under their own data key, from the
@@ -128,5 +129,35 @@ describe('sealing under the worker’s own key', () => {
     await sending.runJobs();
     const after = await handle.db.selectFrom('messages').select(['status', 'error_code']).where('id', 'in', before.map((row) => row.id)).execute();
     expect(after.every((row) => row.status === 'failed' && row.error_code === 'erased')).toBe(true);
+  });
+});
+
+describe('sealing case work under the worker’s own key', () => {
+  const testbed = useTestNetwork();
+
+  it('seals notes, referral and decline reasons, escalation reasons and outcomes under the key of the case’s worker', async () => {
+    const { handle, hotline, network } = testbed;
+    const created = await network.openRoutedCase({ destinationCountry: 'TH', destinationProvince: 'TH-10', originCountry: 'MM', categories: ['wages'] });
+    const referral = await handle.db.selectFrom('referrals').select('id').where('case_id', '=', created.id).executeTakeFirstOrThrow();
+    await network.as('bangkok', 'patch', `/api/v1/referrals/${referral.id}`, { status: 'declined', reason: 'No capacity this month' }).expect(204);
+    await network.as('coordinator', 'post', `/api/v1/cases/${created.reference}/notes`, { body: 'Called the worker at 081 234 5678', visibility: 'partners' }).expect(201);
+    await network.as('coordinator', 'post', `/api/v1/cases/${created.reference}/referrals`, { to_organisation: 'mae-sot', reason: 'Closer to the worker' }).expect(201);
+    const escalation = await network.as('coordinator', 'post', `/api/v1/cases/${created.reference}/escalations`, { reason: 'Detained at the border' }).expect(201);
+    await network.as('liaisonMM', 'patch', `/api/v1/escalations/${escalation.body.id}`, { status: 'closed', outcome: 'Released on bail' }).expect(204);
+
+    const kase = await handle.db.selectFrom('cases').innerJoin('person_keys', 'person_keys.person_id', 'cases.person_id')
+      .select(['person_keys.id', 'cases.summary_encrypted']).where('cases.id', '=', created.id).executeTakeFirstOrThrow();
+    const keyId = kase.id.replace(/-/g, '');
+    const notes = await handle.db.selectFrom('notes').select('body_encrypted').where('case_id', '=', created.id).execute();
+    const referrals = await handle.db.selectFrom('referrals').select(['reason_encrypted', 'decline_reason_encrypted']).where('case_id', '=', created.id).execute();
+    const escalations = await handle.db.selectFrom('escalations').select(['reason_encrypted', 'outcome_encrypted']).where('case_id', '=', created.id).execute();
+    const sealed = [
+      kase.summary_encrypted, ...notes.map((row) => row.body_encrypted),
+      ...referrals.flatMap((row) => [row.reason_encrypted, row.decline_reason_encrypted]), ...escalations.flatMap((row) => [row.reason_encrypted, row.outcome_encrypted]),
+    ].filter((value): value is string => value !== null);
+    expect(sealed).toHaveLength(6);
+    for (const value of sealed) expect(personKeyIdOf(value)).toBe(keyId);
+    const opener = await openerFor(handle.db, hotline.cipher, sealed);
+    expect(sealed.map((value) => opener.open(value))).toEqual(expect.arrayContaining(['No capacity this month', 'Closer to the worker', 'Detained at the border', 'Released on bail']));
   });
 });

@@ -20,6 +20,7 @@ import { heard, parseTwiml, type XmlElement } from '../support/twiml';
 import { postSigned } from '../support/twilio-webhook';
 import { openStored } from '../support/sealed';
 import { openerFor } from '../../src/privacy/person-keys';
+import { personKeyIdOf } from '../../src/privacy/person-keys';
 
 // Whole calls to the voice line, as Twilio would make them: signed webhooks, every answer parsed as
 // TwiML, the caller's message fetched from a fake Twilio serving real WAV audio, sealed on the
@@ -163,6 +164,9 @@ describe('the voice line', () => {
     const contact = await handle.db.selectFrom('contacts').selectAll().where('id', '=', after.contact_id ?? '').executeTakeFirstOrThrow();
     expect(contact).toMatchObject({ channel: 'voice', person_id: opened.person_id, language: 'th' });
     expect(await openStored(handle.db, hotline.cipher, contact.address_encrypted)).toBe(from);
+    const personKey = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', opened.person_id).executeTakeFirstOrThrow();
+    expect(personKeyIdOf(contact.address_encrypted)).toBe(personKey.id.replace(/-/g, ''));
+    expect(personKeyIdOf(attachment.key_encrypted)).toBe(personKey.id.replace(/-/g, ''));
     const types = (await eventsOf(opened.id)).map((event) => event.type);
     expect(types).toEqual(expect.arrayContaining(['case.opened', 'case.intake_completed', 'call.message_left', 'call.callback_requested', 'call.safe_time_given', 'attachment.stored']));
   });
