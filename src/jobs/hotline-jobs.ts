@@ -26,6 +26,8 @@ export type HotlineJobs = {
   'attachment.delete_provider_copy': { attachmentId: string };
   /** Emails one notification to its reader. */
   'notification.email': { notificationId: string };
+  /** Moves a batch of people's personal values from ENCRYPTION_KEY to their own keys, then queues the next batch (issue #16). */
+  'keys.migrate': Record<string, never>;
 };
 
 /** The hotline's job queue, typed by its catalogue's payloads. */

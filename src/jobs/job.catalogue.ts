@@ -22,6 +22,7 @@ import type { HotlineCounters } from '../observability/hotline-counters';
 import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attachment-intake.service';
 import type { MediaFetchConfig } from '../attachments/media-fetch';
 import { createFileRefusalReply } from '../channels/sms/attachment-refusal';
+import { runKeyMigrationJob } from '../privacy/key-migration.service';
 
 export type { HotlineJobs } from './hotline-jobs';
 
@@ -131,6 +132,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       retry: { attempts: 8, backoffMs: 60_000 },
       async handle({ attachmentId }, context) {
         await deleteProviderCopy(deps, attachmentId, context);
+      },
+    },
+    'keys.migrate': {
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      retry: { attempts: 5, backoffMs: 60_000 },
+      async handle(_payload, { logger }) {
+        const step = await runKeyMigrationJob(workflow);
+        logger.info({ phase: step.phase, people: step.people, values: step.values, migrated: step.migrated }, step.done ? 'personal values moved to per-person keys: done' : 'personal values moved to per-person keys: a batch');
       },
     },
     'notification.email': {
