@@ -96,6 +96,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index legal_holds_active_idx on legal_holds (case_id) where released_at is null`.execute(db);
 
   await sql`alter table cases add column personal_data_erased_at timestamptz, add column erasure_id uuid references erasures (id)`.execute(db);
+  // An erased case keeps its consent answer and time (statistics, the record that it was asked) without the wording.
+  await sql`alter table cases drop constraint cases_consent_recorded`.execute(db);
+  await sql`alter table cases add constraint cases_consent_recorded check (consent_given is null or personal_data_erased_at is not null
+    or (consent_at is not null and (consent_wording is not null or consent_wording_encrypted is not null)))`.execute(db);
   // Retention finds closed and resolved cases by age.
   await sql`create index cases_retention_idx on cases ((coalesce(resolved_at, updated_at))) where status in ('resolved', 'closed') and personal_data_erased_at is null`.execute(db);
 
@@ -122,6 +126,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`alter table organisations drop column retention_months`.execute(db);
   await sql`alter table contacts drop column erased_at, alter column address_encrypted set not null`.execute(db);
   await sql`drop index cases_retention_idx`.execute(db);
+  await sql`alter table cases drop constraint cases_consent_recorded`.execute(db);
+  await sql`alter table cases add constraint cases_consent_recorded check (consent_given is null or (consent_at is not null and (consent_wording is not null or consent_wording_encrypted is not null)))`.execute(db);
   await sql`alter table cases drop column personal_data_erased_at, drop column erasure_id`.execute(db);
   await sql`drop table legal_holds`.execute(db);
   await sql`drop table erasure_provider_copies`.execute(db);

@@ -21,6 +21,8 @@ import { createOrganisation } from './orgs/organisation.service';
 import { eraseNow, findPeopleToErase, planErasure, type ErasureCounts, type ErasureSubject } from './privacy/erasure.service';
 import { planRetention, runRetention, type RetentionReport } from './privacy/retention.service';
 import { seedDemo } from './seed/demo-seed';
+import { migrateKeysToEnd } from './privacy/key-migration.service';
+import { rewrapPersonKeys } from './privacy/person-keys';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users/password';
 import { createOrUpdateUser, issueApiToken } from './users/user.service';
 
@@ -220,6 +222,44 @@ const COMMANDS: Record<string, Command> = {
       io.stdout.write(describeRetention(await runRetention(deps), 'did'));
     },
   },
+  'keys:migrate': {
+    usage: 'keys:migrate [--batch N]',
+    summary: 'move personal values sealed before per-person data keys (ENCRYPTION_KEY alone) to each person\'s own key, a batch of people at a time; ' +
+      'resumes where it stopped, safe beside a running hotline; prints progress and the values left under the old scheme (0 when done; exit code 1 otherwise)',
+    options: { batch: { type: 'string' } },
+    async run(hotline, values, io) {
+      const batchSize = values['batch'] === undefined ? undefined : positiveInteger(values, 'batch');
+      let batches = 0;
+      let people = 0;
+      const result = await migrateKeysToEnd(hotline, {
+        ...(batchSize ? { batchSize } : {}),
+        onStep(step) {
+          batches += 1;
+          people += step.people;
+          if (batches % PROGRESS_EVERY === 0 || step.done) io.stdout.write(`${step.phase}: ${people} people walked, ${step.migrated} values sealed under their person's key\n`);
+        },
+      });
+      const byTable = Object.entries(result.left).filter(([, count]) => count > 0).map(([table, count]) => `${table} ${count}`).join(', ');
+      io.stdout.write(`values left under the old scheme: ${result.leftTotal}${byTable ? ` (${byTable})` : ''}\n`);
+      if (result.leftTotal > 0) throw new Error('some values are still sealed under ENCRYPTION_KEY alone; run keys:migrate again');
+    },
+  },
+  'keys:rewrap': {
+    usage: 'keys:rewrap',
+    summary: 'after an ENCRYPTION_KEY rotation (the old key in ENCRYPTION_KEYS_PREVIOUS), seal every person\'s data key again under the new key; ' +
+      'the values sealed under those keys are not touched; safe to run again',
+    options: {},
+    async run(hotline, _values, io) {
+      let after: string | null = null;
+      let rewrapped = 0;
+      do {
+        const page = await rewrapPersonKeys(hotline.db, hotline.cipher, after);
+        after = page.lastId;
+        rewrapped += page.rewrapped;
+      } while (after !== null);
+      io.stdout.write(`${rewrapped} person data key(s) sealed again under the current ENCRYPTION_KEY\n`);
+    },
+  },
   'channels:register': {
     usage: 'channels:register',
     summary: 'point the LINE and Viber webhooks at PUBLIC_URL (https), for each channel configured; one line per channel; exit code 1 if any configured one failed',
@@ -259,6 +299,15 @@ function describeCounts(counts: ErasureCounts | Record<string, number>): string 
   const count = (key: keyof ErasureCounts) => (counts as Record<string, number | undefined>)[key] ?? 0;
   const parts = words.flatMap(([key, word]) => (count(key) > 0 ? [`${word}: ${count(key)}`] : []));
   return parts.length > 0 ? parts.join(', ') : 'nothing';
+}
+
+/** keys:migrate prints a progress line every this many batches. */
+const PROGRESS_EVERY = 20;
+
+function positiveInteger(values: Record<string, string | boolean | undefined>, name: string): number {
+  const value = Number(requireString(values, name));
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a whole number above 0`);
+  return value;
 }
 
 function requireString(values: Record<string, string | boolean | undefined>, name: string): string {

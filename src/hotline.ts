@@ -28,6 +28,7 @@ import { createScheduledFailures, type ScheduledFailures } from './observability
 import { Registry } from 'prom-client';
 import { resolveSecrets } from './privacy/embedded-secrets';
 import { createPersonalDataCipher, type PersonalDataCipher } from './privacy/personal-data';
+import { sealerFor } from './privacy/person-keys';
 import type { OfferDeps } from './referrals/referral-offer';
 import { subscribeRouting } from './routing/routing.subscribers';
 
@@ -77,7 +78,7 @@ export interface OpenHotlineOptions {
  * an earlier version stored in plain text is sealed here (consent wordings, migration 0008).
  */
 export async function sealAfterMigrations(deps: Pick<Hotline, 'db' | 'cipher' | 'logger'>): Promise<void> {
-  const sealed = await sealPlaintextConsentWordings(deps.db, (text) => deps.cipher.seal(text));
+  const sealed = await sealPlaintextConsentWordings(deps.db, async (text, personId) => (await sealerFor(deps.db, deps.cipher, personId)).seal(text));
   if (sealed > 0) deps.logger.info({ sealed }, 'sealed consent wordings stored in plain text');
 }
 

@@ -4,6 +4,7 @@ import { createTwilioCalls } from './channels/voice/twilio-calls';
 import { createRateLimiter } from './http/rate-limit';
 import { scheduleMaintenance, scheduleSpoolDrain } from './jobs/maintenance-schedule';
 import { openHotline, type Hotline } from './hotline';
+import { startKeyMigration } from './privacy/key-migration.service';
 import { countOrganisations } from './orgs/organisation.repository';
 import { seedDemo } from './seed/demo-seed';
 import { configOrExit, onShutdownSignal } from './startup';
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   });
   await hotline.jobs.start();
   const stopMaintenance = config.redisUrl ? () => undefined : scheduleMaintenance({ ...hotline, failures: hotline.scheduledFailures });
+  // Running the jobs itself (no Redis), this process moves values sealed before per-person keys to them; with Redis the worker does.
+  if (!config.redisUrl) startKeyMigration(hotline).catch((error: unknown) => hotline.scheduledFailures.record('keys.migrate', error));
   const stopSpoolDrain = scheduleSpoolDrain({ ...hotline, failures: hotline.scheduledFailures });
   logger.info({ port: config.port, embedded: config.embedded, jobs: hotline.jobs.kind }, 'hotline listening');
   process.stdout.write(`\nMigrant Hotline is running at ${config.publicUrl}\n`);

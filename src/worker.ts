@@ -1,6 +1,7 @@
 import { collectDefaultMetrics } from 'prom-client';
 import { scheduleMaintenance } from './jobs/maintenance-schedule';
 import { openHotline } from './hotline';
+import { startKeyMigration } from './privacy/key-migration.service';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from './observability/worker-metrics-server';
 import { configOrExit, onShutdownSignal } from './startup';
 
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     });
   await hotline.jobs.start();
   const stopMaintenance = scheduleMaintenance({ ...hotline, failures: hotline.scheduledFailures });
+  // Values sealed before per-person keys move to them, a batch at a time (a cheap look when none are left).
+  startKeyMigration(hotline).catch((error: unknown) => hotline.scheduledFailures.record('keys.migrate', error));
   // Without Redis nothing holds the event loop open: the runner's and the scheduler's timers are
   // unref'd (tests and the CLI use them and must exit) and PGlite has no socket, so the worker
   // would end as soon as a round of work finished. It must run until it is signalled.

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema';
 import type { HotlineJobEnqueuer } from '../jobs/hotline-jobs';
 import type { JobContext } from '../jobs/job.types';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { openerFor, type PersonOpener } from '../privacy/person-keys';
 import { ingestAttachment } from './attachment-ingest';
 import {
   adoptCaselessAttachments,
@@ -54,7 +55,7 @@ export interface AttachmentFetchDeps extends AttachmentIntakeDeps {
 /** One media reference of an inbound message, its URL sealed as the message stores it. */
 export interface InboundMediaReference {
   contentType: string;
-  /** The URL sealed with the personal-data cipher (as in messages.media). */
+  /** The URL sealed under the sender's person key (as in messages.media). */
   url: string;
 }
 
@@ -79,12 +80,13 @@ function providerRefOf(provider: MediaProvider, url: string): string | null {
  */
 export async function recordInboundMedia(
   trx: Transaction<Database>,
-  deps: AttachmentIntakeDeps,
+  deps: AttachmentIntakeDeps & { opener?: PersonOpener },
   message: { id: string; channel: string; caseId: string | null; personId: string; media: readonly InboundMediaReference[] },
 ): Promise<number> {
   const provider = mediaProviderOf(message.channel);
+  const opener = deps.opener ?? (await openerFor(trx, deps.cipher, message.media.map((item) => item.url)));
   for (const item of message.media) {
-    const url = deps.cipher.open(item.url);
+    const url = opener.open(item.url);
     const attachmentId = await insertAttachment(trx, {
       source: provider,
       caseId: message.caseId,
@@ -116,7 +118,9 @@ export async function fetchInboundAttachment(
 ): Promise<{ source: string; outcome: 'stored' | 'refused' | 'failed' } | undefined> {
   const attachment = await findAttachmentToFetch(deps.db, attachmentId);
   if (!attachment || attachment.status !== 'pending' || !attachment.providerUrlEncrypted) return undefined;
-  const source = { provider: mediaProviderOf(attachment.source), url: deps.cipher.open(attachment.providerUrlEncrypted) } as MediaSource;
+  const url = (await openerFor(deps.db, deps.cipher, [attachment.providerUrlEncrypted])).openOrErased(attachment.providerUrlEncrypted);
+  if (url === null) return undefined;
+  const source = { provider: mediaProviderOf(attachment.source), url } as MediaSource;
   try {
     const stream = await fetchMedia(source, { config: deps.media, logger: context.logger, ...(deps.mediaLimits ? { limits: deps.mediaLimits } : {}) });
     const result = await ingestAttachment(deps, attachmentId, streamFailingAsMedia(stream), deps.mediaLimits ? { maxBytes: deps.mediaLimits.maxBytes } : undefined);
@@ -179,7 +183,10 @@ export async function deleteProviderCopy(
 ): Promise<void> {
   const copy = await findProviderCopy(deps.db, attachmentId);
   if (!copy || !twilioHoldsCopy(copy.source) || copy.providerDeletedAt || !copy.providerUrlEncrypted) return;
-  await deleteTwilioMedia(deps.cipher.open(copy.providerUrlEncrypted), { config: deps.media, logger: context.logger });
+  // An erased person's copies are deleted by the erasure itself, by the provider's id.
+  const url = (await openerFor(deps.db, deps.cipher, [copy.providerUrlEncrypted])).openOrErased(copy.providerUrlEncrypted);
+  if (url === null) return;
+  await deleteTwilioMedia(url, { config: deps.media, logger: context.logger });
   await markProviderCopyDeleted(deps.db, attachmentId, deps.clock.now());
   context.logger.info({ attachmentId }, "Twilio's copy of the media deleted");
 }

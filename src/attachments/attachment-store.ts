@@ -3,12 +3,15 @@ import { Readable } from 'node:stream';
 import type { Kysely, Transaction } from 'kysely';
 import type { AttachmentVariant, Database } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
-import { deleteChunks, findAttachmentKey, insertChunk, lockAttachmentKey, readChunks, setAttachmentKey } from './attachment.repository';
+import { openerFor, resealUnder, sealerFor, sealerForCase, type PersonSealer } from '../privacy/person-keys';
+import { deleteChunks, findAttachmentKey, insertChunk, listAttachmentSecrets, lockAttachmentKey, readChunks, setAttachmentKey, setAttachmentSecrets } from './attachment.repository';
 import { chunkAadPrefix, decryptChunks, encryptChunks, generateDataKey } from './sealed-chunks';
 
-// Storing and serving an attachment's bytes, sealed at rest. The file's data key is sealed with the
-// personal-data cipher, so a key rotation re-wraps the key and never the file; the bytes stream
-// through in chunks, so a 16 MB file costs a chunk or two of memory, not 16 MB.
+// Storing and serving an attachment's bytes, sealed at rest. The file's data key is sealed under the
+// key of the person who sent it (issue #16: destroying that key erases the file everywhere), or with
+// ENCRYPTION_KEY for files of no person (the voice line's recorded prompts), so a key rotation
+// re-wraps keys and never the file; the bytes stream through in chunks, so a 16 MB file costs a
+// chunk or two of memory, not 16 MB.
 
 /** What storing and serving need. */
 export interface AttachmentStoreDeps {
@@ -69,10 +72,10 @@ export async function storeSealedVariants(
     if (!row) throw new AttachmentNotStoredError('no such attachment');
     let key: Buffer;
     if (row.keyEncrypted) {
-      key = Buffer.from(deps.cipher.open(row.keyEncrypted), 'base64');
+      key = Buffer.from((await openerFor(trx, deps.cipher, [row.keyEncrypted])).open(row.keyEncrypted), 'base64');
     } else {
       key = generateDataKey();
-      await setAttachmentKey(trx, attachmentId, deps.cipher.seal(key.toString('base64')));
+      await setAttachmentKey(trx, attachmentId, (await sealerOfAttachment(trx, deps.cipher, row))(key.toString('base64')));
     }
     const stored: { sizeBytes: number; sha256: string }[] = [];
     for (const { variant, source } of variants) {
@@ -87,15 +90,43 @@ export async function storeSealedVariants(
   });
 }
 
+/** Seals under the attachment's person's key: the sender's, else its case's; ENCRYPTION_KEY for a file of no person. */
+async function sealerOfAttachment(
+  trx: Transaction<Database>,
+  cipher: PersonalDataCipher,
+  row: { personId: string | null; caseId: string | null },
+): Promise<(plaintext: string) => string> {
+  if (row.personId) return (await sealerFor(trx, cipher, row.personId)).seal;
+  if (row.caseId) return (await sealerForCase(trx, cipher, row.caseId)).seal;
+  return (plaintext) => cipher.seal(plaintext);
+}
+
+/**
+ * Seals the secrets of attachments taken in before their person was known (a web form's files)
+ * again, under that person's key, in the caller's transaction (the one that gives them their case).
+ */
+export async function sealAttachmentsUnder(trx: Transaction<Database>, cipher: PersonalDataCipher, sealer: PersonSealer, attachmentIds: readonly string[]): Promise<void> {
+  const rows = await listAttachmentSecrets(trx, attachmentIds);
+  const opener = await openerFor(trx, cipher, rows.flatMap((row) => [row.key_encrypted, row.provider_url_encrypted]), [sealer]);
+  for (const row of rows) {
+    const keyEncrypted = row.key_encrypted === null ? null : resealUnder(opener, sealer, row.key_encrypted);
+    const providerUrlEncrypted = row.provider_url_encrypted === null ? null : resealUnder(opener, sealer, row.provider_url_encrypted);
+    if (keyEncrypted === row.key_encrypted && providerUrlEncrypted === row.provider_url_encrypted) continue;
+    await setAttachmentSecrets(trx, row.id, { keyEncrypted, providerUrlEncrypted });
+  }
+}
+
 /**
  * A stream of a variant's bytes, opened chunk by chunk as it is read (pipe it to the response).
- * Throws AttachmentNotStoredError up front when there is nothing to open; a chunk that does not
- * open destroys the stream with a SealedChunkError.
+ * Throws AttachmentNotStoredError up front when there is nothing to open (an erased person's file
+ * included); a chunk that does not open destroys the stream with a SealedChunkError.
  */
 export async function openSealed(deps: AttachmentStoreDeps, input: SealedVariant): Promise<Readable> {
   const row = await findAttachmentKey(deps.db, input.attachmentId);
   if (!row?.keyEncrypted) throw new AttachmentNotStoredError('no sealed bytes for this attachment');
-  const key = Buffer.from(deps.cipher.open(row.keyEncrypted), 'base64');
+  const keyText = (await openerFor(deps.db, deps.cipher, [row.keyEncrypted])).openOrErased(row.keyEncrypted);
+  if (keyText === null) throw new AttachmentNotStoredError('the attachment belonged to an erased person');
+  const key = Buffer.from(keyText, 'base64');
   const chunks = readChunks(deps.db, input.attachmentId, input.variant);
   return Readable.from(decryptChunks(chunks, key, chunkAadPrefix(input.attachmentId, input.variant)), { objectMode: false });
 }

@@ -39,10 +39,24 @@ export async function insertAttachment(
   return row.id;
 }
 
-/** The attachment's sealed data key (null: none yet), locked until commit so two variants share one key. */
-export async function lockAttachmentKey(trx: Transaction<Database>, attachmentId: string): Promise<{ keyEncrypted: string | null } | undefined> {
-  const row = await trx.selectFrom('attachments').select('key_encrypted').where('id', '=', attachmentId).forUpdate().executeTakeFirst();
-  return row && { keyEncrypted: row.key_encrypted };
+/**
+ * The attachment's sealed data key (null: none yet), locked until commit so two variants share one
+ * key, with the person and case it belongs to (the key is sealed under that person's key).
+ */
+export async function lockAttachmentKey(trx: Transaction<Database>, attachmentId: string): Promise<{ keyEncrypted: string | null; personId: string | null; caseId: string | null } | undefined> {
+  const row = await trx.selectFrom('attachments').select(['key_encrypted', 'person_id', 'case_id']).where('id', '=', attachmentId).forUpdate().executeTakeFirst();
+  return row && { keyEncrypted: row.key_encrypted, personId: row.person_id, caseId: row.case_id };
+}
+
+/** The sealed secrets (file key, provider URL) of attachments, to seal them again under their person's key. */
+export async function listAttachmentSecrets(trx: Transaction<Database>, attachmentIds: readonly string[]) {
+  if (attachmentIds.length === 0) return [];
+  return trx.selectFrom('attachments').select(['id', 'key_encrypted', 'provider_url_encrypted']).where('id', 'in', [...attachmentIds]).forUpdate().execute();
+}
+
+/** Replaces an attachment's sealed secrets (the same secrets, sealed under its person's key). */
+export async function setAttachmentSecrets(trx: Transaction<Database>, attachmentId: string, secrets: { keyEncrypted: string | null; providerUrlEncrypted: string | null }): Promise<void> {
+  await trx.updateTable('attachments').set({ key_encrypted: secrets.keyEncrypted, provider_url_encrypted: secrets.providerUrlEncrypted }).where('id', '=', attachmentId).execute();
 }
 
 /** The attachment's sealed data key, for reading; undefined when there is no such attachment. */

@@ -29,7 +29,8 @@ export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void
       subject_type: entry.subjectType,
       subject_id: entry.subjectId ?? null,
       case_id: entry.caseId ?? null,
-      ip: entry.ip ?? null,
+      // A worker's address is their personal data, and audit lines outlive an erasure: staff addresses only.
+      ip: entry.actorKind === 'worker' ? null : (entry.ip ?? null),
       details: JSON.stringify(entry.details ?? {}),
       ...(entry.at ? { at: entry.at } : {}),
     })

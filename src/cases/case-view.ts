@@ -1,5 +1,5 @@
 import type { Principal } from '../http/access';
-import type { PersonalDataCipher } from '../privacy/personal-data';
+import type { PersonOpener } from '../privacy/person-keys';
 import { redactContactDetails } from '../privacy/redaction';
 import type { CaseRow } from '../db/schema';
 import { canSeeNote, caseViewOf, type CaseView } from './case.policy';
@@ -32,27 +32,39 @@ export interface Reader {
   organisationId: string;
 }
 
+/** Every sealed value of a case record, for one opener (one query for the keys they need). */
+export function sealedValuesOf(record: Omit<CaseRecord, 'attachments'>): (string | null)[] {
+  const { found } = record;
+  return [
+    found.summary_encrypted, found.location_raw_encrypted, found.employer_encrypted, found.consent_wording_encrypted,
+    ...record.messages.map((message) => message.body_encrypted),
+    ...record.notes.map((note) => note.body_encrypted),
+    ...record.referrals.flatMap((referral) => [referral.reason_encrypted, referral.decline_reason_encrypted]),
+    ...record.escalations.flatMap((escalation) => [escalation.reason_encrypted, escalation.outcome_encrypted]),
+  ];
+}
+
 /**
  * Free text as a reader sees it: whole in the full view, and whole when the reader's own
  * organisation wrote it; otherwise without contact details. Text whose author is not known is
- * treated as another's.
+ * treated as another's. Text of an erased person reads as nothing.
  */
-export function textFor(cipher: PersonalDataCipher, reader: Reader, sealed: string | null, authorOrganisationId: string | null = null): string | null {
-  const text = cipher.openOptional(sealed);
+export function textFor(opener: PersonOpener, reader: Reader, sealed: string | null, authorOrganisationId: string | null = null): string | null {
+  const text = opener.openOrErased(sealed);
   if (text === null || reader.view === 'full' || authorOrganisationId === reader.organisationId) return text;
   return redactContactDetails(text);
 }
 
 /** The referrals of a case as one reader sees them: the referring side wrote the reason, the receiving side the decline. */
-export function presentReferrals(cipher: PersonalDataCipher, referrals: Referrals, reader: Reader) {
+export function presentReferrals(opener: PersonOpener, referrals: Referrals, reader: Reader) {
   return referrals.map((referral) => ({
     id: referral.id,
     status: referral.status,
     from: referral.from_slug ? { id: referral.from_organisation_id, slug: referral.from_slug, name: referral.from_name } : null,
     to: { id: referral.to_organisation_id, slug: referral.to_slug, name: referral.to_name, country: referral.to_country },
     rule: referral.rule_name,
-    reason: textFor(cipher, reader, referral.reason_encrypted, referral.from_organisation_id),
-    decline_reason: textFor(cipher, reader, referral.decline_reason_encrypted, referral.to_organisation_id),
+    reason: textFor(opener, reader, referral.reason_encrypted, referral.from_organisation_id),
+    decline_reason: textFor(opener, reader, referral.decline_reason_encrypted, referral.to_organisation_id),
     due_at: referral.due_at,
     created_at: referral.created_at,
     responded_at: referral.responded_at,
@@ -64,14 +76,14 @@ export function presentReferrals(cipher: PersonalDataCipher, referrals: Referral
  * The escalations of a case as one reader sees them. The reason is its author's organisation's;
  * who wrote an outcome (a liaison or a coordinator) is not kept, so the limited view never sees it whole.
  */
-export function presentEscalations(cipher: PersonalDataCipher, escalations: readonly Escalation[], reader: Reader) {
+export function presentEscalations(opener: PersonOpener, escalations: readonly Escalation[], reader: Reader) {
   return escalations.map((escalation) => ({
     id: escalation.id,
     status: escalation.status,
     embassy: { slug: escalation.embassy_slug, name: escalation.embassy_name },
     rule: escalation.rule_name,
-    reason: textFor(cipher, reader, escalation.reason_encrypted, escalation.created_by_organisation_id),
-    outcome: textFor(cipher, reader, escalation.outcome_encrypted),
+    reason: textFor(opener, reader, escalation.reason_encrypted, escalation.created_by_organisation_id),
+    outcome: textFor(opener, reader, escalation.outcome_encrypted),
     created_at: escalation.created_at,
     acknowledged_at: escalation.acknowledged_at,
     closed_at: escalation.closed_at,
@@ -82,15 +94,15 @@ export function presentEscalations(cipher: PersonalDataCipher, escalations: read
  * A case as one person may read it. In the `limited` view (a partner without the worker's
  * consent) identifying fields are left out, and all free text — the worker's words, and other
  * organisations' shared notes, referral and decline reasons, escalation reasons and outcomes —
- * loses its contact details.
+ * loses its contact details. `opener` is made for the record's values (`sealedValuesOf`).
  */
-export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 'role' | 'organisationId'>, record: CaseRecord) {
+export function presentCase(opener: PersonOpener, viewer: Pick<Principal, 'role' | 'organisationId'>, record: CaseRecord) {
   const { found } = record;
   const view: CaseView = caseViewOf(viewer, found.consent_given);
   const full = view === 'full';
   const reader: Reader = { view, organisationId: viewer.organisationId };
   // The worker's words are nobody's organisation's: the limited view never sees them whole.
-  const words = (sealed: string | null) => textFor(cipher, reader, sealed);
+  const words = (sealed: string | null) => textFor(opener, reader, sealed);
   const identifying = <T>(value: T): T | null => (full ? value : null);
   return {
     reference: found.reference,
@@ -101,8 +113,8 @@ export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 
     language: found.language,
     intake_complete: found.intake_complete,
     summary: words(found.summary_encrypted),
-    location_as_written: identifying(cipher.openOptional(found.location_raw_encrypted)),
-    employer: identifying(cipher.openOptional(found.employer_encrypted)),
+    location_as_written: identifying(opener.openOrErased(found.location_raw_encrypted)),
+    employer: identifying(opener.openOrErased(found.employer_encrypted)),
     categories: found.categories,
     forced_labour_indicators: found.forced_labour_indicators,
     sector: found.sector,
@@ -145,11 +157,11 @@ export function presentCase(cipher: PersonalDataCipher, viewer: Pick<Principal, 
     notes: record.notes
       .filter((note) => canSeeNote(viewer, { organisationId: note.organisation_id, visibility: note.visibility }))
       .map((note) => ({
-        id: note.id, body: textFor(cipher, reader, note.body_encrypted, note.organisation_id) ?? '', visibility: note.visibility, author: note.author,
+        id: note.id, body: textFor(opener, reader, note.body_encrypted, note.organisation_id) ?? '', visibility: note.visibility, author: note.author,
         organisation: note.organisation, created_at: note.created_at,
       })),
-    referrals: presentReferrals(cipher, record.referrals, reader),
-    escalations: presentEscalations(cipher, record.escalations, reader),
+    referrals: presentReferrals(opener, record.referrals, reader),
+    escalations: presentEscalations(opener, record.escalations, reader),
     // Files are served by the API beside the case; the limited view gets counts only.
     ...presentAttachments(view, `/api/v1/cases/${found.reference}`, record.attachments),
   };

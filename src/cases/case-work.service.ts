@@ -22,7 +22,8 @@ import {
 import { lockCaseForUpdate, updateCase, updateCaseAdvancingVersion } from './case.repository';
 import { caseScopeOf, mayRecordConsent } from './case.policy';
 import { recordConsent } from './consent.service';
-import { presentCase, type CaseDetail } from './case-view';
+import { presentCase, sealedValuesOf, type CaseDetail } from './case-view';
+import { openerFor, sealerForCase, sealerForContact } from '../privacy/person-keys';
 import { listReferralsOfCase } from '../referrals/referral.repository';
 import { listEscalationsOfCase } from '../escalations/escalation.repository';
 import { listAttachmentsOfCase } from '../attachments/attachment-read.repository';
@@ -118,7 +119,8 @@ export async function readCaseFor(deps: CaseWorkDeps, caller: Caller, reference:
     listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
     listAttachmentsOfCase(deps.db, found.id),
   ]);
-  const detail = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations, attachments });
+  const record = { found, messages, notes, referrals, escalations, attachments };
+  const detail = presentCase(await openerFor(deps.db, deps.cipher, sealedValuesOf(record)), caller.principal, record);
   await recordAudit(deps.db, { ...actorOf(caller), action, subjectType: 'case', subjectId: reference, caseId: found.id, details: { view: detail.view } });
   return { detail, version: found.version };
 }
@@ -155,7 +157,9 @@ export async function updateCaseFor(deps: CaseWorkDeps, caller: Caller, referenc
     const current = await lockCaseForUpdate(trx, found.id);
     if (expectedVersion !== undefined && current.version !== expectedVersion) throw errors.caseChanged();
     const changed = Object.entries(changes).filter(([field, value]) => JSON.stringify((current as Record<string, unknown>)[field] ?? null) !== JSON.stringify(value));
-    const storedWording = current.consent_wording_encrypted ? deps.cipher.open(current.consent_wording_encrypted) : current.consent_wording;
+    const storedWording = current.consent_wording_encrypted
+      ? (await openerFor(trx, deps.cipher, [current.consent_wording_encrypted])).openOrErased(current.consent_wording_encrypted)
+      : current.consent_wording;
     const consentChanged = consent !== undefined && (consent.given !== current.consent_given || consent.wording !== storedWording || current.consent_source !== 'staff');
     if (changed.length === 0 && !consentChanged) return;
     const resolvedNow = changes.status && ['resolved', 'closed'].includes(changes.status) && !current.resolved_at;
@@ -196,7 +200,8 @@ export async function addNoteFor(deps: CaseWorkDeps, caller: Caller, reference: 
   const found = await caseOrNotFound(deps, caller, reference, 'note.create');
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const row = { id: await insertNote(trx, { caseId: found.id, organisationId: caller.principal.organisationId, authorUserId: caller.principal.userId, visibility: note.visibility, bodyEncrypted: deps.cipher.seal(note.body), at: now }) };
+    const sealer = await sealerForCase(trx, deps.cipher, found.id);
+    const row = { id: await insertNote(trx, { caseId: found.id, organisationId: caller.principal.organisationId, authorUserId: caller.principal.userId, visibility: note.visibility, bodyEncrypted: sealer.seal(note.body), at: now }) };
     await insertCaseEvent(trx, { caseId: found.id, type: 'note.added', actorKind: 'staff', actorUserId: caller.principal.userId, organisationId: caller.principal.organisationId, data: { noteId: row.id, visibility: note.visibility }, at: now });
     await recordAudit(trx, { ...actorOf(caller), action: 'note.created', subjectType: 'note', subjectId: row.id, caseId: found.id });
     return row;
@@ -222,7 +227,8 @@ export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: st
   }
   const channel = target.channel;
   const messageId = await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
-    const queue = { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx: typeof trx, queued: string) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) };
+    const sealer = await sealerForContact(trx, deps.cipher, target.id);
+    const queue = { cipher: deps.cipher, sealer, clock: deps.clock, counters: deps.counters, enqueueSend: (tx: typeof trx, queued: string) => deps.jobs.enqueue(tx, 'sms.send', { messageId: queued }) };
     if (holding && !(await hasHeldReplies(trx, target.id))) {
       await queueOutboundMessage(trx, queue, {
         contactId: target.id, caseId: found.id, channel, body: deps.workerText?.getFixedT(found.language, 'sms')(WHATSAPP_NEWS_TEMPLATE) ?? '',

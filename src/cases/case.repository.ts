@@ -139,14 +139,14 @@ export async function findCaseHolders(db: Executor, caseId: string) {
  * Seals consent wordings stored in plain text before migration 0008, a batch at a time, and clears
  * the plain copy; returns how many were sealed. Safe to run again, and beside a running hotline.
  */
-export async function sealPlaintextConsentWordings(db: Kysely<Database>, seal: (text: string) => string, batchSize = 500): Promise<number> {
+export async function sealPlaintextConsentWordings(db: Kysely<Database>, seal: (text: string, personId: string) => Promise<string>, batchSize = 500): Promise<number> {
   let sealed = 0;
   for (;;) {
-    const rows = await db.selectFrom('cases').select(['id', 'consent_wording']).where('consent_wording', 'is not', null).orderBy('id').limit(batchSize).execute();
+    const rows = await db.selectFrom('cases').select(['id', 'person_id', 'consent_wording']).where('consent_wording', 'is not', null).orderBy('id').limit(batchSize).execute();
     if (rows.length === 0) return sealed;
     for (const row of rows) {
       if (row.consent_wording === null) continue;
-      await db.updateTable('cases').set({ consent_wording_encrypted: seal(row.consent_wording), consent_wording: null })
+      await db.updateTable('cases').set({ consent_wording_encrypted: await seal(row.consent_wording, row.person_id), consent_wording: null })
         .where('id', '=', row.id).where('consent_wording', '=', row.consent_wording).execute();
     }
     sealed += rows.length;

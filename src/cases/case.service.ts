@@ -3,6 +3,8 @@ import { recordAudit } from '../audit/audit.repository';
 import type { Clock } from '../clock';
 import type { Database, NewCase } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { sealerFor, sealerForContact, type PersonSealer } from '../privacy/person-keys';
+import { insertPerson } from '../people/person.repository';
 import { insertCaseEvent } from './case-event.repository';
 import { insertCase } from './case.repository';
 import type { Channel, Language } from './case.vocabulary';
@@ -40,12 +42,23 @@ export function employerKeyText(name: string): string {
 }
 
 /**
- * Opens a case in the caller's transaction: sealed personal fields, a `case.opened` event on its
- * timeline and a `case.created` line in the audit log.
+ * The sealer of the worker a new case belongs to: the one given (the caller's transaction has it
+ * already), the contact's person, or a new person for a case without a contact.
+ */
+async function sealerOfNewCase(trx: Transaction<Database>, deps: { cipher: PersonalDataCipher; sealer?: PersonSealer | undefined }, contactId: string | null): Promise<PersonSealer> {
+  if (deps.sealer) return deps.sealer;
+  if (contactId) return sealerForContact(trx, deps.cipher, contactId);
+  return sealerFor(trx, deps.cipher, await insertPerson(trx));
+}
+
+/**
+ * Opens a case in the caller's transaction: personal fields sealed under the worker's own key, a
+ * `case.opened` event on its timeline and a `case.created` line in the audit log. `deps.sealer`,
+ * when given, is the sealer of the contact's person.
  */
 export async function openCase(
   trx: Transaction<Database>,
-  deps: { cipher: PersonalDataCipher; clock: Clock },
+  deps: { cipher: PersonalDataCipher; clock: Clock; sealer?: PersonSealer | undefined },
   input: OpenCaseInput,
 ): Promise<{ id: string; reference: string }> {
   const created = await insertCaseRow(trx, deps, input);
@@ -61,26 +74,28 @@ async function insertCaseRow(
 ): Promise<{ id: string; reference: string }> {
   const now = deps.clock.now();
   const { cipher } = deps;
+  const sealer = await sealerOfNewCase(trx, deps, input.contactId);
   const employer = input.employer?.trim() ? input.employer.trim() : null;
   const values: Omit<NewCase, 'reference'> = {
     contact_id: input.contactId,
+    person_id: sealer.personId,
     channel: input.channel,
     language: input.language,
     status: 'new',
     intake_complete: input.intakeComplete ?? false,
-    summary_encrypted: cipher.seal(input.story),
+    summary_encrypted: sealer.seal(input.story),
     categories: input.categories ?? [],
     sector: input.sector ?? null,
     origin_country: input.originCountry ?? null,
     destination_country: input.destinationCountry ?? null,
     destination_province: input.destinationProvince ?? null,
-    location_raw_encrypted: cipher.sealOptional(input.locationRaw),
+    location_raw_encrypted: sealer.sealOptional(input.locationRaw),
     gender: input.gender ?? null,
     age_band: input.ageBand ?? null,
     workers_affected: input.workersAffected ?? 1,
-    employer_encrypted: cipher.sealOptional(employer),
+    employer_encrypted: sealer.sealOptional(employer),
     employer_key: employer ? cipher.lookupHash(`employer:${employerKeyText(employer)}`) : null,
-    ...(input.consent ? consentColumns(cipher, { ...input.consent, source: consentSourceOfChannel(input.channel) }, null, now) : {}),
+    ...(input.consent ? consentColumns(sealer, { ...input.consent, source: consentSourceOfChannel(input.channel) }, null, now) : {}),
     pin_hash: input.pinHash ?? null,
     last_worker_message_at: input.receivedAt,
     created_at: input.receivedAt,

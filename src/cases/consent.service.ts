@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { recordAudit, type AuditActorKind } from '../audit/audit.repository';
 import type { ConsentSource, Database } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { sealerForCase, type PersonSealer } from '../privacy/person-keys';
 import { insertCaseEvent } from './case-event.repository';
 import { updateCase } from './case.repository';
 import type { Channel } from './case.vocabulary';
@@ -35,12 +36,12 @@ export function consentSourceOfChannel(channel: Channel): ConsentSource {
   return channel === 'sms' || channel === 'whatsapp' ? channel : 'web';
 }
 
-/** The consent columns of a case for an answer given now. */
-export function consentColumns(cipher: PersonalDataCipher, answer: ConsentAnswer, recordedByUserId: string | null, now: Date) {
+/** The consent columns of a case for an answer given now, the wording sealed under the worker's key. */
+export function consentColumns(sealer: PersonSealer, answer: ConsentAnswer, recordedByUserId: string | null, now: Date) {
   return {
     consent_given: answer.given,
     consent_at: now,
-    consent_wording_encrypted: cipher.seal(answer.wording),
+    consent_wording_encrypted: sealer.seal(answer.wording),
     consent_wording: null,
     consent_source: answer.source,
     consent_recorded_by_user_id: recordedByUserId,
@@ -50,16 +51,18 @@ export function consentColumns(cipher: PersonalDataCipher, answer: ConsentAnswer
 /**
  * Records the worker's answer on a case in the caller's transaction: the case's consent fields,
  * a `case.consent_recorded` timeline event and an audit line naming who recorded it and how.
+ * `deps.sealer`, when given, is the sealer of the case's person (else it is looked up).
  */
 export async function recordConsent(
   trx: Transaction<Database>,
-  deps: { cipher: PersonalDataCipher },
+  deps: { cipher: PersonalDataCipher; sealer?: PersonSealer | undefined },
   target: { caseId: string; reference: string },
   answer: ConsentAnswer,
   recorder: ConsentRecorder,
   now: Date,
 ): Promise<void> {
-  await updateCase(trx, target.caseId, consentColumns(deps.cipher, answer, recorder.userId, now), now);
+  const sealer = deps.sealer ?? (await sealerForCase(trx, deps.cipher, target.caseId));
+  await updateCase(trx, target.caseId, consentColumns(sealer, answer, recorder.userId, now), now);
   const byStaff = answer.source === 'staff';
   await insertCaseEvent(trx, {
     caseId: target.caseId,

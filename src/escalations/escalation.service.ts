@@ -5,7 +5,8 @@ import { insertNote } from '../cases/note.repository';
 import { findActiveEmbassyId } from '../orgs/organisation.repository';
 import { findCaseInScope, listMessagesOfCase, listNotesOfCase } from '../cases/case-query.repository';
 import { actorOf, caseOrNotFound, type Caller, type CaseWorkDeps } from '../cases/case-access';
-import { presentCase, presentEscalations } from '../cases/case-view';
+import { presentCase, presentEscalations, sealedValuesOf } from '../cases/case-view';
+import { openerFor, sealerForCase } from '../privacy/person-keys';
 import { listAttachmentsOfCase } from '../attachments/attachment-read.repository';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
@@ -36,7 +37,7 @@ export async function openEscalation(trx: Transaction<Database>, deps: OfferDeps
   const now = deps.clock.now();
   const reason = opening.reason?.trim() ? opening.reason.trim() : null;
   const id = await insertEscalation(trx, {
-    caseId: opening.caseId, embassyId: opening.embassyId, ruleId: opening.ruleId, reasonSealed: deps.cipher.sealOptional(reason),
+    caseId: opening.caseId, embassyId: opening.embassyId, ruleId: opening.ruleId, reasonSealed: reason === null ? null : (await sealerForCase(trx, deps.cipher, opening.caseId)).seal(reason),
     createdByUserId: opening.actor?.userId ?? null, at: now,
   });
   await insertCaseEvent(trx, {
@@ -121,10 +122,12 @@ export async function getEscalationFor(deps: CaseWorkDeps, caller: Caller, id: s
     listMessagesOfCase(deps.db, found.id), listNotesOfCase(deps.db, found.id), listReferralsOfCase(deps.db, found.id), listEscalationsOfCase(deps.db, found.id),
     listAttachmentsOfCase(deps.db, found.id),
   ]);
-  const caseView = presentCase(deps.cipher, caller.principal, { found, messages, notes, referrals, escalations: escalations.filter((item) => item.id === id), attachments });
+  const record = { found, messages, notes, referrals, escalations: escalations.filter((item) => item.id === id), attachments };
+  const opener = await openerFor(deps.db, deps.cipher, [...sealedValuesOf(record), escalation.reason_encrypted, escalation.outcome_encrypted]);
+  const caseView = presentCase(opener, caller.principal, record);
   await recordAudit(deps.db, { ...actorOf(caller), action: 'escalation.read', subjectType: 'escalation', subjectId: id, caseId: found.id, details: { view: caseView.view } });
   // The escalation is read as the case is: without consent, its reason and outcome lose their contact details.
-  const [own] = presentEscalations(deps.cipher, [escalation], { view: caseView.view, organisationId: caller.principal.organisationId });
+  const [own] = presentEscalations(opener, [escalation], { view: caseView.view, organisationId: caller.principal.organisationId });
   // A liaison does not need the partners' referral history, only the case and this escalation.
   return { escalation: own, case: caller.principal.role === 'liaison' ? { ...caseView, referrals: [] } : caseView };
 }
@@ -140,7 +143,7 @@ export async function changeEscalationStatus(deps: CaseWorkDeps, caller: Caller,
     if (!NEXT[escalation.status]?.includes(change.status)) throw errors.conflict([{ field: 'status', reason: 'not_allowed_from', params: { from: escalation.status } }]);
     const now = deps.clock.now();
     const { principal } = caller;
-    await setEscalationStatus(trx, id, { status: change.status, at: now, acknowledgedByUserId: principal.userId, ...(change.outcome ? { outcomeSealed: deps.cipher.seal(change.outcome.trim()) } : {}) });
+    await setEscalationStatus(trx, id, { status: change.status, at: now, acknowledgedByUserId: principal.userId, ...(change.outcome ? { outcomeSealed: (await sealerForCase(trx, deps.cipher, escalation.case_id)).seal(change.outcome.trim()) } : {}) });
     await insertCaseEvent(trx, {
       caseId: escalation.case_id, type: `escalation.${change.status}`, actorKind: 'staff', actorUserId: principal.userId,
       organisationId: principal.organisationId, data: { escalationId: id, embassyOrganisationId: escalation.embassy_organisation_id }, at: now,
@@ -158,7 +161,8 @@ export async function addEscalationNote(deps: CaseWorkDeps, caller: Caller, id: 
   const now = deps.clock.now();
   const { principal } = caller;
   return inTransaction(deps, async (trx) => {
-    const note = { id: await insertNote(trx, { caseId: escalation.case_id, organisationId: principal.organisationId, authorUserId: principal.userId, visibility: 'partners', bodyEncrypted: deps.cipher.seal(body), at: now }) };
+    const sealer = await sealerForCase(trx, deps.cipher, escalation.case_id);
+    const note = { id: await insertNote(trx, { caseId: escalation.case_id, organisationId: principal.organisationId, authorUserId: principal.userId, visibility: 'partners', bodyEncrypted: sealer.seal(body), at: now }) };
     await insertCaseEvent(trx, {
       caseId: escalation.case_id, type: 'escalation.noted', actorKind: 'staff', actorUserId: principal.userId, organisationId: principal.organisationId,
       data: { escalationId: id, noteId: note.id }, at: now,

@@ -34,6 +34,8 @@ export type HotlineJobs = {
   'erasure.delete_provider_copies': { erasureId: string };
   /** Erases personal data of cases past their retention period; purges old spool files, sessions, rate limits and notifications (daily). */
   'retention.run': Record<string, never>;
+  /** Moves a batch of people's personal values from ENCRYPTION_KEY to their own keys, then queues the next batch (issue #16). */
+  'keys.migrate': Record<string, never>;
 };
 
 /** The hotline's job queue, typed by its catalogue's payloads. */

@@ -28,6 +28,7 @@ import { runRetention } from '../privacy/retention.service';
 import type { InboundSpool } from '../channels/sms/inbound-spool';
 import { deleteProviderCopies } from '../privacy/provider-copies.service';
 import { createTwilioCopies } from '../privacy/twilio-copies';
+import { runKeyMigrationJob } from '../privacy/key-migration.service';
 
 export type { HotlineJobs } from './hotline-jobs';
 
@@ -186,6 +187,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       async handle({ callId }, { logger }) {
         const outcome = await fileCallMessage(workflow, callId);
         if (outcome !== 'filed') logger.info({ callId, outcome }, 'no call message left to file');
+      },
+    },
+    'keys.migrate': {
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      retry: { attempts: 5, backoffMs: 60_000 },
+      async handle(_payload, { logger }) {
+        const step = await runKeyMigrationJob(workflow);
+        logger.info({ phase: step.phase, people: step.people, values: step.values, migrated: step.migrated }, step.done ? 'personal values moved to per-person keys: done' : 'personal values moved to per-person keys: a batch');
       },
     },
     'notification.email': {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { sealerForContact } from '../privacy/person-keys';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -18,14 +19,15 @@ export interface InboundMessage {
 }
 
 /**
- * Stores an inbound message, sealed, once per provider id. Returns the new message id, or
- * undefined when this provider id was already stored (a replay).
+ * Stores an inbound message, sealed under its contact's person key, once per provider id. Returns
+ * the new message id, or undefined when this provider id was already stored (a replay).
  */
 export async function insertInboundMessage(
   db: Executor,
   cipher: PersonalDataCipher,
   message: InboundMessage,
 ): Promise<string | undefined> {
+  const sealer = await sealerForContact(db, cipher, message.contactId);
   const row = await db
     .insertInto('messages')
     .values({
@@ -34,8 +36,8 @@ export async function insertInboundMessage(
       channel: message.channel,
       contact_id: message.contactId,
       case_id: message.caseId,
-      body_encrypted: cipher.seal(message.body),
-      raw_body_encrypted: message.rawBody && message.rawBody !== message.body ? cipher.seal(message.rawBody) : null,
+      body_encrypted: sealer.seal(message.body),
+      raw_body_encrypted: message.rawBody && message.rawBody !== message.body ? sealer.seal(message.rawBody) : null,
       language: message.language ?? null,
       status: 'received',
       media: JSON.stringify(message.media ?? []),

@@ -9,6 +9,11 @@ type Executor = Kysely<Database> | Transaction<Database>;
 /** One recorded merge. */
 export type PersonMergeRow = Awaited<ReturnType<typeof findMergeForUpdate>>;
 
+/** A new person, with no identity or case yet (a case opened without a contact); their id. */
+export async function insertPerson(db: Executor): Promise<string> {
+  return (await db.insertInto('people').defaultValues().returning('id').executeTakeFirstOrThrow()).id;
+}
+
 /** Locks both people (in id order, so two merges of the same pair cannot deadlock) until commit. */
 export async function lockPeople(trx: Transaction<Database>, personIds: readonly string[]): Promise<void> {
   const ordered = [...new Set(personIds)].sort();

@@ -8,6 +8,7 @@ import { listIdentitiesOfPerson } from '../contacts/contact.repository';
 import { inTransaction } from '../db/transaction';
 import { errors } from '../http/errors';
 import { maskAddress } from './masked-address';
+import { openerFor } from '../privacy/person-keys';
 import {
   findContactChannel,
   findMergeForUpdate,
@@ -55,6 +56,10 @@ export interface CaseChannels {
   pickedId: string | null;
 }
 
+function maskedOrErased(channel: string, address: string | null): string | null {
+  return address === null ? null : maskAddress(channel, address);
+}
+
 /**
  * The channel identities of a case's worker (read after the case page's own access check), with
  * the one the next reply goes to. `showAddresses` is false for the limited view.
@@ -64,13 +69,14 @@ export async function listChannelsOfCase(deps: Pick<CaseWorkDeps, 'db' | 'cipher
   const rows = await listIdentitiesOfPerson(deps.db, caseRow.person_id);
   const identities = rows.map((row) => ({ id: row.id, channel: row.channel, isOptedOut: row.is_opted_out, lastMessageAt: row.last_message_at, sealed: row.address_encrypted }));
   const next = chooseReplyIdentity(identities, caseRow.reply_contact_id);
+  const opener = await openerFor(deps.db, deps.cipher, showAddresses ? identities.map((identity) => identity.sealed) : []);
   const now = deps.clock.now();
   return {
     pickedId: identities.some((identity) => identity.id === caseRow.reply_contact_id) ? caseRow.reply_contact_id : null,
     identities: identities.map((identity) => ({
       id: identity.id,
       channel: identity.channel,
-      maskedAddress: showAddresses && identity.sealed !== null ? maskAddress(identity.channel, deps.cipher.open(identity.sealed)) : null,
+      maskedAddress: showAddresses ? maskedOrErased(identity.channel, opener.openOrErased(identity.sealed)) : null,
       isOptedOut: identity.isOptedOut,
       lastMessageAt: identity.lastMessageAt,
       window: replyWindowOf(identity, now),

@@ -209,21 +209,21 @@ export async function eraseContacts(trx: Transaction<Database>, contactIds: read
 /**
  * Empties the personal fields of cases and marks them erased; categories, indicators, corridor,
  * sector, status, outcome, amounts and dates stay, so the statistics rollup does not move. A case
- * with a consent answer keeps the answer and its time, and `emptyWording` (a sealed empty text)
- * for its wording: the check `cases_consent_recorded` wants a wording beside every answer.
+ * with a consent answer keeps the answer and its time; its wording goes (the check
+ * `cases_consent_recorded` allows no wording on an erased case, migration 0017).
  */
 export async function eraseCaseFields(
   trx: Transaction<Database>,
   caseIds: readonly string[],
-  erased: { erasureId: string; emptyWording: string; now: Date },
+  erased: { erasureId: string; now: Date },
 ): Promise<number> {
   if (caseIds.length === 0) return 0;
-  const { erasureId, emptyWording, now } = erased;
+  const { erasureId, now } = erased;
   const result = await trx
     .updateTable('cases')
     .set({
       location_raw_encrypted: null, summary_encrypted: null, employer_encrypted: null, employer_key: null, consent_wording: null,
-      consent_wording_encrypted: sql<string | null>`case when consent_given is null then null else ${emptyWording} end`, pin_hash: null,
+      consent_wording_encrypted: null, pin_hash: null,
       personal_data_erased_at: sql<Date>`coalesce(personal_data_erased_at, ${now})`,
       erasure_id: sql<string>`coalesce(erasure_id, ${erasureId}::uuid)`,
     })

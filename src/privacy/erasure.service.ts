@@ -256,7 +256,7 @@ async function eraseReach(trx: Transaction<Database>, deps: ErasureDeps, erasure
   const summary: Record<string, number> = {
     people: reach.personIds.length,
     contacts: await eraseContacts(trx, reach.contactIds, now),
-    cases: await eraseCaseFields(trx, caseIds, { erasureId: erasure.id, emptyWording: deps.cipher.seal(''), now }),
+    cases: await eraseCaseFields(trx, caseIds, { erasureId: erasure.id, now }),
     messages: await eraseMessages(trx, reach.messageIds),
     notes: await deleteNotesOfCases(trx, caseIds),
     attachments: await eraseAttachments(trx, reach.attachmentIds),

@@ -2,7 +2,18 @@ import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import type { PersonalDataCipher } from './personal-data';
-import { findPersonKey, findPersonKeysByIds, insertPersonKey, listPersonKeysAfter, updatePersonKeyWrapping } from './person-key.repository';
+import {
+  findPersonKey,
+  findPersonKeyOfCase,
+  findPersonKeyOfContact,
+  findPersonKeysByIds,
+  findPersonKeysOfPeople,
+  insertPersonKey,
+  insertPersonKeys,
+  listPersonKeysAfter,
+  updatePersonKeyWrapping,
+  type StoredPersonKey,
+} from './person-key.repository';
 
 // Crypto-shredding (issue #16). Each person has a data key of their own; everything personal about
 // them (their addresses, messages, case text, notes, files' keys) is sealed under it, and the key
@@ -40,6 +51,8 @@ export interface PersonSealer {
   readonly personId: string;
   seal(plaintext: string): string;
   sealOptional(plaintext: string | null | undefined): string | null;
+  /** Whether a stored value is already sealed under this person's key. */
+  holds(sealed: string | null | undefined): boolean;
 }
 
 /** Opens sealed values — under person keys loaded for it, or under ENCRYPTION_KEY — synchronously. */
@@ -107,22 +120,91 @@ function openWith(key: Buffer, sealed: string): string {
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }
 
+/** The keys behind sealers, so that an opener given a sealer needs no query for that key. */
+const sealerKeys = new WeakMap<PersonSealer, { keyId: string; key: Buffer }>();
+
+function sealerOf(personId: string, keyId: string, key: Buffer): PersonSealer {
+  const seal = (plaintext: string) => sealWith(key, keyId, plaintext);
+  const sealer: PersonSealer = {
+    personId,
+    seal,
+    sealOptional: (plaintext) => (plaintext === null || plaintext === undefined ? null : seal(plaintext)),
+    holds: (sealed) => personKeyIdOf(sealed) === keyId,
+  };
+  sealerKeys.set(sealer, { keyId, key });
+  return sealer;
+}
+
+function newWrappedKey(cipher: PersonalDataCipher): string {
+  return cipher.seal(crypto.randomBytes(32).toString('base64'));
+}
+
+async function sealerFromFound(db: Executor, cipher: PersonalDataCipher, personId: string, found: { key: StoredPersonKey | undefined; erased: boolean }): Promise<PersonSealer> {
+  if (found.erased) throw new PersonErasedError(personId);
+  const stored = found.key ?? (await insertPersonKey(db, personId, newWrappedKey(cipher)));
+  return sealerForStoredKey(cipher, stored);
+}
+
 /**
  * A sealer for the person's own data key, made on first use. Use it inside the transaction that
  * writes the values, so a key and the first values sealed under it are committed together.
  */
 export async function sealerFor(db: Executor, cipher: PersonalDataCipher, personId: string): Promise<PersonSealer> {
-  const found = await findPersonKey(db, personId);
-  if (found.erased) throw new PersonErasedError(personId);
-  const stored = found.key ?? (await insertPersonKey(db, personId, cipher.seal(crypto.randomBytes(32).toString('base64'))));
-  const key = unwrap(cipher, compactId(stored.id), stored.keyEncrypted);
+  return sealerFromFound(db, cipher, personId, await findPersonKey(db, personId));
+}
+
+/** A sealer for the person a case belongs to (one query, as `sealerFor`). */
+export async function sealerForCase(db: Executor, cipher: PersonalDataCipher, caseId: string): Promise<PersonSealer> {
+  const found = await findPersonKeyOfCase(db, caseId);
+  return sealerFromFound(db, cipher, found.personId, found);
+}
+
+/** A sealer for the person a contact (a channel identity) belongs to (one query, as `sealerFor`). */
+export async function sealerForContact(db: Executor, cipher: PersonalDataCipher, contactId: string): Promise<PersonSealer> {
+  const found = await findPersonKeyOfContact(db, contactId);
+  return sealerFromFound(db, cipher, found.personId, found);
+}
+
+/** A sealer for a key already read from `person_keys` (several people read at once). */
+export function sealerForStoredKey(cipher: PersonalDataCipher, stored: StoredPersonKey): PersonSealer {
   const keyId = compactId(stored.id);
-  const seal = (plaintext: string) => sealWith(key, keyId, plaintext);
-  return {
-    personId,
-    seal,
-    sealOptional: (plaintext) => (plaintext === null || plaintext === undefined ? null : seal(plaintext)),
-  };
+  return sealerOf(stored.personId, keyId, unwrap(cipher, keyId, stored.keyEncrypted));
+}
+
+/**
+ * A new data key for a person, with its id, not stored yet: the caller stores `stored` in the same
+ * statement or transaction as the values it seals (the inbound webhook's batch). Nothing is cached
+ * until the key is read back from the database.
+ */
+export function newPersonKey(cipher: PersonalDataCipher, personId: string): { stored: StoredPersonKey; sealer: PersonSealer } {
+  const key = crypto.randomBytes(32);
+  const stored = { id: crypto.randomUUID(), personId, keyEncrypted: cipher.seal(key.toString('base64')) };
+  return { stored, sealer: sealerOf(personId, compactId(stored.id), key) };
+}
+
+/**
+ * Sealers for many people at once (two queries at most: their keys, then the missing ones made).
+ * Erased people are left out: nothing may be sealed for them.
+ */
+export async function sealersForPeople(db: Executor, cipher: PersonalDataCipher, personIds: readonly string[]): Promise<Map<string, PersonSealer>> {
+  const sealers = new Map<string, PersonSealer>();
+  if (personIds.length === 0) return sealers;
+  const found = await findPersonKeysOfPeople(db, personIds);
+  const missing: string[] = [];
+  for (const row of found) {
+    if (row.erased) continue;
+    if (row.key) sealers.set(row.personId, sealerForStoredKey(cipher, row.key));
+    else missing.push(row.personId);
+  }
+  for (const stored of await insertPersonKeys(db, missing.map((personId) => ({ personId, keyEncrypted: newWrappedKey(cipher) })))) {
+    sealers.set(stored.personId, sealerForStoredKey(cipher, stored));
+  }
+  return sealers;
+}
+
+/** The value sealed under the sealer's person key: as it is when it already is, else opened and sealed again. */
+export function resealUnder(opener: PersonOpener, sealer: PersonSealer, sealed: string): string {
+  return sealer.holds(sealed) ? sealed : sealer.seal(opener.open(sealed));
 }
 
 function uuidOf(compact: string): string {
@@ -131,17 +213,29 @@ function uuidOf(compact: string): string {
 
 /**
  * An opener for these values: loads (in one query) the person keys they were sealed under that
- * still exist. Values under ENCRYPTION_KEY open as before.
+ * still exist. Values under ENCRYPTION_KEY open as before. The keys of `sealers` made in the same
+ * transaction are known already: when every value is under one of them (or ENCRYPTION_KEY), no
+ * query is made at all.
  */
-export async function openerFor(db: Executor, cipher: PersonalDataCipher, values: Iterable<string | null | undefined>): Promise<PersonOpener> {
+export async function openerFor(
+  db: Executor,
+  cipher: PersonalDataCipher,
+  values: Iterable<string | null | undefined>,
+  sealers: readonly PersonSealer[] = [],
+): Promise<PersonOpener> {
   const wanted = new Set<string>();
+  const keys = new Map<string, Buffer>();
+  for (const sealer of sealers) {
+    const known = sealerKeys.get(sealer);
+    if (known) keys.set(known.keyId, known.key);
+  }
   for (const value of values) {
     const keyId = personKeyIdOf(value);
     if (keyId && /^[0-9a-f]{32}$/.test(keyId)) wanted.add(keyId);
   }
-  const keys = new Map<string, Buffer>();
-  if (wanted.size > 0) {
-    for (const stored of await findPersonKeysByIds(db, [...wanted].map(uuidOf))) {
+  const unknown = [...wanted].filter((keyId) => !keys.has(keyId));
+  if (unknown.length > 0) {
+    for (const stored of await findPersonKeysByIds(db, unknown.map(uuidOf))) {
       keys.set(compactId(stored.id), unwrap(cipher, compactId(stored.id), stored.keyEncrypted));
     }
   }

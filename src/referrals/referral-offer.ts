@@ -6,6 +6,7 @@ import type { Database } from '../db/schema';
 import type { DomainEventPublisher } from '../events/domain-events';
 import type { NotifyDeps } from '../notifications/notification.service';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { sealerForCase } from '../privacy/person-keys';
 import { insertReferral } from './referral.repository';
 
 /** What offering a referral needs, inside the caller's transaction. */
@@ -36,9 +37,10 @@ export interface ReferralOffer {
 export async function offerReferral(trx: Transaction<Database>, deps: OfferDeps, offer: ReferralOffer): Promise<{ id: string; dueAt: Date }> {
   const now = deps.clock.now();
   const dueAt = new Date(now.getTime() + offer.responseHours * 3600_000);
+  const reason = offer.reason?.trim() ? offer.reason.trim() : null;
   const id = await insertReferral(trx, {
     caseId: offer.caseId, fromOrganisationId: offer.fromOrganisationId, toOrganisationId: offer.toOrganisationId, ruleId: offer.ruleId,
-    reasonSealed: deps.cipher.sealOptional(offer.reason?.trim() ? offer.reason.trim() : null), dueAt, createdByUserId: offer.actor?.userId ?? null, at: now,
+    reasonSealed: reason === null ? null : (await sealerForCase(trx, deps.cipher, offer.caseId)).seal(reason), dueAt, createdByUserId: offer.actor?.userId ?? null, at: now,
   });
   await insertCaseEvent(trx, {
     caseId: offer.caseId,

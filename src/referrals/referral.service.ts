@@ -1,3 +1,5 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema';
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import { updateCase } from '../cases/case.repository';
@@ -8,6 +10,7 @@ import { AppError, errors } from '../http/errors';
 import { mayReferOnward } from '../cases/case.policy';
 import { findReferableOrganisation } from '../orgs/organisation.repository';
 import { offerReferral } from './referral-offer';
+import { sealerForCase } from '../privacy/person-keys';
 import {
   dueReferralIds, findReferralForUpdate, hasLiveReferral, listReferrals, listReferralsOfCase, setReferralStatus, type ReferralStatus,
 } from './referral.repository';
@@ -88,7 +91,7 @@ export async function changeReferralStatus(
     const now = deps.clock.now();
     await setReferralStatus(trx, referral.id, {
       status: change.status, at: now, responded: change.status === 'accepted' || change.status === 'declined', completed: change.status === 'completed',
-      ...(change.status === 'declined' ? { declineReasonSealed: deps.cipher.sealOptional(change.reason?.trim() ?? null) } : {}),
+      ...(change.status === 'declined' ? { declineReasonSealed: await sealDeclineReason(trx, deps, referral.case_id, change.reason) } : {}),
     });
     if (change.status === 'accepted' && referral.owner_organisation_id === null) {
       // A case the hotline routed belongs to the first organisation that takes it on.
@@ -172,3 +175,9 @@ export async function listReferralsFor(
 
 /** The reference of a referral's case, or undefined when there is no such referral. */
 export { findReferralCaseReference } from './referral.repository';
+
+/** A reason for declining, sealed under the worker's key; null when none was given. */
+async function sealDeclineReason(trx: Transaction<Database>, deps: Pick<CaseWorkDeps, 'cipher'>, caseId: string, reason: string | undefined): Promise<string | null> {
+  const text = reason?.trim();
+  return text ? (await sealerForCase(trx, deps.cipher, caseId)).seal(text) : null;
+}

@@ -3,6 +3,7 @@ import type {
   CaseEventsTable, ContactsTable, Database, EscalationsTable, MessagesTable, NewCase, NewOrganisation, NotesTable,
   ReferralsTable, RoutingRulesTable,
 } from '../db/schema';
+import type { StoredPersonKey } from '../privacy/person-key.repository';
 
 // The demo seed's bulk writes: whole batches of fixed history in one statement per table.
 
@@ -36,6 +37,13 @@ export async function insertDemoOrganisations(trx: Transaction<Database>, rows: 
 export async function insertDemoRoutingRules(trx: Transaction<Database>, rows: Insertable<RoutingRulesTable>[]): Promise<Map<string, string>> {
   const stored = await trx.insertInto('routing_rules').values(rows).returning(['id', 'name']).execute();
   return new Map(stored.map((row) => [row.name, row.id]));
+}
+
+/** Inserts a batch's people (one per demo case) with their data keys, made and sealed by the caller. */
+export async function insertDemoPeople(trx: Transaction<Database>, keys: readonly StoredPersonKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await trx.insertInto('people').values(keys.map((key) => ({ id: key.personId }))).execute();
+  await trx.insertInto('person_keys').values(keys.map((key) => ({ id: key.id, person_id: key.personId, key_encrypted: key.keyEncrypted }))).execute();
 }
 
 /** Inserts a batch's contacts; their ids by lookup hash. */

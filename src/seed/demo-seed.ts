@@ -11,12 +11,14 @@ import type {
 import type { Logger } from '../observability/logger';
 import { timeZoneOfCountry } from '../orgs/time-zones';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { newPersonKey, type PersonSealer } from '../privacy/person-keys';
 import { hashPassword } from '../users/password';
 import { upsertUser } from '../users/user.repository';
 import type { HotlineJobQueue } from '../jobs/hotline-jobs';
 import { openDemoArrivals } from './demo-arrivals';
 import {
-  claimDemoSeed, insertDemoCaseHistory, insertDemoCases, insertDemoContacts, insertDemoOrganisations, insertDemoRoutingRules, isDemoSeeded,
+  claimDemoSeed, insertDemoCaseHistory, insertDemoCases, insertDemoContacts, insertDemoOrganisations, insertDemoPeople, insertDemoRoutingRules,
+  isDemoSeeded,
 } from './demo-seed.repository';
 import { DEMO_CASE_SEED, generateDemoCases, type DemoCase } from './demo-cases';
 import {
@@ -155,43 +157,49 @@ async function insertRoutingRules(trx: Transaction<Database>, organisations: Ids
 // ---------------------------------------------------------------------------------------------
 // Cases and what hangs off them
 
-/** A case with its personal fields sealed once, so the same ciphertext serves case and message. */
+/**
+ * A case with its person (each demo case has its own worker) and its personal fields sealed under
+ * that person's key; the summary is sealed once, so the same ciphertext serves case and message.
+ */
 interface SealedCase {
   demo: DemoCase;
+  sealer: PersonSealer;
   summary: string;
   addressHash: string | null;
 }
 
 async function insertCases(trx: Transaction<Database>, cipher: PersonalDataCipher, ids: SeedIds, batch: readonly DemoCase[]) {
-  const sealed: SealedCase[] = batch.map((demo) => ({
-    demo,
-    summary: cipher.seal(demo.summary),
-    addressHash: demo.address === null ? null : cipher.lookupHash(demo.address),
-  }));
-  const contacts = await insertContacts(trx, cipher, sealed);
-  const caseIds: Ids = await insertDemoCases(trx, sealed.map((item) => caseRow(item, cipher, ids, contacts)));
+  const people = batch.map(() => newPersonKey(cipher, crypto.randomUUID()));
+  await insertDemoPeople(trx, people.map((person) => person.stored));
+  const sealed: SealedCase[] = batch.map((demo, index) => {
+    const sealer = (people[index] as (typeof people)[number]).sealer;
+    return { demo, sealer, summary: sealer.seal(demo.summary), addressHash: demo.address === null ? null : cipher.lookupHash(demo.address) };
+  });
+  const contacts = await insertContacts(trx, sealed);
+  const caseIds: Ids = await insertDemoCases(trx, sealed.map((item) => caseRow(item, ids, contacts)));
   const linked = sealed.map((item) => ({
     ...item,
     caseId: idOf(caseIds, item.demo.reference),
     contactId: item.addressHash === null ? null : idOf(contacts, item.addressHash),
   }));
   await insertDemoCaseHistory(trx, {
-    messages: linked.flatMap((item) => messageRows(item, cipher, ids)),
+    messages: linked.flatMap((item) => messageRows(item, ids)),
     events: linked.flatMap((item) => eventRows(item, ids)),
-    notes: linked.flatMap((item) => noteRows(item, cipher, ids)),
-    referrals: linked.flatMap((item) => referralRows(item, cipher, ids)),
-    escalations: linked.flatMap((item) => escalationRows(item, cipher, ids)),
+    notes: linked.flatMap((item) => noteRows(item, ids)),
+    referrals: linked.flatMap((item) => referralRows(item, ids)),
+    escalations: linked.flatMap((item) => escalationRows(item, ids)),
   });
 }
 
 /** Contacts of the batch's SMS and WhatsApp cases, by lookup hash. */
-async function insertContacts(trx: Transaction<Database>, cipher: PersonalDataCipher, batch: readonly SealedCase[]): Promise<Ids> {
-  const rows: Insertable<ContactsTable>[] = batch.flatMap(({ demo, addressHash }) => {
+async function insertContacts(trx: Transaction<Database>, batch: readonly SealedCase[]): Promise<Ids> {
+  const rows: Insertable<ContactsTable>[] = batch.flatMap(({ demo, sealer, addressHash }) => {
     if (demo.address === null || addressHash === null) return [];
     return [{
+      person_id: sealer.personId,
       channel: demo.channel,
       address_hash: addressHash,
-      address_encrypted: cipher.seal(demo.address),
+      address_encrypted: sealer.seal(demo.address),
       language: demo.language,
       // Demo numbers are made up but may belong to someone: they are never texted (see outbound.ts).
       conversation: JSON.stringify({ step: 'idle', demo: true }),
@@ -203,9 +211,10 @@ async function insertContacts(trx: Transaction<Database>, cipher: PersonalDataCi
   return insertDemoContacts(trx, rows);
 }
 
-function caseRow({ demo, summary, addressHash }: SealedCase, cipher: PersonalDataCipher, ids: SeedIds, contacts: Ids): NewCase {
+function caseRow({ demo, sealer, summary, addressHash }: SealedCase, ids: SeedIds, contacts: Ids): NewCase {
   return {
     reference: demo.reference,
+    person_id: sealer.personId,
     contact_id: addressHash === null ? null : idOf(contacts, addressHash),
     channel: demo.channel,
     language: demo.language,
@@ -219,14 +228,14 @@ function caseRow({ demo, summary, addressHash }: SealedCase, cipher: PersonalDat
     origin_province: demo.originProvince,
     destination_country: demo.destinationCountry,
     destination_province: demo.destinationProvince,
-    location_raw_encrypted: cipher.sealOptional(demo.locationRaw),
+    location_raw_encrypted: sealer.sealOptional(demo.locationRaw),
     gender: demo.gender,
     age_band: demo.ageBand,
     workers_affected: demo.workersAffected,
     summary_encrypted: summary,
     consent_given: demo.consent?.given ?? null,
     consent_at: demo.consent?.at ?? null,
-    consent_wording_encrypted: cipher.sealOptional(demo.consent?.wording),
+    consent_wording_encrypted: sealer.sealOptional(demo.consent?.wording),
     consent_source: demo.consent ? (demo.channel === 'console' ? 'staff' : consentSourceOfChannel(demo.channel)) : null,
     outcome: demo.outcome,
     amount_recovered: demo.recovered?.amount ?? null,
@@ -258,7 +267,7 @@ function messageShape(channel: DemoCase['channel'], text: string) {
   return channel === 'sms' ? smsShape(text) : { encoding: null, segments: null };
 }
 
-function messageRows({ demo, summary, caseId, contactId }: LinkedCase, cipher: PersonalDataCipher, ids: SeedIds): Insertable<MessagesTable>[] {
+function messageRows({ demo, sealer, summary, caseId, contactId }: LinkedCase, ids: SeedIds): Insertable<MessagesTable>[] {
   const inbound: Insertable<MessagesTable> = {
     case_id: caseId, contact_id: contactId, direction: 'in', channel: demo.channel, body_encrypted: summary,
     language: demo.language, ...messageShape(demo.channel, demo.summary), status: 'received',
@@ -267,7 +276,7 @@ function messageRows({ demo, summary, caseId, contactId }: LinkedCase, cipher: P
   if (!demo.reply) return [inbound];
   return [inbound, {
     case_id: caseId, contact_id: contactId, direction: 'out', channel: demo.channel,
-    body_encrypted: cipher.seal(demo.reply.body), language: demo.language, ...messageShape(demo.channel, demo.reply.body),
+    body_encrypted: sealer.seal(demo.reply.body), language: demo.language, ...messageShape(demo.channel, demo.reply.body),
     status: 'delivered', sent_by_user_id: optionalIdOf(ids.users, demo.caseworkerEmail),
     created_at: demo.reply.at, status_updated_at: demo.reply.at,
   }];
@@ -300,19 +309,19 @@ function eventRows({ demo, caseId }: LinkedCase, ids: SeedIds): Insertable<CaseE
   return [created, ...changes];
 }
 
-function noteRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, ids: SeedIds): Insertable<NotesTable>[] {
+function noteRows({ demo, sealer, caseId }: LinkedCase, ids: SeedIds): Insertable<NotesTable>[] {
   if (!demo.note || demo.caseworkerEmail === null) return [];
   return [{
     case_id: caseId,
     organisation_id: idOf(ids.organisations, demo.ownerSlug),
     author_user_id: idOf(ids.users, demo.caseworkerEmail),
     visibility: demo.note.visibility,
-    body_encrypted: cipher.seal(demo.note.body),
+    body_encrypted: sealer.seal(demo.note.body),
     created_at: demo.note.at,
   }];
 }
 
-function referralRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, ids: SeedIds): Insertable<ReferralsTable>[] {
+function referralRows({ demo, sealer, caseId }: LinkedCase, ids: SeedIds): Insertable<ReferralsTable>[] {
   const referral = demo.referral;
   if (!referral) return [];
   return [{
@@ -320,8 +329,8 @@ function referralRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, 
     from_organisation_id: idOf(ids.organisations, demo.ownerSlug),
     to_organisation_id: idOf(ids.organisations, referral.toSlug),
     status: referral.status,
-    reason_encrypted: cipher.seal(referral.reason),
-    decline_reason_encrypted: cipher.sealOptional(referral.declineReason),
+    reason_encrypted: sealer.seal(referral.reason),
+    decline_reason_encrypted: sealer.sealOptional(referral.declineReason),
     due_at: referral.dueAt,
     created_by_user_id: optionalIdOf(ids.users, demo.caseworkerEmail),
     responded_at: referral.respondedAt,
@@ -331,7 +340,7 @@ function referralRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, 
   }];
 }
 
-function escalationRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher, ids: SeedIds): Insertable<EscalationsTable>[] {
+function escalationRows({ demo, sealer, caseId }: LinkedCase, ids: SeedIds): Insertable<EscalationsTable>[] {
   const escalation = demo.escalation;
   if (!escalation) return [];
   return [{
@@ -339,8 +348,8 @@ function escalationRows({ demo, caseId }: LinkedCase, cipher: PersonalDataCipher
     embassy_organisation_id: idOf(ids.organisations, escalation.embassySlug),
     routing_rule_id: idOf(ids.rules, escalation.ruleName),
     status: escalation.status,
-    reason_encrypted: cipher.seal(escalation.reason),
-    outcome_encrypted: cipher.sealOptional(escalation.outcome),
+    reason_encrypted: sealer.seal(escalation.reason),
+    outcome_encrypted: sealer.sealOptional(escalation.outcome),
     acknowledged_by_user_id: escalation.acknowledgedAt ? optionalIdOf(ids.users, escalation.liaisonEmail) : null,
     acknowledged_at: escalation.acknowledgedAt,
     closed_at: escalation.closedAt,

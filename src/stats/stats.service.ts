@@ -9,6 +9,7 @@ import type { Principal } from '../http/access';
 import { errors } from '../http/errors';
 import { COUNTRIES, PROVINCES } from '../places/places';
 import type { PersonalDataCipher } from '../privacy/personal-data';
+import { openerFor, type PersonOpener } from '../privacy/person-keys';
 import {
   cellKeyOf, entryKey, MEASURE_KEY_OFFSETS, offsetKey, perturbedCount, perturbedMagnitude, rollUpSmallProvinces, type RollableEntry,
 } from './stats.disclosure';
@@ -162,9 +163,10 @@ export async function employerStatistics(
 ): Promise<{ k: number; filters: StatsFilters; employers: EmployerRow[] }> {
   const filters = filtersOf(query);
   const counts = await withinTimeLimit(() => countCasesByEmployer(deps.db, filters, deps.statsMinCell));
+  const opener = await openerFor(deps.db, deps.cipher, counts.map((count) => count.sealedName));
   const employers = counts
     .flatMap((count) => {
-      const name = openName(deps.cipher, count.sealedName);
+      const name = openName(opener, count.sealedName);
       return name === undefined ? [] : [{ name, cases: perturbedCount(count.cases, cellKeyOf(count.keySum), deps.statsMinCell) }];
     })
     .sort((a, b) => b.cases - a.cases || compareText(a.name, b.name));
@@ -178,10 +180,10 @@ export async function employerStatistics(
   return { k: deps.statsMinCell, filters, employers };
 }
 
-/** A name sealed under a key no longer configured cannot be shown; it is left out, not guessed. */
-function openName(cipher: PersonalDataCipher, sealed: string): string | undefined {
+/** A name sealed under a key no longer configured (or an erased person's) cannot be shown; it is left out, not guessed. */
+function openName(opener: PersonOpener, sealed: string): string | undefined {
   try {
-    return cipher.open(sealed).trim() || undefined;
+    return opener.openOrErased(sealed)?.trim() || undefined;
   } catch {
     return undefined;
   }

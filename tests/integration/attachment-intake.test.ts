@@ -15,6 +15,8 @@ import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import { startFakeViber, type FakeViber } from '../support/fake-viber';
 import { createCapturingLogger } from '../support/logger';
 import { createWorkerPhone } from '../support/sms-conversation';
+import { openStored } from '../support/sealed';
+import { openerFor, personKeyIdOf } from '../../src/privacy/person-keys';
 
 // Workers' media end to end on every channel: the webhook stores where a file is, the message's
 // processing makes it a pending attachment of the case, a job fetches it from a local fake of the
@@ -75,7 +77,8 @@ describe('evidence sent on a messaging channel', () => {
 
   async function caseOfAddress(channel: string, address: string) {
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'person_id']).where('channel', '=', channel).execute();
-    const contact = contacts.find((row) => hotline.cipher.openOptional(row.address_encrypted) === address);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === address);
     if (!contact) throw new Error(`no ${channel} contact`);
     const found = await handle.db.selectFrom('cases').selectAll().where('person_id', '=', contact.person_id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     return found;
@@ -95,6 +98,9 @@ describe('evidence sent on a messaging channel', () => {
     const [attachment, ...others] = await attachmentsOfCase(found.id);
     expect(others).toEqual([]);
     expect(attachment).toMatchObject({ source: 'twilio', status: 'stored', kind: 'image', content_type: 'image/jpeg', has_thumbnail: true, width: 300, height: 400 });
+    // The file's own key is sealed under the worker's key: destroying theirs erases the file.
+    const personKey = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', found.person_id).executeTakeFirstOrThrow();
+    expect(personKeyIdOf(attachment?.key_encrypted)).toBe(personKey.id.replace(/-/g, ''));
     const stored = await bytesOf(await openSealed({ db: handle.db, cipher: hotline.cipher }, { attachmentId: attachment?.id ?? '', variant: 'original' }));
     const tags = exifTags(stored);
     for (const tag of IDENTIFYING_TAGS) expect(tags[tag]).toBeUndefined();
@@ -203,7 +209,8 @@ describe('evidence sent on a messaging channel', () => {
     expect(await caseEvents(found.id, 'attachment.failed')).toEqual([{ type: 'attachment.failed', data: { attachmentId: rows[1]?.id, reason: 'http_500' } }]);
     // The message itself is there for the caseworker.
     const messages = await handle.db.selectFrom('messages').select('body_encrypted').where('case_id', '=', found.id).where('direction', '=', 'in').execute();
-    expect(messages.map((m) => hotline.cipher.openOptional(m.body_encrypted))).toContain('another one');
+    const opener = await openerFor(handle.db, hotline.cipher, messages.map((m) => m.body_encrypted));
+    expect(messages.map((m) => opener.openOptional(m.body_encrypted))).toContain('another one');
   });
 
   it('keeps a Messenger photo like any other Twilio media', async () => {
@@ -248,7 +255,7 @@ describe('evidence sent on a messaging channel', () => {
     expect(rows.map((row) => [row.source, row.status, row.kind])).toEqual([['viber', 'stored', 'image'], ['viber', 'stored', 'document']]);
     // The caption is the case's first words.
     const first = await handle.db.selectFrom('messages').select('body_encrypted').where('case_id', '=', found.id).where('direction', '=', 'in').orderBy('sequence').executeTakeFirstOrThrow();
-    expect(hotline.cipher.openOptional(first.body_encrypted)).toBe('my payslip, they paid half');
+    expect(await openStored(handle.db, hotline.cipher, first.body_encrypted)).toBe('my payslip, they paid half');
   });
 
   it('keeps what an opted-out worker sends, and tells them nothing', async () => {

@@ -5,6 +5,8 @@ import type { TestHotline } from '../support/app';
 import { csrfOf, signedInAgent } from '../support/console';
 import { useTestNetwork, type Person, type TestNetwork } from '../support/network';
 import { hashPassword } from '../../src/users/password';
+import { openStored } from '../support/sealed';
+import { sealerFor } from '../../src/privacy/person-keys';
 
 // Only the worker, the organisation that owns the case and coordinators may record the worker's
 // consent; it decides what every partner and embassy sees, so a NO or a withdrawal narrows every
@@ -89,7 +91,7 @@ describe('the worker\'s consent', () => {
       const stored = await consentOf(id);
       expect(stored).toMatchObject({ consent_given: true, consent_wording: null, consent_source: 'staff', consent_recorded_by_user_id: network.user.maesot });
       expect(stored.consent_wording_encrypted).not.toContain('Yes, you may');
-      expect(hotline.cipher.openOptional(stored.consent_wording_encrypted)).toBe(YES.wording);
+      expect(await openStored(handle.db, hotline.cipher, stored.consent_wording_encrypted)).toBe(YES.wording);
       expect(await consentEvents(id)).toEqual([{ actor_kind: 'staff', actor_user_id: network.user.maesot, data: { given: true, source: 'staff' } }]);
       expect(await auditOf(id, 'case.consent_recorded')).toEqual([
         { actor_kind: 'token', actor_user_id: network.user.maesot, details: { given: true, source: 'staff', via: 'api' } },
@@ -173,15 +175,17 @@ describe('the worker\'s consent', () => {
   });
 
   describe('wordings stored before they were sealed', () => {
+    const sealUnderPerson = async (text: string, personId: string) => (await sealerFor(handle.db, hotline.cipher, personId)).seal(text);
+
     it('are sealed by the application after the migration, and still read the same', async () => {
       const { id, reference } = await offeredToMaeSot(null);
       await handle.db.updateTable('cases').set({ consent_given: true, consent_at: new Date(), consent_wording: 'Old plain wording: YES', consent_wording_encrypted: null }).where('id', '=', id).execute();
       expect((await network.as('coordinator', 'get', `/api/v1/cases/${reference}`).expect(200)).body.consent.wording).toBe('Old plain wording: YES');
-      expect(await sealPlaintextConsentWordings(handle.db, (text) => hotline.cipher.seal(text), 1)).toBe(1);
-      expect(await sealPlaintextConsentWordings(handle.db, (text) => hotline.cipher.seal(text))).toBe(0);
+      expect(await sealPlaintextConsentWordings(handle.db, sealUnderPerson, 1)).toBe(1);
+      expect(await sealPlaintextConsentWordings(handle.db, sealUnderPerson)).toBe(0);
       const stored = await consentOf(id);
       expect(stored.consent_wording).toBeNull();
-      expect(hotline.cipher.openOptional(stored.consent_wording_encrypted)).toBe('Old plain wording: YES');
+      expect(await openStored(handle.db, hotline.cipher, stored.consent_wording_encrypted)).toBe('Old plain wording: YES');
       expect((await network.as('coordinator', 'get', `/api/v1/cases/${reference}`).expect(200)).body.consent.wording).toBe('Old plain wording: YES');
     });
   });

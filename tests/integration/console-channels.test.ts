@@ -10,6 +10,7 @@ import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { startFakeLine, type FakeLine } from '../support/fake-line';
 import { createWorkerPhone } from '../support/sms-conversation';
+import { openerFor } from '../../src/privacy/person-keys';
 
 // The case page's Channels panel: each identity of the worker, masked for those who may see
 // personal data and hidden for the others; the reply windows; where the next reply goes, and the
@@ -48,8 +49,9 @@ describe('the channels panel of a case', () => {
     const lineWorker = createLineWorker(hotline);
     await lineWorker.text('အလုပ်ရှင်က ပတ်စပို့ ယူထားတယ်');
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'channel', 'address_encrypted', 'person_id']).execute();
-    const sms = contacts.find((row) => row.channel === 'sms' && hotline.cipher.openOptional(row.address_encrypted) === phone);
-    const onLine = contacts.find((row) => row.channel === 'line' && hotline.cipher.openOptional(row.address_encrypted) === lineWorker.userId);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const sms = contacts.find((row) => row.channel === 'sms' && opener.openOptional(row.address_encrypted) === phone);
+    const onLine = contacts.find((row) => row.channel === 'line' && opener.openOptional(row.address_encrypted) === lineWorker.userId);
     if (!sms || !onLine) throw new Error('the worker has no contacts');
     await handle.db.updateTable('contacts').set({ person_id: sms.person_id }).where('id', '=', onLine.id).execute();
     const found = await handle.db.updateTable('cases').set({ owner_organisation_id: maeSot }).where('person_id', '=', sms.person_id).returning(['id', 'reference']).executeTakeFirstOrThrow();
@@ -122,8 +124,9 @@ describe('the channels panel of a case', () => {
     const clock = createFakeClock(new Date());
     const windowed = buildTestHotline(handle, { clock, cipher: hotline.cipher, whatsappTemplateSid: TEMPLATE_SID });
     await createWorkerPhone(handle, windowed, 'whatsapp:+66819990001').text('they took my passport');
-    const contact = (await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'person_id']).where('channel', '=', 'whatsapp').execute())
-      .find((row) => hotline.cipher.openOptional(row.address_encrypted) === '+66819990001');
+    const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'person_id']).where('channel', '=', 'whatsapp').execute();
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === '+66819990001');
     const found = await handle.db.updateTable('cases').set({ owner_organisation_id: maeSot }).where('person_id', '=', contact?.person_id ?? '').returning('reference').executeTakeFirstOrThrow();
     const { agent } = await signedInAgent(windowed.app, 'coordinator@example.org', PASSWORD);
     const open = await agent.get(`/console/cases/${found.reference}`).expect(200);

@@ -12,6 +12,8 @@ import { verifyPassword } from '../../src/users/password';
 import { buildTestHotline } from '../support/app';
 import { DEMO_ARRIVALS } from '../../src/seed/demo-arrivals';
 import { openTestDatabase } from '../support/database';
+import { personKeyIdOf } from '../../src/privacy/person-keys';
+import { openStored } from '../support/sealed';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const TABLES: (keyof Database)[] = [
@@ -113,7 +115,11 @@ describe('the demo seed', () => {
     const cases = await handle.db.selectFrom('cases').select('summary_encrypted').execute();
     const contacts = await handle.db.selectFrom('contacts').select('address_encrypted').execute();
     const sealed = [...cases.map((row) => row.summary_encrypted), ...contacts.map((row) => row.address_encrypted)];
-    expect(sealed.every((value) => value?.startsWith('v1.'))).toBe(true);
+    // Each under its worker's own key (issue #16), never under ENCRYPTION_KEY alone.
+    expect(sealed.every((value) => value?.startsWith('p1.'))).toBe(true);
+    const keyOfCase = await handle.db.selectFrom('cases').innerJoin('person_keys', 'person_keys.person_id', 'cases.person_id')
+      .select(['cases.summary_encrypted', 'person_keys.id']).limit(50).execute();
+    for (const row of keyOfCase) expect(personKeyIdOf(row.summary_encrypted)).toBe(row.id.replace(/-/g, ''));
 
     const plain = generateDemoCases({ now: NOW, seed: DEMO_CASE_SEED });
     const { rows } = await sql<{ row: string }>`select c::text as row from cases c`.execute(handle.db);
@@ -122,7 +128,7 @@ describe('the demo seed', () => {
       expect(stored).not.toContain(demo.summary);
       if (demo.address) expect(stored).not.toContain(demo.address);
     }
-    const opened = cipher.open(cases[0]?.summary_encrypted ?? '');
+    const opened = await openStored(handle.db, cipher, cases[0]?.summary_encrypted);
     expect(plain.map((demo) => demo.summary)).toContain(opened);
   });
 

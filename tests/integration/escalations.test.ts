@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '../../src/db/database';
 import type { TestHotline } from '../support/app';
 import type { FakeClock } from '../support/clock';
 import { useTestNetwork, type TestNetwork } from '../support/network';
+import { openStored } from '../support/sealed';
 
 describe('escalations to embassy labour liaisons', () => {
   const testbed = useTestNetwork();
@@ -34,7 +35,7 @@ describe('escalations to embassy labour liaisons', () => {
     expect(await unreadOf(network.user.liaisonMM)).toEqual(['escalation.opened']);
     const row = await handle.db.selectFrom('escalations').select(['embassy_organisation_id', 'reason_encrypted']).where('id', '=', made.body.id).executeTakeFirstOrThrow();
     expect(row.embassy_organisation_id).toBe(network.org['embassy-mm-th']);
-    expect(hotline.cipher.openOptional(row.reason_encrypted)).toBe('Employer threatens to report him to immigration');
+    expect(await openStored(handle.db, hotline.cipher, row.reason_encrypted)).toBe('Employer threatens to report him to immigration');
   });
 
   it('refuses to escalate when the network has no liaison for the worker\'s nationality there', async () => {

@@ -6,6 +6,7 @@ import { createLineWorker } from '../support/chat-worker';
 import { openTestDatabase } from '../support/database';
 import { startFakeLine, type FakeLine } from '../support/fake-line';
 import { createWorkerPhone } from '../support/sms-conversation';
+import { openerFor } from '../../src/privacy/person-keys';
 
 // One worker, many channels: a worker who reported by SMS (or on the web) joins LINE to their case
 // by sending STATUS <reference> <PIN> there, after which that chat is the same person's.
@@ -42,7 +43,8 @@ describe('joining a channel to a case with STATUS <reference> <PIN>', () => {
 
   async function personOf(channel: string, address: string) {
     const rows = await handle.db.selectFrom('contacts').select(['id', 'person_id', 'address_encrypted']).where('channel', '=', channel).execute();
-    const row = rows.find((contact) => hotline.cipher.openOptional(contact.address_encrypted) === address);
+    const opener = await openerFor(handle.db, hotline.cipher, rows.map((contact) => contact.address_encrypted));
+    const row = rows.find((contact) => opener.openOptional(contact.address_encrypted) === address);
     if (!row) throw new Error(`no ${channel} contact`);
     return row;
   }

@@ -7,6 +7,8 @@ import { buildTestHotline, type TestHotline } from '../support/app';
 import { createLineWorker } from '../support/chat-worker';
 import { openTestDatabase } from '../support/database';
 import { signLineBody, startFakeLine, type FakeLine } from '../support/fake-line';
+import { openStored } from '../support/sealed';
+import { openerFor } from '../../src/privacy/person-keys';
 
 // LINE end to end: signed webhooks in, the pipeline (store, conversation, case), replies out
 // through a local fake of LINE's Messaging API — free reply tokens first, billed pushes otherwise.
@@ -58,7 +60,8 @@ describe('the LINE channel', () => {
 
   async function caseOfLineUser(userId: string) {
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'is_opted_out', 'person_id']).where('channel', '=', 'line').execute();
-    const contact = contacts.find((row) => hotline.cipher.openOptional(row.address_encrypted) === userId);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === userId);
     if (!contact) throw new Error('no LINE contact');
     const found = await handle.db.selectFrom('cases').selectAll().where('person_id', '=', contact.person_id).orderBy('created_at', 'desc').executeTakeFirst();
     return { contact, found };
@@ -152,7 +155,7 @@ describe('the LINE channel', () => {
     expect(line.requests.length).toBe(before);
     const { contact } = await caseOfLineUser(worker.userId);
     const sticker = await handle.db.selectFrom('messages').select(['event', 'body_encrypted', 'case_id']).where('contact_id', '=', contact.id).where('event', '=', 'sticker').executeTakeFirstOrThrow();
-    expect(hotline.cipher.openOptional(sticker.body_encrypted)).toContain('sad');
+    expect(await openStored(handle.db, hotline.cipher, sticker.body_encrypted)).toContain('sad');
     expect(sticker.case_id).not.toBeNull();
     const state = await handle.db.selectFrom('contacts').select('conversation').where('id', '=', contact.id).executeTakeFirstOrThrow();
     expect(state.conversation).toMatchObject({ step: 'category' });

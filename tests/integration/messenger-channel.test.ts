@@ -3,6 +3,7 @@ import { buildTestHotline, TEST_PUBLIC_URL, type TestHotline } from '../support/
 import { openTestDatabase } from '../support/database';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import { inboundSms, postSigned } from '../support/twilio-webhook';
+import { openerFor } from '../../src/privacy/person-keys';
 
 // Facebook Messenger through Twilio end to end: signed Twilio webhooks from `messenger:<id>`, the
 // same pipeline as SMS, replies out through a local fake of Twilio's Messages API from the page.
@@ -66,7 +67,8 @@ describe('the Messenger channel (through Twilio)', () => {
 
   async function contactOf(user: string) {
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'is_opted_out']).where('channel', '=', 'messenger').execute();
-    const contact = contacts.find((row) => hotline.cipher.openOptional(row.address_encrypted) === user);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === user);
     if (!contact) throw new Error(`no Messenger contact ${user}`);
     return contact;
   }

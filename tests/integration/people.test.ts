@@ -11,6 +11,7 @@ import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { startFakeLine, type FakeLine } from '../support/fake-line';
 import { createWorkerPhone } from '../support/sms-conversation';
+import { openerFor } from '../../src/privacy/person-keys';
 
 // One worker, many channels: a coordinator who sees that two cases are one worker merges them, so
 // a reply reaches the channel the worker used last across both; a merge made in error is undone
@@ -45,8 +46,9 @@ describe('merging and unmerging people', () => {
     const lineWorker = createLineWorker(hotline);
     await lineWorker.text('အလုပ်ရှင်က ပတ်စပို့ ယူထားတယ်');
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'channel', 'address_encrypted', 'person_id']).execute();
-    const sms = contacts.find((row) => row.channel === 'sms' && hotline.cipher.openOptional(row.address_encrypted) === phone);
-    const onLine = contacts.find((row) => row.channel === 'line' && hotline.cipher.openOptional(row.address_encrypted) === lineWorker.userId);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const sms = contacts.find((row) => row.channel === 'sms' && opener.openOptional(row.address_encrypted) === phone);
+    const onLine = contacts.find((row) => row.channel === 'line' && opener.openOptional(row.address_encrypted) === lineWorker.userId);
     if (!sms || !onLine) throw new Error('the worker has no contacts');
     const caseOf = async (personId: string) => handle.db.selectFrom('cases').select(['id', 'reference', 'person_id']).where('person_id', '=', personId).executeTakeFirstOrThrow();
     return { sms, line: onLine, lineWorker, smsCase: await caseOf(sms.person_id), lineCase: await caseOf(onLine.person_id) };

@@ -5,6 +5,7 @@ import type { FakeClock } from '../support/clock';
 import { usingRealPostgres } from '../support/database';
 import { routeCase } from '../../src/routing/routing.service';
 import { useTestNetwork, type TestNetwork } from '../support/network';
+import { openStored } from '../support/sealed';
 
 const HOUR = 3600_000;
 
@@ -119,7 +120,7 @@ describe('referrals between organisations', () => {
       expect(referrals.map((row) => [row.to_organisation_id, row.status])).toEqual([[network.org['mae-sot'], 'declined'], [network.org['bangkok-legal'], 'pending']]);
       const stored = await handle.db.selectFrom('referrals').select('decline_reason_encrypted').where('id', '=', referralId).executeTakeFirstOrThrow();
       expect(stored.decline_reason_encrypted).not.toContain('capacity');
-      expect(hotline.cipher.openOptional(stored.decline_reason_encrypted)).toBe('No capacity this month');
+      expect(await openStored(handle.db, hotline.cipher, stored.decline_reason_encrypted)).toBe('No capacity this month');
       expect(await unreadOf(network.user.bangkok)).toEqual(['referral.received']);
     });
 

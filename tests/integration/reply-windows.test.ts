@@ -9,6 +9,7 @@ import { createFakeClock, type FakeClock } from '../support/clock';
 import { openTestDatabase } from '../support/database';
 import { startFakeTwilio } from '../support/fake-twilio';
 import { inboundSms, postSigned } from '../support/twilio-webhook';
+import { openerFor } from '../../src/privacy/person-keys';
 
 // WhatsApp and Messenger allow free-form replies only within 24 hours of the worker's last message.
 // Outside it a caseworker's reply is never sent blind: WhatsApp gets the approved "we have news"
@@ -49,7 +50,8 @@ describe('reply windows', () => {
 
   async function referenceOf(hotline: TestHotline, address: string): Promise<string> {
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'person_id']).execute();
-    const contact = contacts.find((row) => hotline.cipher.openOptional(row.address_encrypted) === address);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === address);
     const found = await handle.db.selectFrom('cases').select('reference').where('person_id', '=', contact?.person_id ?? '').executeTakeFirstOrThrow();
     return found.reference;
   }

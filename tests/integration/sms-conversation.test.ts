@@ -8,6 +8,8 @@ import { buildTestHotline, type TestHotline } from '../support/app';
 import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { createWorkerPhone } from '../support/sms-conversation';
+import { openStored } from '../support/sealed';
+import { openerFor } from '../../src/privacy/person-keys';
 
 interface Script {
   language: string;
@@ -67,7 +69,8 @@ describe('an SMS conversation that opens a case', () => {
 
   async function caseOf(from: string) {
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'language']).execute();
-    const contact = contacts.find((row) => hotline.cipher.openOptional(row.address_encrypted) === from.replace('whatsapp:', ''));
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === from.replace('whatsapp:', ''));
     if (!contact) throw new Error(`no contact for ${from}`);
     const found = await handle.db.selectFrom('cases').selectAll().where('contact_id', '=', contact.id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     return { contact, found };
@@ -80,7 +83,7 @@ describe('an SMS conversation that opens a case', () => {
     expect(welcome).toMatchObject({ template: 'intake.category_first', language: script.language, status: 'recorded' });
     const opened = await caseOf(script.from);
     expect(opened.found).toMatchObject({ status: 'new', intake_complete: false, language: script.language, channel: 'sms' });
-    expect(hotline.cipher.openOptional(opened.found.summary_encrypted)).toBe(script.story);
+    expect(await openStored(handle.db, hotline.cipher, opened.found.summary_encrypted)).toBe(script.story);
 
     const [location] = await phone.text(script.category);
     expect(location?.template).toBe('intake.location');
@@ -110,8 +113,8 @@ describe('an SMS conversation that opens a case', () => {
     expect(found.consent_wording).toBeNull();
     expect(found.consent_source).toBe('sms');
     // New records hold the wording asked now, in the worker's language.
-    expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toBe(i18n.getFixedT(script.language, 'sms')('intake.consent'));
-    expect(hotline.cipher.openOptional(found.location_raw_encrypted)).toBe(script.place);
+    expect(await openStored(handle.db, hotline.cipher, found.consent_wording_encrypted)).toBe(i18n.getFixedT(script.language, 'sms')('intake.consent'));
+    expect(await openStored(handle.db, hotline.cipher, found.location_raw_encrypted)).toBe(script.place);
     expect(await handle.db.selectFrom('cases').select('id').where('contact_id', '=', opened.contact.id).execute()).toHaveLength(1);
   });
 
@@ -122,15 +125,15 @@ describe('an SMS conversation that opens a case', () => {
     const [welcome] = await phone.text(sample.zawgyi);
     expect(welcome).toMatchObject({ template: 'intake.category_first', language: 'my' });
     const { found } = await caseOf('+66810000007');
-    expect(hotline.cipher.openOptional(found.summary_encrypted)).toBe(sample.unicode);
+    expect(await openStored(handle.db, hotline.cipher, found.summary_encrypted)).toBe(sample.unicode);
     const message = await handle.db
       .selectFrom('messages')
       .select(['body_encrypted', 'raw_body_encrypted'])
       .where('case_id', '=', found.id)
       .where('direction', '=', 'in')
       .executeTakeFirstOrThrow();
-    expect(hotline.cipher.openOptional(message.body_encrypted)).toBe(sample.unicode);
-    expect(hotline.cipher.openOptional(message.raw_body_encrypted)).toBe(sample.zawgyi);
+    expect(await openStored(handle.db, hotline.cipher, message.body_encrypted)).toBe(sample.unicode);
+    expect(await openStored(handle.db, hotline.cipher, message.raw_body_encrypted)).toBe(sample.zawgyi);
   });
 
   it('opens the case even if the worker never answers the menu', async () => {
@@ -174,7 +177,8 @@ describe('an SMS conversation that opens a case', () => {
       .innerJoin('contacts', 'contacts.id', 'cases.contact_id')
       .select(['cases.id', 'cases.summary_encrypted', 'contacts.address_encrypted'])
       .execute();
-    const mine = cases.filter((row) => hotline.cipher.openOptional(row.address_encrypted) === '+66810000011');
+    const opener = await openerFor(handle.db, hotline.cipher, cases.flatMap((row) => [row.address_encrypted, row.summary_encrypted]));
+    const mine = cases.filter((row) => opener.openOptional(row.address_encrypted) === '+66810000011');
     expect(mine).toHaveLength(1);
   });
 
@@ -203,7 +207,7 @@ describe('an SMS conversation that opens a case', () => {
     expect((await phone.text(answer))[0]?.template).toBe('discreet.done');
     const { found } = await caseOf(from);
     expect(found.consent_given).toBe(given);
-    expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toBe(i18n.getFixedT(language, 'sms')('discreet.consent'));
+    expect(await openStored(handle.db, hotline.cipher, found.consent_wording_encrypted)).toBe(i18n.getFixedT(language, 'sms')('discreet.consent'));
   });
 
   it('records an answer it cannot read twice as not understood, keeps consent unknown, and flags it on the case page', async () => {
@@ -219,7 +223,7 @@ describe('an SMS conversation that opens a case', () => {
       .orderBy('sequence', 'desc').executeTakeFirstOrThrow();
     // The event points at the worker's message and holds none of their words.
     expect(unclear).toEqual({ data: { messageId: lastAnswer.id }, actor_kind: 'worker' });
-    expect(hotline.cipher.openOptional(lastAnswer.body_encrypted)).toBe('ขอคิดก่อนนะ');
+    expect(await openStored(handle.db, hotline.cipher, lastAnswer.body_encrypted)).toBe('ขอคิดก่อนนะ');
 
     const org = await handle.db.insertInto('organisations').values({ slug: 'unclear-org', name: 'Unclear Org', kind: 'ngo', country: 'TH' }).returning('id').executeTakeFirstOrThrow();
     await upsertUser(handle.db, { organisationId: org.id, email: 'unclear@example.org', displayName: 'Caseworker', role: 'caseworker', locale: 'en', passwordHash: await hashPassword('a long staff password') });

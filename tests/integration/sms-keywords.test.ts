@@ -3,6 +3,7 @@ import { buildTestHotline, type TestHotline } from '../support/app';
 import { openTestDatabase } from '../support/database';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import { createWorkerPhone } from '../support/sms-conversation';
+import { openerFor } from '../../src/privacy/person-keys';
 
 describe('SMS keywords', () => {
   let handle: DatabaseHandle;
@@ -21,7 +22,8 @@ describe('SMS keywords', () => {
 
   async function contactOf(from: string) {
     const contacts = await handle.db.selectFrom('contacts').selectAll().execute();
-    const contact = contacts.find((row) => hotline.cipher.openOptional(row.address_encrypted) === from);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === from);
     if (!contact) throw new Error(`no contact for ${from}`);
     return contact;
   }
@@ -58,7 +60,8 @@ describe('SMS keywords', () => {
     expect((await phone.text('NEW my friend is missing'))[0]?.template).toBe('intake.category_first');
     const contact = await contactOf('+66820000004');
     const cases = await handle.db.selectFrom('cases').select('summary_encrypted').where('contact_id', '=', contact.id).orderBy('created_at').execute();
-    expect(cases.map((row) => hotline.cipher.openOptional(row.summary_encrypted))).toEqual(
+    const summaries = await openerFor(handle.db, hotline.cipher, cases.map((row) => row.summary_encrypted));
+    expect(cases.map((row) => summaries.openOptional(row.summary_encrypted))).toEqual(
       expect.arrayContaining(['first problem', 'second problem: injury at work', 'my friend is missing']),
     );
   });

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../src/db/database';
 import { buildTestHotline, TEST_AUTH_TOKEN, TEST_PUBLIC_URL, type TestHotline } from '../support/app';
 import { openTestDatabase, truncate, usingRealPostgres } from '../support/database';
 import { inboundSms, messageSid, postSigned } from '../support/twilio-webhook';
+import { openStored } from '../support/sealed';
 
 const PATH = '/webhooks/twilio/messaging';
 
@@ -78,7 +79,7 @@ describe('POST /webhooks/twilio/messaging', () => {
       const message = await handle.db.selectFrom('messages').selectAll().executeTakeFirstOrThrow();
       expect(message).toMatchObject({ provider_id: params['MessageSid'], direction: 'in', status: 'received', channel: 'sms' });
       expect(message.body_encrypted).not.toContain('passport');
-      expect(hotline.cipher.openOptional(message.body_encrypted)).toBe('Boss keeps my passport');
+      expect(await openStored(handle.db, hotline.cipher, message.body_encrypted)).toBe('Boss keeps my passport');
       const jobs = await handle.db.selectFrom('jobs_outbox').select(['name', 'payload']).execute();
       expect(jobs).toEqual([{ name: 'sms.process_inbound', payload: { contactId: message.contact_id } }]);
     });
@@ -122,16 +123,16 @@ describe('POST /webhooks/twilio/messaging', () => {
       const [media] = message.media as { contentType: string; url: string }[];
       expect(media?.contentType).toBe('image/jpeg');
       expect(media?.url).not.toContain('api.twilio.com');
-      expect(hotline.cipher.open(media?.url ?? '')).toBe('https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1');
+      expect(await openStored(handle.db, hotline.cipher, media?.url)).toBe('https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1');
     });
 
     it('stores a body over 1,600 characters and one with control characters, keeping the raw text', async () => {
       await postSigned(hotline.app, PATH, inboundSms('+66811111111', 'x'.repeat(2000))).expect(200);
       await postSigned(hotline.app, PATH, inboundSms('+66822222222', 'pay\u0000 me\u0007')).expect(200);
       const rows = await handle.db.selectFrom('messages').select(['body_encrypted', 'raw_body_encrypted']).orderBy('sequence').execute();
-      expect(hotline.cipher.openOptional(rows[0]?.body_encrypted)).toHaveLength(2000);
-      expect(hotline.cipher.openOptional(rows[1]?.body_encrypted)).toBe('pay me');
-      expect(hotline.cipher.openOptional(rows[1]?.raw_body_encrypted)).toBe('pay\u0000 me\u0007');
+      expect(await openStored(handle.db, hotline.cipher, rows[0]?.body_encrypted)).toHaveLength(2000);
+      expect(await openStored(handle.db, hotline.cipher, rows[1]?.body_encrypted)).toBe('pay me');
+      expect(await openStored(handle.db, hotline.cipher, rows[1]?.raw_body_encrypted)).toBe('pay\u0000 me\u0007');
     });
 
     it.each([
@@ -164,7 +165,7 @@ describe('POST /webhooks/twilio/messaging', () => {
       expect(fs.readdirSync(recovered.spoolDir)).toHaveLength(0);
       const message = await handle.db.selectFrom('messages').select(['provider_id', 'body_encrypted']).executeTakeFirstOrThrow();
       expect(message.provider_id).toBe(params['MessageSid']);
-      expect(recovered.cipher.openOptional(message.body_encrypted)).toBe('the police took my friend');
+      expect(await openStored(handle.db, recovered.cipher, message.body_encrypted)).toBe('the police took my friend');
     });
   });
 });

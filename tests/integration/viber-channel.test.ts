@@ -5,6 +5,7 @@ import { buildTestHotline, type TestHotline } from '../support/app';
 import { createViberWorker } from '../support/chat-worker';
 import { openTestDatabase } from '../support/database';
 import { signViberBody, startFakeViber, type FakeViber } from '../support/fake-viber';
+import { openerFor } from '../../src/privacy/person-keys';
 
 // Viber end to end: signed webhooks in, the pipeline, replies out through a local fake of Viber's
 // REST bot API, receipts moving statuses forward.
@@ -39,7 +40,8 @@ describe('the Viber channel', () => {
 
   async function caseOfViberUser(userId: string) {
     const contacts = await handle.db.selectFrom('contacts').select(['id', 'address_encrypted', 'is_opted_out', 'person_id']).where('channel', '=', 'viber').execute();
-    const contact = contacts.find((row) => hotline.cipher.openOptional(row.address_encrypted) === userId);
+    const opener = await openerFor(handle.db, hotline.cipher, contacts.map((row) => row.address_encrypted));
+    const contact = contacts.find((row) => opener.openOptional(row.address_encrypted) === userId);
     if (!contact) throw new Error('no Viber contact');
     const found = await handle.db.selectFrom('cases').selectAll().where('person_id', '=', contact.person_id).orderBy('created_at', 'desc').executeTakeFirst();
     return { contact, found };
@@ -59,11 +61,13 @@ describe('the Viber channel', () => {
     await worker.text('4');
     expect((await caseOfViberUser(worker.userId)).found).toBeUndefined();
     const rows = await handle.db.selectFrom('contacts').select(['language', 'is_opted_out', 'address_encrypted']).where('channel', '=', 'viber').execute();
-    const opened = rows.find((row) => hotline.cipher.openOptional(row.address_encrypted) === worker.userId);
+    const addresses = await openerFor(handle.db, hotline.cipher, rows.map((row) => row.address_encrypted));
+    const opened = rows.find((row) => addresses.openOptional(row.address_encrypted) === worker.userId);
     expect(opened).toMatchObject({ language: 'th', is_opted_out: false });
     // The worker's Viber name and avatar are never kept.
     const stored = await handle.db.selectFrom('messages').select(['body_encrypted', 'raw_body_encrypted']).where('channel', '=', 'viber').execute();
-    for (const row of stored) expect(`${hotline.cipher.openOptional(row.body_encrypted)}${hotline.cipher.openOptional(row.raw_body_encrypted)}`).not.toContain('Worker Name');
+    const bodies = await openerFor(handle.db, hotline.cipher, stored.flatMap((row) => [row.body_encrypted, row.raw_body_encrypted]));
+    for (const row of stored) expect(`${bodies.openOptional(row.body_encrypted)}${bodies.openOptional(row.raw_body_encrypted)}`).not.toContain('Worker Name');
   });
 
   it.each([

@@ -19,6 +19,9 @@ import { FAKE_ACCOUNT_SID, startFakeTwilio, type FakeTwilio } from '../support/f
 import { createWorkerPhone } from '../support/sms-conversation';
 import { heard, parseTwiml, type XmlElement } from '../support/twiml';
 import { postSigned } from '../support/twilio-webhook';
+import { openStored } from '../support/sealed';
+import { openerFor } from '../../src/privacy/person-keys';
+import { personKeyIdOf } from '../../src/privacy/person-keys';
 
 // Whole calls to the voice line, as Twilio would make them: signed webhooks, every answer parsed as
 // TwiML, the caller's message fetched from a fake Twilio serving real WAV audio, sealed on the
@@ -163,7 +166,10 @@ describe('the voice line', () => {
     // The caller is now a voice contact (sealed number) of the case's person.
     const contact = await handle.db.selectFrom('contacts').selectAll().where('id', '=', after.contact_id ?? '').executeTakeFirstOrThrow();
     expect(contact).toMatchObject({ channel: 'voice', person_id: opened.person_id, language: 'th' });
-    expect(hotline.cipher.openOptional(contact.address_encrypted)).toBe(from);
+    expect(await openStored(handle.db, hotline.cipher, contact.address_encrypted)).toBe(from);
+    const personKey = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', opened.person_id).executeTakeFirstOrThrow();
+    expect(personKeyIdOf(contact.address_encrypted)).toBe(personKey.id.replace(/-/g, ''));
+    expect(personKeyIdOf(attachment.key_encrypted)).toBe(personKey.id.replace(/-/g, ''));
     const types = (await eventsOf(opened.id)).map((event) => event.type);
     expect(types).toEqual(expect.arrayContaining(['case.opened', 'case.intake_completed', 'call.message_left', 'call.callback_requested', 'call.safe_time_given', 'attachment.stored']));
   });
@@ -335,8 +341,9 @@ describe('the voice line', () => {
     const from = number('+6689');
     const phone = createWorkerPhone(handle, hotline, from);
     await phone.text('My boss has not paid me for two months');
-    const smsContact = (await handle.db.selectFrom('contacts').select(['id', 'person_id', 'address_encrypted']).where('channel', '=', 'sms').execute())
-      .find((contact) => hotline.cipher.openOptional(contact.address_encrypted) === from);
+    const smsContacts = await handle.db.selectFrom('contacts').select(['id', 'person_id', 'address_encrypted']).where('channel', '=', 'sms').execute();
+    const opener = await openerFor(handle.db, hotline.cipher, smsContacts.map((contact) => contact.address_encrypted));
+    const smsContact = smsContacts.find((contact) => opener.openOptional(contact.address_encrypted) === from);
     const smsCase = await handle.db.selectFrom('cases').selectAll().where('person_id', '=', smsContact?.person_id ?? '').executeTakeFirstOrThrow();
 
     const call = phoneCall(from);
@@ -391,8 +398,9 @@ describe('the voice line', () => {
   it('records a missed call on an open case, and only counts one from an unknown number', async () => {
     const known = number('+6683');
     await createWorkerPhone(handle, hotline, known).text('They took my passport');
-    const knownPerson = (await handle.db.selectFrom('contacts').select(['person_id', 'address_encrypted']).where('channel', '=', 'sms').execute())
-      .find((contact) => hotline.cipher.openOptional(contact.address_encrypted) === known)?.person_id;
+    const smsContacts = await handle.db.selectFrom('contacts').select(['person_id', 'address_encrypted']).where('channel', '=', 'sms').execute();
+    const opener = await openerFor(handle.db, hotline.cipher, smsContacts.map((contact) => contact.address_encrypted));
+    const knownPerson = smsContacts.find((contact) => opener.openOptional(contact.address_encrypted) === known)?.person_id;
     const openCase = await handle.db.selectFrom('cases').select('id').where('person_id', '=', knownPerson ?? '').executeTakeFirstOrThrow();
     const metric = async () => {
       const text = await hotline.metrics.metrics();

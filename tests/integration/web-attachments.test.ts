@@ -10,6 +10,7 @@ import { buildTestHotline, type TestHotline } from '../support/app';
 import { AUDIO_AND_DOCUMENT_SAMPLES, HEIC_SAMPLE, REFUSED_SAMPLES } from '../support/attachment-samples';
 import { openTestDatabase, truncate } from '../support/database';
 import { IDENTIFYING_TAGS, exifTags, phonePhoto } from '../support/exif';
+import { personKeyIdOf } from '../../src/privacy/person-keys';
 
 // Evidence files on the worker-facing web form and status page (issue #14): multipart/form-data
 // without JavaScript, each file checked from its bytes, cleaned and sealed, and told back to the
@@ -141,6 +142,9 @@ describe('evidence files on the web form and the status page', () => {
           { source: 'web', status: 'stored', kind: 'image', content_type: 'image/jpeg', case_id: found?.id, person_id: found?.person_id },
           { source: 'web', status: 'stored', kind: 'document', content_type: 'application/pdf', case_id: found?.id, person_id: found?.person_id },
         ]);
+      // Taken in before the worker was known, their keys were sealed again under the worker's own key.
+      const personKey = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', found?.person_id ?? '').executeTakeFirstOrThrow();
+      expect(rows.map((row) => personKeyIdOf(row.key_encrypted))).toEqual([personKey.id.replace(/-/g, ''), personKey.id.replace(/-/g, '')]);
       const storedPhoto = await bytesOf(await openSealed({ db: handle.db, cipher: hotline.cipher }, { attachmentId: rows[0]?.id ?? '', variant: 'original' }));
       const tags = exifTags(storedPhoto);
       for (const tag of IDENTIFYING_TAGS) expect({ tag, value: tags[tag] }).toEqual({ tag, value: undefined });

@@ -2,6 +2,9 @@ import request from 'supertest';
 import type { DatabaseHandle } from '../../src/db/database';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { openTestDatabase, truncate } from '../support/database';
+import { openStored } from '../support/sealed';
+import { personKeyIdOf } from '../../src/privacy/person-keys';
+import { openerFor } from '../../src/privacy/person-keys';
 
 function csrfOf(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
@@ -102,11 +105,16 @@ describe('web intake', () => {
       });
       expect(found.consent_wording).toBeNull();
       expect(found.consent_wording_encrypted).not.toContain('May we share');
-      expect(hotline.cipher.openOptional(found.consent_wording_encrypted)).toContain('May we share your case with a partner organisation');
+      expect(await openStored(handle.db, hotline.cipher, found.consent_wording_encrypted)).toContain('May we share your case with a partner organisation');
       expect(found.consent_source).toBe('web');
       expect(found.pin_hash).not.toContain(pin);
-      expect(hotline.cipher.openOptional(found.summary_encrypted)).toBe(VALID.story);
-      expect(hotline.cipher.openOptional(found.employer_encrypted)).toBe('Golden Sea Foods');
+      expect(await openStored(handle.db, hotline.cipher, found.summary_encrypted)).toBe(VALID.story);
+      expect(await openStored(handle.db, hotline.cipher, found.employer_encrypted)).toBe('Golden Sea Foods');
+      // Sealed under the key of the case's own (new) person, not ENCRYPTION_KEY alone.
+      const key = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', found.person_id).executeTakeFirstOrThrow();
+      for (const sealed of [found.summary_encrypted, found.employer_encrypted, found.consent_wording_encrypted, found.location_raw_encrypted]) {
+        expect(personKeyIdOf(sealed)).toBe(key.id.replace(/-/g, ''));
+      }
       const events = await handle.db.selectFrom('case_events').select('type').where('case_id', '=', found.id).execute();
       // No routing rule exists in this database, so the case waits for the coordinators' triage.
       expect(events.map((event) => event.type)).toEqual(['case.opened', 'case.consent_recorded', 'case.needs_triage']);
@@ -123,7 +131,10 @@ describe('web intake', () => {
         .where('cases.reference', '=', reference)
         .executeTakeFirstOrThrow();
       expect(message).toMatchObject({ template: 'web.confirmation', channel: 'whatsapp', status: 'recorded', language: 'km' });
-      expect(hotline.cipher.openOptional(message.body_encrypted)).toContain(reference);
+      expect(await openStored(handle.db, hotline.cipher, message.body_encrypted)).toContain(reference);
+      const worker = await handle.db.selectFrom('cases').innerJoin('contacts', 'contacts.id', 'cases.contact_id').innerJoin('person_keys', 'person_keys.person_id', 'cases.person_id')
+        .select(['contacts.address_encrypted', 'cases.summary_encrypted', 'person_keys.id']).where('cases.reference', '=', reference).executeTakeFirstOrThrow();
+      for (const sealed of [worker.address_encrypted, worker.summary_encrypted, message.body_encrypted]) expect(personKeyIdOf(sealed)).toBe(worker.id.replace(/-/g, ''));
     });
 
     it('shows each error beside its field in the worker\'s language and keeps what was typed', async () => {
@@ -204,7 +215,8 @@ describe('web intake', () => {
       expect(response.text).toContain('We added this to your case');
       const found = await handle.db.selectFrom('cases').select('id').where('reference', '=', reference).executeTakeFirstOrThrow();
       const messages = await handle.db.selectFrom('messages').select(['channel', 'direction', 'body_encrypted']).where('case_id', '=', found.id).execute();
-      expect(messages.map((m) => ({ channel: m.channel, direction: m.direction, body: hotline.cipher.openOptional(m.body_encrypted) }))).toEqual([
+      const opener = await openerFor(handle.db, hotline.cipher, messages.map((m) => m.body_encrypted));
+      expect(messages.map((m) => ({ channel: m.channel, direction: m.direction, body: opener.openOptional(m.body_encrypted) }))).toEqual([
         { channel: 'web', direction: 'in', body: 'They moved us to another factory.' },
       ]);
     });

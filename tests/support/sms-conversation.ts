@@ -1,6 +1,7 @@
 import type { DatabaseHandle } from '../../src/db/database';
 import type { TestHotline } from './app';
 import { inboundSms, postSigned } from './twilio-webhook';
+import { openerFor } from '../../src/privacy/person-keys';
 
 /** An outbound message as the worker would receive it. */
 export interface ReceivedReply {
@@ -31,9 +32,10 @@ export function createWorkerPhone(handle: DatabaseHandle, hotline: TestHotline, 
       const known = seen;
       const fresh = rows.filter((row) => !known.has(row.id));
       seen = new Set(rows.map((row) => row.id));
+      const opener = await openerFor(handle.db, hotline.cipher, fresh.map((row) => row.body_encrypted));
       return fresh.map((row) => ({
         template: row.template,
-        body: hotline.cipher.openOptional(row.body_encrypted) ?? '',
+        body: opener.openOptional(row.body_encrypted) ?? '',
         language: row.language,
         status: row.status,
         segments: row.segments,

@@ -21,6 +21,7 @@ import { isLanguage } from '../../language/negotiation';
 import { countryFromPhone } from '../../places/place-matcher';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { openerFor, PersonErasedError, sealerFor, type PersonOpener, type PersonSealer } from '../../privacy/person-keys';
 import { recordAudit } from '../../audit/audit.repository';
 import { fileWorkerErasureRequest } from '../../erasures/erasure-request.service';
 import { adoptAttachmentsIntoCase, recordInboundMedia, type InboundMediaReference } from '../../attachments/attachment-intake.service';
@@ -53,6 +54,10 @@ export interface InboundProcessorDeps {
 interface LockedContact {
   id: string;
   personId: string;
+  /** Seals under the person's own key; replaced when the identity joins another person. */
+  sealer: PersonSealer;
+  /** Opens this turn's stored values (the address, the messages' words and media URLs). */
+  opener: PersonOpener;
   channel: MessagingChannel;
   address: string;
   language: Language | null;
@@ -82,10 +87,10 @@ function isInboundEvent(value: unknown): value is InboundEventKind {
 export async function processInboundMessages(deps: InboundProcessorDeps, contactId: string): Promise<number> {
   let channel = 'sms';
   const processed = await deps.db.transaction().execute(async (trx) => {
-    const contact = await lockContact(trx, deps.cipher, contactId);
-    if (!contact) return 0;
+    const locked = await lockContact(trx, deps.cipher, contactId);
+    if (!locked) return 0;
+    const { contact, pending } = locked;
     channel = contact.channel;
-    const pending = await unprocessedMessages(trx, deps.cipher, contactId);
     for (const message of pending) await processOne(trx, deps, contact, message);
     // The worker wrote again: replies held for them (WhatsApp's closed window) can go now.
     if (pending.length > 0 && !contact.isOptedOut && contact.channel === 'whatsapp') {
@@ -101,31 +106,49 @@ export async function processInboundMessages(deps: InboundProcessorDeps, contact
   return processed;
 }
 
-async function lockContact(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<LockedContact | undefined> {
+/**
+ * The contact, locked, with its unprocessed messages opened. One query for the person's key (the
+ * key their words were sealed under at the webhook): the opener needs none more. Nothing is done
+ * for a person who was erased.
+ */
+async function lockContact(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<{ contact: LockedContact; pending: PendingMessage[] } | undefined> {
   const row = await lockContactAndPerson(trx, contactId);
   if (!row) return undefined;
-  return {
+  const rows = await listUnprocessedMessages(trx, contactId);
+  if (rows.length === 0) return undefined;
+  let sealer: PersonSealer;
+  try {
+    sealer = await sealerFor(trx, cipher, row.person_id);
+  } catch (error) {
+    if (error instanceof PersonErasedError) return undefined;
+    throw error;
+  }
+  const media = rows.map((message) => mediaReferences(message.media));
+  const opener = await openerFor(trx, cipher, [row.address_encrypted, ...rows.map((message) => message.body_encrypted), ...media.flat().map((item) => item.url)], [sealer]);
+  const contact: LockedContact = {
     id: row.id,
     personId: row.person_id,
+    sealer,
+    opener,
     channel: isMessagingChannel(row.channel) ? row.channel : 'sms',
-    address: cipher.openOptional(row.address_encrypted) ?? '',
+    address: opener.openOrErased(row.address_encrypted) ?? '',
     language: isLanguage(row.language) ? row.language : null,
     isOptedOut: row.is_opted_out,
     isDiscreet: row.is_discreet,
     state: readState(row.conversation),
   };
+  return { contact, pending: rows.map((message, index) => pendingMessage(opener, message, media[index] ?? [])) };
 }
 
-async function unprocessedMessages(trx: Transaction<Database>, cipher: PersonalDataCipher, contactId: string): Promise<PendingMessage[]> {
-  const rows = await listUnprocessedMessages(trx, contactId);
-  return rows.map((row) => ({
+function pendingMessage(opener: PersonOpener, row: Awaited<ReturnType<typeof listUnprocessedMessages>>[number], media: InboundMediaReference[]): PendingMessage {
+  return {
     id: row.id,
-    body: cipher.openOptional(row.body_encrypted) ?? '',
+    body: opener.openOrErased(row.body_encrypted) ?? '',
     createdAt: row.created_at,
     event: isInboundEvent(row.event) ? row.event : null,
     replyToken: row.reply_token && row.reply_token_expires_at ? { token: row.reply_token, expiresAt: row.reply_token_expires_at } : null,
-    media: mediaReferences(row.media),
-  }));
+    media,
+  };
 }
 
 /** The media references stored with a message (content type and sealed URL); anything else is skipped. */
@@ -157,7 +180,7 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
   }
   contact.state = turn.state;
   if (message.media.length > 0) {
-    await recordInboundMedia(trx, deps, { id: message.id, channel: contact.channel, caseId, personId: contact.personId, media: message.media });
+    await recordInboundMedia(trx, { ...deps, opener: contact.opener }, { id: message.id, channel: contact.channel, caseId, personId: contact.personId, media: message.media });
   }
   await markMessageProcessed(trx, message.id, { caseId, language: contact.language }, deps.clock.now());
   if (!turn.reply || contact.isOptedOut) return;
@@ -224,7 +247,7 @@ async function applyAction(
         await updateCase(trx, caseId, {
           destination_country: action.country,
           destination_province: action.province,
-          location_raw_encrypted: deps.cipher.seal(action.raw),
+          location_raw_encrypted: contact.sealer.seal(action.raw),
         }, now);
       }
       await event('case.location_set', { country: action.country, province: action.province });
@@ -236,7 +259,7 @@ async function applyAction(
       if (caseId) {
         const wording = render(deps.i18n, contact.language ?? 'en', action.wordingTemplate, {});
         const reference = await findCaseReferenceById(trx, caseId);
-        await recordConsent(trx, deps, { caseId, reference }, { given: action.given, wording, source: contact.channel }, {
+        await recordConsent(trx, { ...deps, sealer: contact.sealer }, { caseId, reference }, { given: action.given, wording, source: contact.channel }, {
           actorKind: 'worker', userId: null, organisationId: null, ip: null,
         }, now);
       }
@@ -293,7 +316,7 @@ async function openCase(
   message: PendingMessage,
   story: string,
 ): Promise<string> {
-  const created = await openNewCase(trx, deps, {
+  const created = await openNewCase(trx, { ...deps, sealer: contact.sealer }, {
     channel: contact.channel,
     language: contact.language ?? 'en',
     contactId: contact.id,
@@ -319,7 +342,7 @@ async function reply(
   const discreet = contact.isDiscreet || (await caseOwnerIsDiscreet(trx, caseId));
   const { template, params } = await resolveReply(trx, deps, contact, answer, discreet);
   const body = render(deps.i18n, language, template, params);
-  await queueOutboundMessage(trx, deps, {
+  await queueOutboundMessage(trx, { ...deps, sealer: contact.sealer }, {
     contactId: contact.id,
     caseId,
     channel: contact.channel,
@@ -405,6 +428,7 @@ async function linkIdentity(
   }
   const movedCases = await moveIdentityToPerson(trx, { contactId: contact.id, fromPersonId: contact.personId, toPersonId: found.person_id }, now);
   contact.personId = found.person_id;
+  contact.sealer = await sealerFor(trx, deps.cipher, found.person_id);
   await insertCaseEvent(trx, { caseId: found.id, type: 'person.identity_linked', actorKind: 'worker', data: { channel: contact.channel, casesMoved: movedCases.length }, at: now });
   await recordAudit(trx, { actorKind: 'worker', actorUserId: null, ip: null, action: 'person.identity_linked', subjectType: 'case', subjectId: found.reference, caseId: found.id, details: { channel: contact.channel, casesMoved: movedCases.length } });
   outcome.link = 'done';

@@ -12,7 +12,8 @@ import { applyMessageStatus } from './delivery-status';
 import type { InboundSpool, SpooledRequest } from './inbound-spool';
 import { inboundMessageSchema, mediaOf } from './inbound.schema';
 import { createInboundBatcher } from './inbound-batcher';
-import { storeInboundMessages, type StoredInbound } from './inbound.repository';
+import type { StoredInbound } from './inbound.repository';
+import { storeInboundMessages } from './inbound-store';
 
 export type ReceiveOutcome = 'stored' | 'replay' | 'spooled';
 

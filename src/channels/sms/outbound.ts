@@ -8,6 +8,7 @@ import type { Database } from '../../db/schema';
 import type { JobContext } from '../../jobs/job.types';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { openerFor, sealerForContact, type PersonOpener, type PersonSealer } from '../../privacy/person-keys';
 import { SendFailure, isMessagingChannel, type MessagingChannel, type OutboundMessage } from '../channel';
 import { choicesFor } from '../reply-choices';
 import type { MessageSender } from '../senders';
@@ -42,14 +43,16 @@ export interface QueuedMessage {
 export const WHATSAPP_NEWS_TEMPLATE = 'whatsapp.news';
 
 /**
- * Records an outbound message (sealed, with its encoding and segment count) and queues the job
- * that sends it, in the caller's transaction.
+ * Records an outbound message (sealed under the worker's own key, with its encoding and segment
+ * count) and queues the job that sends it, in the caller's transaction. `deps.sealer`, when given,
+ * is the sealer of the contact's person (else it is looked up).
  */
 export async function queueOutboundMessage(
   trx: Transaction<Database>,
-  deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend; counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined },
+  deps: { cipher: PersonalDataCipher; clock: Clock; enqueueSend: EnqueueSend; counters?: Pick<HotlineCounters, 'outboundStatus'> | undefined; sealer?: PersonSealer | undefined },
   message: QueuedMessage,
 ): Promise<string> {
+  const sealer = deps.sealer ?? (await sealerForContact(trx, deps.cipher, message.contactId));
   // Segments are SMS's measure (and its cost); chat channels are counted the same way for length only.
   const { encoding, segments } = countSegments(message.body);
   const now = deps.clock.now();
@@ -57,7 +60,7 @@ export async function queueOutboundMessage(
     channel: message.channel,
     contactId: message.contactId,
     caseId: message.caseId,
-    bodyEncrypted: deps.cipher.seal(message.body),
+    bodyEncrypted: sealer.seal(message.body),
     language: message.language,
     encoding,
     segments,
@@ -126,7 +129,10 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     return;
   }
   try {
-    const body = deps.cipher.openOptional(message.body_encrypted) ?? '';
+    const opener = await openerFor(db, deps.cipher, [message.body_encrypted, message.address_encrypted]);
+    const opened = opener.openOrErased(message.body_encrypted);
+    if (opened === null && message.body_encrypted !== null) throw new SendFailure(false, 'erased', 'the message was erased');
+    const body = opened ?? '';
     const language = isLanguage(message.language) ? message.language : 'en';
     const choices = channel === 'sms' ? undefined : choicesFor(deps.i18n, language, message.template, body);
     const template = message.template === WHATSAPP_NEWS_TEMPLATE ? whatsappTemplateFor(deps.whatsappTemplateSid, language) : undefined;
@@ -135,7 +141,7 @@ export async function sendQueuedMessage(deps: SendDeps, messageId: string, conte
     const outbound: OutboundMessage = {
       messageId,
       channel,
-      to: openAddress(deps.cipher, message.address_encrypted),
+      to: openAddress(opener, message.address_encrypted),
       body,
       ...(choices ? { choices } : {}),
       ...(replyToken ? { replyToken } : {}),
@@ -167,7 +173,8 @@ async function onSendFailure(deps: SendDeps, ids: { messageId: string; contactId
 }
 
 /** The worker's address, or a permanent failure when their personal data was erased. */
-function openAddress(cipher: PersonalDataCipher, sealed: string | null): string {
-  if (sealed === null) throw new SendFailure(false, 'erased', 'the contact was erased');
-  return cipher.open(sealed);
+function openAddress(opener: PersonOpener, sealed: string | null): string {
+  const address = opener.openOrErased(sealed);
+  if (address === null) throw new SendFailure(false, 'erased', 'the contact was erased');
+  return address;
 }

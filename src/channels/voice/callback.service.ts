@@ -12,6 +12,7 @@ import type { HotlineJobEnqueuer } from '../../jobs/hotline-jobs';
 import type { Logger } from '../../observability/logger';
 import { timeZoneOfCountry } from '../../orgs/time-zones';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { openerFor } from '../../privacy/person-keys';
 import { findUserPhone, setUserPhone } from '../../users/user.service';
 import { callbackDueAt, readSafeTime, type SafeTime } from './callback-window';
 import {
@@ -206,8 +207,9 @@ export async function bridge(deps: CallbackServiceDeps, attemptId: string): Prom
   return inTransaction(deps, async (trx) => {
     const attempt = await lockAttempt(trx, attemptId);
     if (!attempt || attempt.status !== 'dialling' || attempt.outcome || !attempt.address_encrypted || !deps.from) return HANG_UP;
+    const worker = (await openerFor(trx, deps.cipher, [attempt.address_encrypted])).openOrErased(attempt.address_encrypted);
+    if (worker === null) return HANG_UP;
     await updateAttempt(trx, attempt.id, { status: 'bridged' });
-    const worker = deps.cipher.open(attempt.address_encrypted);
     const webhook = (path: string) => `${deps.publicUrl}/webhooks/twilio/voice/callback/${path}?attempt=${attempt.id}`;
     const dial = `<Dial callerId="${escapeXml(deps.from)}" answerOnBridge="true" record="do-not-record" timeout="30">`
       + `<Number machineDetection="Enable" amdStatusCallback="${escapeXml(webhook('amd'))}" amdStatusCallbackMethod="POST"`

@@ -61,8 +61,8 @@ export async function openCaseOfCall(deps: Pick<VoiceMessageDeps, 'db' | 'cipher
     contactId: call.contact_id,
     language: isLanguage(call.language) ? call.language : 'en',
     categories: [call.category ?? 'other'],
-    // The message is the recording; there are no written words.
-    summaryEncrypted: deps.cipher.seal(''),
+    // The message is the recording; there are no written words, so nothing to seal.
+    summaryEncrypted: null,
     receivedAt: call.started_at,
     at: deps.clock.now(),
   });

@@ -86,7 +86,7 @@ export interface CallCaseRow {
   contactId: string | null;
   language: string;
   categories: string[];
-  summaryEncrypted: string;
+  summaryEncrypted: string | null;
   receivedAt: Date;
   at: Date;
 }
@@ -199,10 +199,14 @@ export async function findPhoneIdentities(db: Executor, addressHashes: readonly 
   return [...rows.filter((row) => row.channel === 'voice'), ...rows.filter((row) => row.channel !== 'voice')];
 }
 
-/** The voice identity of a number (created, or found when it exists, which `inserted` tells); a given person owns it, else a new one. */
+/**
+ * The voice identity of a number (created, or found when it exists, which `inserted` tells); a given
+ * person owns it, else a new one. `addressEncrypted` null: the caller seals the number under the new
+ * person's key once the row (and so the person) exists.
+ */
 export async function upsertVoiceContact(
   trx: Transaction<Database>,
-  contact: { personId: string | null; addressHash: string; addressEncrypted: string; language: string | null; at: Date },
+  contact: { personId: string | null; addressHash: string; addressEncrypted: string | null; language: string | null; at: Date },
 ): Promise<{ id: string; personId: string; inserted: boolean }> {
   const row = await trx
     .insertInto('contacts')

@@ -16,6 +16,8 @@ import type { Logger } from '../../observability/logger';
 import { countryFromPhone } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { sealerFor } from '../../privacy/person-keys';
+import { setContactAddress } from '../../contacts/contact.repository';
 import type { PromptCoverage, RecordedPrompts } from './recorded-prompts';
 import { openCaseOfCall } from './voice-message.service';
 import { renderTwiml, twimlDocument, type PromptBook } from './twiml';
@@ -187,10 +189,11 @@ async function incomingCall(deps: VoiceServiceDeps, incoming: IncomingCall): Pro
 async function knownCaller(trx: Transaction<Database>, deps: VoiceServiceDeps, number: string, now: Date) {
   const [known] = await findPhoneIdentities(trx, deps.cipher.lookupHashes(number));
   if (!known) return undefined;
+  // A worker known on SMS or WhatsApp calling for the first time: their voice identity, sealed under their own key.
   const contactId = known.channel === 'voice'
     ? known.id
     : (await upsertVoiceContact(trx, {
-      personId: known.person_id, addressHash: deps.cipher.lookupHash(number), addressEncrypted: deps.cipher.seal(number), language: known.language, at: now,
+      personId: known.person_id, addressHash: deps.cipher.lookupHash(number), addressEncrypted: (await sealerFor(trx, deps.cipher, known.person_id)).seal(number), language: known.language, at: now,
     })).id;
   const openCase = await findOpenCaseOfContact(trx, contactId);
   return { contactId, language: known.language, openCase };
@@ -328,11 +331,13 @@ async function keepMessage(
   const now = deps.clock.now();
   const caller = await callerOf(trx, deps, call, now);
   await deps.jobs.enqueue(trx, 'voice.file_message', { callId: call.id });
+  // The recording's address at Twilio is the caller's (a withheld number has no person: ENCRYPTION_KEY, until the erasure or the deletion at Twilio).
+  const sealer = caller.sealer ?? (caller.personId ? await sealerFor(trx, deps.cipher, caller.personId) : undefined);
   const attachmentId = await insertAttachment(trx, {
     source: 'voice',
     caseId: caller.openCase?.id ?? null,
     personId: caller.personId,
-    providerUrlEncrypted: deps.cipher.seal(recordingMediaUrl(recording.url)),
+    providerUrlEncrypted: (sealer ?? deps.cipher).seal(recordingMediaUrl(recording.url)),
     providerRef: recording.sid,
     at: now,
   });
@@ -351,15 +356,18 @@ async function keepMessage(
  */
 async function callerOf(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, now: Date) {
   const open = (id: string | null, reference: string | null) => (id && reference ? { id, reference } : undefined);
-  if (call.contact_id) return { contactId: call.contact_id, personId: call.contact_person_id, openCase: open(call.open_case_id, call.open_case_reference) };
-  if (!call.caller_encrypted) return { contactId: null, personId: null, openCase: undefined };
+  if (call.contact_id) return { contactId: call.contact_id, personId: call.contact_person_id, openCase: open(call.open_case_id, call.open_case_reference), sealer: undefined };
+  if (!call.caller_encrypted) return { contactId: null, personId: null, openCase: undefined, sealer: undefined };
+  // The number was sealed with ENCRYPTION_KEY for the call alone; the new identity seals it under the new person's key.
   const number = deps.cipher.open(call.caller_encrypted);
   const contact = await upsertVoiceContact(trx, {
-    personId: null, addressHash: deps.cipher.lookupHash(number), addressEncrypted: call.caller_encrypted, language: call.language, at: now,
+    personId: null, addressHash: deps.cipher.lookupHash(number), addressEncrypted: null, language: call.language, at: now,
   });
+  const sealer = await sealerFor(trx, deps.cipher, contact.personId);
+  if (contact.inserted) await setContactAddress(trx, contact.id, sealer.seal(number));
   // Known already: another call from the number left a message meanwhile, and its case may be open.
   const openCase = contact.inserted ? undefined : await findOpenCaseOfContact(trx, contact.id);
-  return { contactId: contact.id, personId: contact.personId, openCase };
+  return { contactId: contact.id, personId: contact.personId, openCase, sealer };
 }
 
 /** Twilio serves a recording's audio at its URL with a format suffix; WAV is its own default. */

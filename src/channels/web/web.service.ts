@@ -2,6 +2,7 @@ import { generatePin, pinHashOf, pinMatches } from '../../cases/case-pin';
 import type { i18n } from 'i18next';
 import type { Kysely, Transaction } from 'kysely';
 import { ingestAttachment, type IngestResult } from '../../attachments/attachment-ingest';
+import { sealAttachmentsUnder } from '../../attachments/attachment-store';
 import { deleteAttachments, insertAttachment, linkAttachmentsToCase } from '../../attachments/attachment.repository';
 import { recordAudit } from '../../audit/audit.repository';
 import { insertCaseEvent } from '../../cases/case-event.repository';
@@ -20,6 +21,7 @@ import { matchPlace } from '../../places/place-matcher';
 import type { CountryCode } from '../../places/places';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
+import { openerFor, sealerForCase, sealerForContact } from '../../privacy/person-keys';
 import { queueOutboundMessage } from '../sms/outbound';
 import { normalisePhone, type ReportForm } from './web.schema';
 import { findCaseForStatus, latestCaseworkerReply } from './web.repository';
@@ -74,9 +76,15 @@ export function startWebUpload(deps: WebIntakeDeps, source: 'web' | 'status_page
   };
 }
 
-/** Gives a form's files to its case, each stored one on the timeline (by id: no name, no content). */
-async function attachFiles(trx: Transaction<Database>, caseId: string, files: readonly WebFile[], at: Date): Promise<void> {
-  await linkAttachmentsToCase(trx, files.map((file) => file.attachmentId), caseId);
+/**
+ * Gives a form's files to its case, their keys sealed again under the worker's own key (they were
+ * taken in before the worker was known), each stored one on the timeline (by id: no name, no content).
+ */
+async function attachFiles(trx: Transaction<Database>, cipher: PersonalDataCipher, caseId: string, files: readonly WebFile[], at: Date): Promise<void> {
+  if (files.length === 0) return;
+  const ids = files.map((file) => file.attachmentId);
+  await linkAttachmentsToCase(trx, ids, caseId);
+  await sealAttachmentsUnder(trx, cipher, await sealerForCase(trx, cipher, caseId), ids);
   for (const file of files) {
     if (file.result.status !== 'stored') continue;
     await insertCaseEvent(trx, { caseId, type: 'attachment.added', actorKind: 'worker', data: { attachmentId: file.attachmentId }, at });
@@ -105,8 +113,9 @@ export async function submitReport(
   return inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
     const contact =
       form.contact === 'none' ? null : await findOrCreateContact(trx, deps.cipher, { channel: form.contact, address: normalisePhone(form.phone), language });
+    const sealer = contact ? await sealerForContact(trx, deps.cipher, contact.id) : undefined;
     // A reference is needed for the PIN's hash, so the case is opened first and the hash set after.
-    const created = await openCase(trx, deps, {
+    const created = await openCase(trx, { ...deps, sealer }, {
       channel: 'web',
       language,
       contactId: contact?.id ?? null,
@@ -126,12 +135,12 @@ export async function submitReport(
       intakeComplete: true,
     });
     await updateCase(trx, created.id, { pin_hash: pinHashOf(deps.cipher, created.reference, pin) }, now);
-    await attachFiles(trx, created.id, files, now);
+    await attachFiles(trx, deps.cipher, created.id, files, now);
     await deps.events.publish(trx, { type: 'case.opened', caseId: created.id });
     if (contact && !contact.isOptedOut) {
       await queueOutboundMessage(
         trx,
-        { cipher: deps.cipher, clock: deps.clock, counters: deps.counters, enqueueSend: (tx, messageId) => deps.jobs.enqueue(tx, 'sms.send', { messageId }) },
+        { cipher: deps.cipher, sealer, clock: deps.clock, counters: deps.counters, enqueueSend: (tx, messageId) => deps.jobs.enqueue(tx, 'sms.send', { messageId }) },
         {
           contactId: contact.id,
           caseId: created.id,
@@ -167,10 +176,8 @@ export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin
     actorKind: 'worker', action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, ip, details: { via: 'status_page' },
   });
   const erasure = (await findOpenErasureOf(deps.db, found.person_id)) ?? null;
-  return {
-    caseId: found.id, personId: found.person_id, reference, status: found.status, latestReply: deps.cipher.openOptional(reply?.body_encrypted),
-    consentGiven: found.consent_given, erasure,
-  };
+  const latestReply = (await openerFor(deps.db, deps.cipher, [reply?.body_encrypted])).openOrErased(reply?.body_encrypted);
+  return { caseId: found.id, personId: found.person_id, reference, status: found.status, latestReply, consentGiven: found.consent_given, erasure };
 }
 
 /**
@@ -181,10 +188,11 @@ export async function addInformation(deps: WebIntakeDeps, view: CaseStatusView, 
   const now = deps.clock.now();
   await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
     if (text !== '') {
-      const messageId = await insertWebStatusMessage(trx, { caseId: view.caseId, bodyEncrypted: deps.cipher.seal(text), at: now });
+      const sealer = await sealerForCase(trx, deps.cipher, view.caseId);
+      const messageId = await insertWebStatusMessage(trx, { caseId: view.caseId, bodyEncrypted: sealer.seal(text), at: now });
       await insertCaseEvent(trx, { caseId: view.caseId, type: 'message.received', actorKind: 'worker', data: { messageId, channel: 'web' }, at: now });
     }
-    await attachFiles(trx, view.caseId, files, now);
+    await attachFiles(trx, deps.cipher, view.caseId, files, now);
     await updateCase(trx, view.caseId, { last_worker_message_at: now }, now);
     await deps.events.publish(trx, { type: 'case.worker_wrote', caseId: view.caseId });
     await recordAudit(trx, {
