@@ -77,8 +77,9 @@ export async function insertPersonKeys(db: Executor, keys: readonly { personId: 
 
 /** Stores a new key for the person unless one exists already (two writers at once: the first wins); returns the person's key. */
 export async function insertPersonKey(db: Executor, personId: string, keyEncrypted: string): Promise<StoredPersonKey> {
-  await db.insertInto('person_keys').values({ person_id: personId, key_encrypted: keyEncrypted }).onConflict((oc) => oc.column('person_id').doNothing()).execute();
-  const row = await db.selectFrom('person_keys').select(['id', 'key_encrypted']).where('person_id', '=', personId).executeTakeFirstOrThrow();
+  const inserted = await db.insertInto('person_keys').values({ person_id: personId, key_encrypted: keyEncrypted })
+    .onConflict((oc) => oc.column('person_id').doNothing()).returning(['id', 'key_encrypted']).executeTakeFirst();
+  const row = inserted ?? (await db.selectFrom('person_keys').select(['id', 'key_encrypted']).where('person_id', '=', personId).executeTakeFirstOrThrow());
   return { id: row.id, personId, keyEncrypted: row.key_encrypted };
 }
 

@@ -37,7 +37,7 @@ describe('the audit log', () => {
   });
 
   it('keeps a staff member\'s address but never a worker\'s (audit lines outlive an erasure)', async () => {
-    await recordAudit(handle.db, { actorKind: 'staff', action: 'case.read', subjectType: 'case', subjectId: 'STAFF-1', ip: '203.0.113.7' });
+    await recordAudit(handle.db, { actorKind: 'user', action: 'case.read', subjectType: 'case', subjectId: 'STAFF-1', ip: '203.0.113.7' });
     await recordAudit(handle.db, { actorKind: 'worker', action: 'case.read', subjectType: 'case', subjectId: 'WORKER-1', ip: '198.51.100.23' });
     const rows = await handle.db.selectFrom('audit_log').select(['subject_id', 'ip']).where('subject_id', 'in', ['STAFF-1', 'WORKER-1']).orderBy('subject_id').execute();
     expect(rows).toEqual([{ subject_id: 'STAFF-1', ip: '203.0.113.7' }, { subject_id: 'WORKER-1', ip: null }]);

@@ -9,6 +9,7 @@ import { findOrCreateContact } from '../../src/contacts/contact.repository';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database';
 import { createPersonalDataCipher, generateKey } from '../../src/privacy/personal-data';
 import { createTestDatabaseUrl, usingRealPostgres } from '../support/database';
+import { openAllStored } from '../support/sealed';
 
 // The operator's erasure and retention commands: a dry run first, which changes nothing and says
 // what would go; with --yes the erasure is recorded (source cli), run and audited.
@@ -80,7 +81,7 @@ describe('erasing from the CLI', () => {
   const storiesOf = (...references: string[]) =>
     inspect(async (handle) => {
       const rows = await handle.db.selectFrom('cases').select(['reference', 'summary_encrypted']).where('reference', 'in', references).execute();
-      return references.map((reference) => cipher.openOptional(rows.find((row) => row.reference === reference)?.summary_encrypted));
+      return openAllStored(handle.db, cipher, references.map((reference) => rows.find((row) => row.reference === reference)?.summary_encrypted));
     });
 
   beforeAll(async () => {
@@ -123,7 +124,7 @@ describe('erasing from the CLI', () => {
     const dry = await cli(['erase', '--phone', PHONE]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('dry run: nothing changed');
-    expect(dry.stdout).toContain(`person ${onSms.personId} (${onSms.reference}): would erase people: 1, identities: 1, cases: 1\n`);
+    expect(dry.stdout).toContain(`person ${onSms.personId} (${onSms.reference}): would erase people: 1, identities: 1, cases: 1, data keys: 1\n`);
     expect(dry.stdout).toContain(onWhatsapp.reference);
     expect(dry.stdout).not.toContain(other.reference);
     expect(dry.stdout).not.toContain('cli-canary');
@@ -131,7 +132,7 @@ describe('erasing from the CLI', () => {
 
     const done = await cli(['erase', '--phone', PHONE, '--reason', 'legal_order', '--yes']);
     expect(done).toMatchObject({ code: 0, stderr: '' });
-    expect(done.stdout).toMatch(new RegExp(`person ${onSms.personId} \\(${onSms.reference}\\): erased \\(erasure [0-9a-f-]{36}\\): people: 1, identities: 1, cases: 1\n`));
+    expect(done.stdout).toMatch(new RegExp(`person ${onSms.personId} \\(${onSms.reference}\\): erased \\(erasure [0-9a-f-]{36}\\): people: 1, identities: 1, cases: 1, data keys: 1\n`));
     expect(done.stdout).toContain(onWhatsapp.reference);
     expect(await storiesOf(onSms.reference, onWhatsapp.reference, other.reference)).toEqual([null, null, 'another worker cli-keeper']);
     const recorded = await inspect(async (handle) => ({

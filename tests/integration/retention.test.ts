@@ -13,6 +13,7 @@ import { createFakeClock, type FakeClock } from '../support/clock';
 import { openTestDatabase } from '../support/database';
 import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
 import { createCapturingLogger } from '../support/logger';
+import { openStored } from '../support/sealed';
 
 // The retention schedule on a fake clock: a case resolved or closed 24 months ago (or its owning
 // organisation's shorter period) has its personal data erased, the whole worker when every case of
@@ -76,7 +77,7 @@ describe('the retention schedule', () => {
   }
 
   const story = async (caseId: string) =>
-    hotline.cipher.openOptional((await handle.db.selectFrom('cases').select('summary_encrypted').where('id', '=', caseId).executeTakeFirstOrThrow()).summary_encrypted);
+    openStored(handle.db, hotline.cipher, (await handle.db.selectFrom('cases').select('summary_encrypted').where('id', '=', caseId).executeTakeFirstOrThrow()).summary_encrypted);
   const erasures = () => handle.db.selectFrom('erasures').select(['scope', 'source', 'reason', 'status', 'case_id', 'person_id']).orderBy('requested_at').orderBy('id').execute();
   const statistics = () => handle.db.selectFrom('stats_case_month').selectAll().orderBy('month').orderBy('category').orderBy('origin_country').orderBy('destination_country').orderBy('sector').orderBy('currency').execute();
   const counted = async (name: string) => {

@@ -68,8 +68,9 @@ describe('the voice line\'s webhooks, counted in statements', () => {
   it('answers each webhook of a call from a new number in a handful of statements, opening the case\'s row alone in the request', async () => {
     const cost = await costOfCall(newNumber());
     // Ring: the number's identities, the new call (and the recorded prompts, read at most every few seconds).
-    // Record: the caller's voice contact, the job queued, the recording's attachment, the call; then the case's row on its own.
-    expect(cost).toEqual({ ring: 3, language: 2, category: 2, record: 6, recording: 3, callback: 3, safe_time: 3, status: 2 });
+    // Record: the caller's voice contact, their new data key (read, made), their number sealed under it, the job queued,
+    // the recording's attachment, the call; then the case's row on its own.
+    expect(cost).toEqual({ ring: 3, language: 2, category: 2, record: 9, recording: 3, callback: 3, safe_time: 3, status: 2 });
   });
 
   it('reads the recorded prompts once for many calls, again only once their copy is old', async () => {
@@ -84,7 +85,7 @@ describe('the voice line\'s webhooks, counted in statements', () => {
     await hotline.runJobs();
     const cost = await costOfCall(from, { hasOpenCase: true });
     // Ring: their identities, their open case, the new call. Language: the call and their contact's language.
-    // Record: the job queued, the recording's attachment, the call; nothing on the case.
-    expect(cost).toEqual({ ring: 3, language: 3, record: 4, recording: 3, callback: 3, safe_time: 3, status: 2 });
+    // Record: their data key (the recording's address is sealed under it), the job queued, the recording's attachment, the call; nothing on the case.
+    expect(cost).toEqual({ ring: 3, language: 3, record: 5, recording: 3, callback: 3, safe_time: 3, status: 2 });
   });
 });
