@@ -1,6 +1,7 @@
 import { runAttachmentsBenchmark } from './attachments.bench';
 import { runConsoleBenchmark } from './console.bench';
 import { runInboxBenchmark } from './inbox.bench';
+import { runKeyMigrationBenchmark } from './key-migration.bench';
 import { runPipelineBenchmark } from './pipeline.bench';
 import { runSmsBenchmark } from './sms.bench';
 import { runStartupBenchmark } from './startup.bench';
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   pipeline: runPipelineBenchmark,
   attachments: runAttachmentsBenchmark,
   console: runConsoleBenchmark,
+  'key-migration': runKeyMigrationBenchmark,
 };
 
 async function main(): Promise<void> {

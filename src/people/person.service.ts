@@ -9,6 +9,7 @@ import { inTransaction } from '../db/transaction';
 import { errors } from '../http/errors';
 import { maskAddress } from './masked-address';
 import { openerFor } from '../privacy/person-keys';
+import { resealMovedValues } from '../privacy/key-migration.service';
 import {
   findContactChannel,
   findMergeForUpdate,
@@ -134,6 +135,8 @@ export async function mergePeopleFor(deps: CaseWorkDeps, caller: Caller, referen
     await lockPeople(trx, [keptPersonId, mergedPersonId]);
     const contactIds = await moveAllContacts(trx, mergedPersonId, keptPersonId);
     const caseIds = await moveAllCases(trx, mergedPersonId, keptPersonId, now);
+    // What moved is sealed again under the kept person's key: erasing them then erases it too.
+    await resealMovedValues(trx, deps.cipher, keptPersonId);
     const mergeId = await insertMerge(trx, { keptPersonId, mergedPersonId, contactIds, caseIds, userId: caller.principal.userId, at: now });
     const data = { mergeId, keptReference: reference, mergedReference: otherReference };
     for (const caseId of await listCaseIdsOfPerson(trx, keptPersonId)) await insertCaseEvent(trx, { ...staff, caseId, type: 'person.merged', data });
@@ -160,6 +163,7 @@ export async function undoMergeFor(deps: CaseWorkDeps, caller: Caller, mergeId: 
     if (merge.undone_at) throw errors.conflict([{ field: 'merge', reason: 'already_undone' }]);
     await lockPeople(trx, [merge.kept_person_id, merge.merged_person_id]);
     await moveRowsTo(trx, merge.merged_person_id, { contactIds: merge.contact_ids, caseIds: merge.case_ids }, now);
+    await resealMovedValues(trx, deps.cipher, merge.merged_person_id);
     await markMergeUndone(trx, merge.id, caller.principal.userId, now);
     const affected = [...(await listCaseIdsOfPerson(trx, merge.kept_person_id)), ...(await listCaseIdsOfPerson(trx, merge.merged_person_id))];
     const data = { mergeId, mergedReferences: (await listCaseReferences(trx, merge.case_ids)).map((row) => row.reference) };

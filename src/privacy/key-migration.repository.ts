@@ -57,15 +57,25 @@ export interface ResealedRow {
 
 const LEGACY = 'v1.%';
 
-function anyLegacy(alias: string, table: SealedTable): RawBuilder<boolean> {
-  return sql<boolean>`(${sql.join(SEALED_COLUMNS[table].map((column) => sql`${sql.ref(`${alias}.${column}`)} like ${LEGACY}`), sql` or `)})`;
+/** Which values a listing picks: those still under ENCRYPTION_KEY, or every one not under a given person key. */
+export type StaleValues = { kind: 'legacy' } | { kind: 'not_under'; keyId: string };
+
+function isStale(stale: StaleValues, value: RawBuilder<unknown>): RawBuilder<boolean> {
+  return stale.kind === 'legacy' ? sql<boolean>`${value} like ${LEGACY}` : sql<boolean>`(${value} is not null and ${value} not like ${`p1.${stale.keyId}.%`})`;
 }
+
+function anyStale(alias: string, table: SealedTable, stale: StaleValues = { kind: 'legacy' }): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.join(SEALED_COLUMNS[table].map((column) => isStale(stale, sql.ref(`${alias}.${column}`))), sql` or `)})`;
+}
+
 
 function columnsOf(alias: string, table: SealedTable): RawBuilder<unknown> {
   return sql.join(SEALED_COLUMNS[table].map((column, index) => sql`${sql.ref(`${alias}.${column}`)} as ${sql.id(`c${index}`)}`));
 }
 
-const LEGACY_MEDIA = sql<boolean>`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(m.media) = 'array' then m.media else '[]'::jsonb end) e where e->>'url' like ${LEGACY})`;
+function staleMedia(stale: StaleValues): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(m.media) = 'array' then m.media else '[]'::jsonb end) e where ${isStale(stale, sql`(e->>'url')`)})`;
+}
 
 type RawRow = { id: string; person_id: string; media?: unknown } & Record<string, string | null>;
 
@@ -105,46 +115,50 @@ export async function listPeopleAfter(db: Executor, after: string | null, limit:
   return (await query.execute()).map((row) => row.id);
 }
 
-/** Every row of these people with a value still under ENCRYPTION_KEY (one query per table). */
-export async function listLegacyRowsOfPeople(db: Executor, personIds: readonly string[]): Promise<LegacyRow[]> {
+/**
+ * Every row these people own with a value still under ENCRYPTION_KEY (or, with `not_under`, under
+ * anything but the given person key: rows that moved to another person), one query per table.
+ */
+export async function listLegacyRowsOfPeople(db: Executor, personIds: readonly string[], stale: StaleValues = { kind: 'legacy' }): Promise<LegacyRow[]> {
   if (personIds.length === 0) return [];
   const people = sql`${[...personIds]}::uuid[]`;
+  const media = staleMedia(stale);
   const run = async (table: SealedTable, query: RawBuilder<RawRow>) => toLegacyRows(table, (await query.execute(db)).rows);
   const byCase = (table: 'notes' | 'referrals' | 'escalations') => sql<RawRow>`
     select t.id, cs.person_id, ${columnsOf('t', table)}
     from cases cs join ${sql.table(table)} t on t.case_id = cs.id
-    where cs.person_id = any(${people}) and ${anyLegacy('t', table)}`;
+    where cs.person_id = any(${people}) and ${anyStale('t', table, stale)}`;
   // One after another: a transaction has one connection.
   const queries: [SealedTable, RawBuilder<RawRow>][] = [
     ['contacts', sql<RawRow>`
       select t.id, t.person_id, ${columnsOf('t', 'contacts')}
-      from contacts t where t.person_id = any(${people}) and ${anyLegacy('t', 'contacts')}`],
+      from contacts t where t.person_id = any(${people}) and ${anyStale('t', 'contacts', stale)}`],
     ['cases', sql<RawRow>`
       select t.id, t.person_id, ${columnsOf('t', 'cases')}
-      from cases t where t.person_id = any(${people}) and ${anyLegacy('t', 'cases')}`],
+      from cases t where t.person_id = any(${people}) and ${anyStale('t', 'cases', stale)}`],
     ['messages', sql<RawRow>`
       select m.id, ct.person_id, ${columnsOf('m', 'messages')}, m.media
       from contacts ct join messages m on m.contact_id = ct.id
-      where ct.person_id = any(${people}) and (${anyLegacy('m', 'messages')} or ${LEGACY_MEDIA})
+      where ct.person_id = any(${people}) and (${anyStale('m', 'messages', stale)} or ${media})
       union all
       select m.id, cs.person_id, ${columnsOf('m', 'messages')}, m.media
       from cases cs join messages m on m.case_id = cs.id
-      where cs.person_id = any(${people}) and m.contact_id is null and (${anyLegacy('m', 'messages')} or ${LEGACY_MEDIA})`],
+      where cs.person_id = any(${people}) and m.contact_id is null and (${anyStale('m', 'messages', stale)} or ${media})`],
     ['notes', byCase('notes')],
     ['referrals', byCase('referrals')],
     ['escalations', byCase('escalations')],
     ['attachments', sql<RawRow>`
       select t.id, cs.person_id, ${columnsOf('t', 'attachments')}
       from cases cs join attachments t on t.case_id = cs.id
-      where cs.person_id = any(${people}) and ${anyLegacy('t', 'attachments')}`],
+      where cs.person_id = any(${people}) and ${anyStale('t', 'attachments', stale)}`],
     ['calls', sql<RawRow>`
       select t.id, ct.person_id, ${columnsOf('t', 'calls')}
       from contacts ct join calls t on t.contact_id = ct.id
-      where ct.person_id = any(${people}) and ${anyLegacy('t', 'calls')}
+      where ct.person_id = any(${people}) and ${anyStale('t', 'calls', stale)}
       union all
       select t.id, cs.person_id, ${columnsOf('t', 'calls')}
       from cases cs join calls t on t.case_id = cs.id
-      where cs.person_id = any(${people}) and t.contact_id is null and ${anyLegacy('t', 'calls')}`],
+      where cs.person_id = any(${people}) and t.contact_id is null and ${anyStale('t', 'calls', stale)}`],
   ];
   const results: LegacyRow[][] = [];
   for (const [table, query] of queries) results.push(await run(table, query));
@@ -157,7 +171,7 @@ export async function listLegacyCaselessAttachments(db: Executor, after: string 
     select t.id, t.person_id, ${columnsOf('t', 'attachments')}
     from attachments t join people p on p.id = t.person_id
     where t.case_id is null and p.erased_at is null and t.id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid
-      and ${anyLegacy('t', 'attachments')}
+      and ${anyStale('t', 'attachments')}
     order by t.id
     limit ${limit}`.execute(db);
   return toLegacyRows('attachments', rows);

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { HotlineJobEnqueuer } from '../jobs/hotline-jobs';
 import { hasWaitingJob, DISPATCH_LEASE_MS } from '../jobs/outbox.repository';
-import { sealersForPeople, type PersonSealer } from './person-keys';
+import { isPersonSealed, openerFor, sealerFor, sealersForPeople, type PersonSealer } from './person-keys';
 import type { PersonalDataCipher } from './personal-data';
 import {
   SEALED_COLUMNS,
@@ -56,35 +56,72 @@ function isLegacy(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(LEGACY_PREFIX);
 }
 
-/** The media references of a message with their legacy URLs sealed again; undefined when none is legacy. */
-function resealMedia(media: unknown, reseal: (value: string) => string): unknown[] | undefined {
-  if (!Array.isArray(media) || !media.some((item) => isLegacy((item as { url?: unknown } | null)?.url))) return undefined;
+/** The media references of a message with their picked URLs sealed again; undefined when none is picked. */
+function resealMedia(media: unknown, picked: (url: string) => boolean, reseal: (value: string) => string): unknown[] | undefined {
+  const urlOf = (item: unknown) => (item as { url?: unknown } | null)?.url;
+  const isPicked = (url: unknown): url is string => typeof url === 'string' && picked(url);
+  if (!Array.isArray(media) || !media.some((item) => isPicked(urlOf(item)))) return undefined;
   return media.map((item) => {
-    const url = (item as { url?: unknown } | null)?.url;
-    return isLegacy(url) ? { ...(item as object), url: reseal(url) } : item;
+    const url = urlOf(item);
+    return isPicked(url) ? { ...(item as object), url: reseal(url) } : item;
   });
 }
 
-/** Seals a batch's legacy values again under their people's keys; returns how many. */
-async function resealRows(trx: Transaction<Database>, cipher: PersonalDataCipher, rows: readonly LegacyRow[]): Promise<number> {
-  const sealers = await sealersForPeople(trx, cipher, [...new Set(rows.map((row) => row.personId))]);
+/**
+ * Seals values of rows again under their people's keys — those `stale` picks (still `v1.`, or not
+ * under the owner's key) — and writes them; returns how many.
+ */
+async function resealRows(
+  trx: Transaction<Database>,
+  cipher: PersonalDataCipher,
+  rows: readonly LegacyRow[],
+  sealers: ReadonlyMap<string, PersonSealer>,
+  stale: (value: string, sealer: PersonSealer) => boolean,
+): Promise<number> {
+  const picked = (row: LegacyRow) => {
+    const sealer = sealers.get(row.personId);
+    const urls = Array.isArray(row.media) ? row.media.map((item) => (item as { url?: unknown } | null)?.url) : [];
+    return sealer ? [...row.values, ...urls].filter((value): value is string => typeof value === 'string' && stale(value, sealer)) : [];
+  };
+  const opener = await openerFor(trx, cipher, rows.flatMap(picked), [...sealers.values()]);
   const byTable = new Map<SealedTable, ResealedRow[]>();
   let values = 0;
   for (const row of rows) {
-    const sealer: PersonSealer | undefined = sealers.get(row.personId);
+    const sealer = sealers.get(row.personId);
     if (!sealer) continue;
     const reseal = (value: string) => {
       values += 1;
-      return sealer.seal(cipher.open(value));
+      return sealer.seal(opener.open(value));
     };
-    const next = row.values.map((value) => (isLegacy(value) ? reseal(value) : null));
-    const newMedia = row.table === 'messages' ? resealMedia(row.media, reseal) : undefined;
+    const next = row.values.map((value) => (value !== null && stale(value, sealer) ? reseal(value) : null));
+    const newMedia = row.table === 'messages' ? resealMedia(row.media, (url) => stale(url, sealer), reseal) : undefined;
+    if (next.every((value) => value === null) && !newMedia) continue;
     const list = byTable.get(row.table) ?? [];
     list.push({ id: row.id, old: row.values, new: next, ...(newMedia ? { oldMedia: row.media, newMedia } : {}) });
     byTable.set(row.table, list);
   }
   for (const table of Object.keys(SEALED_COLUMNS) as SealedTable[]) await updateSealedValues(trx, table, byTable.get(table) ?? []);
   return values;
+}
+
+const legacyOnly = (value: string) => isLegacy(value);
+
+/** Seals a batch's legacy values again under their people's keys (made for those who have none); returns how many. */
+async function resealLegacyRows(trx: Transaction<Database>, cipher: PersonalDataCipher, rows: readonly LegacyRow[]): Promise<number> {
+  const sealers = await sealersForPeople(trx, cipher, [...new Set(rows.map((row) => row.personId))]);
+  return resealRows(trx, cipher, rows, sealers, legacyOnly);
+}
+
+/**
+ * Seals every value of a person's rows that is not under their key — rows that just moved to them
+ * (a merge, an identity linked by reference and PIN, a merge undone) — under it, in the caller's
+ * transaction; returns how many. A person's data is then always under their own key alone, so
+ * destroying it erases them. Legacy `v1.` values are left to the migration.
+ */
+export async function resealMovedValues(trx: Transaction<Database>, cipher: PersonalDataCipher, personId: string): Promise<number> {
+  const sealer = await sealerFor(trx, cipher, personId);
+  const rows = await listLegacyRowsOfPeople(trx, [personId], { kind: 'not_under', keyId: sealer.keyId });
+  return resealRows(trx, cipher, rows, new Map([[personId, sealer]]), (value, owner) => isPersonSealed(value) && !owner.holds(value));
 }
 
 /**
@@ -110,12 +147,12 @@ export async function migrateKeysStep(
     if (progress.phase === 'people') {
       const people = await listPeopleAfter(trx, progress.after, batchSize);
       if (people.length === 0) return save({ phase: 'attachments', after: null, migrated: progress.migrated }, 0, 0);
-      const values = await resealRows(trx, deps.cipher, await listLegacyRowsOfPeople(trx, people));
+      const values = await resealLegacyRows(trx, deps.cipher, await listLegacyRowsOfPeople(trx, people));
       return save({ phase: 'people', after: people[people.length - 1] ?? null, migrated: progress.migrated + values }, people.length, values);
     }
     const rows = await listLegacyCaselessAttachments(trx, progress.after, batchSize);
     if (rows.length === 0) return save({ phase: 'done', after: null, migrated: progress.migrated }, 0, 0);
-    const values = await resealRows(trx, deps.cipher, rows);
+    const values = await resealLegacyRows(trx, deps.cipher, rows);
     return save({ phase: 'attachments', after: rows[rows.length - 1]?.id ?? null, migrated: progress.migrated + values }, 0, values);
   });
 }

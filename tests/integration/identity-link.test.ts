@@ -6,7 +6,7 @@ import { createLineWorker } from '../support/chat-worker';
 import { openTestDatabase } from '../support/database';
 import { startFakeLine, type FakeLine } from '../support/fake-line';
 import { createWorkerPhone } from '../support/sms-conversation';
-import { openerFor } from '../../src/privacy/person-keys';
+import { openerFor, personKeyIdOf } from '../../src/privacy/person-keys';
 
 // One worker, many channels: a worker who reported by SMS (or on the web) joins LINE to their case
 // by sending STATUS <reference> <PIN> there, after which that chat is the same person's.
@@ -89,8 +89,14 @@ describe('joining a channel to a case with STATUS <reference> <PIN>', () => {
     const lineCase = await handle.db.selectFrom('cases').select('id').where('channel', '=', 'line').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     await worker.text(`STATUS ${reference} ${pin}`);
     const smsPerson = (await personOf('sms', '+66830000002')).person_id;
-    const moved = await handle.db.selectFrom('cases').select('person_id').where('id', '=', lineCase.id).executeTakeFirstOrThrow();
+    const moved = await handle.db.selectFrom('cases').select(['person_id', 'summary_encrypted']).where('id', '=', lineCase.id).executeTakeFirstOrThrow();
     expect(moved.person_id).toBe(smsPerson);
+    // The LINE identity's words and its case came along under the key of the worker they joined.
+    const key = await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', smsPerson).executeTakeFirstOrThrow();
+    const identity = await personOf('line', worker.userId);
+    const words = await handle.db.selectFrom('messages').select('body_encrypted').where('contact_id', '=', identity.id).execute();
+    const sealed = [identity.address_encrypted, moved.summary_encrypted, ...words.map((row) => row.body_encrypted)];
+    expect(new Set(sealed.map((value) => personKeyIdOf(value)))).toEqual(new Set([key.id.replace(/-/g, '')]));
   });
 
   it('refuses a wrong PIN without saying whether the case exists, and locks the reference after five', async () => {

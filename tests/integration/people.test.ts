@@ -11,7 +11,7 @@ import { signedInAgent } from '../support/console';
 import { openTestDatabase } from '../support/database';
 import { startFakeLine, type FakeLine } from '../support/fake-line';
 import { createWorkerPhone } from '../support/sms-conversation';
-import { openerFor } from '../../src/privacy/person-keys';
+import { openerFor, personKeyIdOf } from '../../src/privacy/person-keys';
 
 // One worker, many channels: a coordinator who sees that two cases are one worker merges them, so
 // a reply reaches the channel the worker used last across both; a merge made in error is undone
@@ -59,6 +59,16 @@ describe('merging and unmerging people', () => {
   const contactPerson = async (contactId: string) => (await handle.db.selectFrom('contacts').select('person_id').where('id', '=', contactId).executeTakeFirstOrThrow()).person_id;
   const audits = (action: string) => handle.db.selectFrom('audit_log').select(['action', 'subject_type', 'details']).where('action', '=', action).execute();
   const eventsOf = (caseId: string, type: string) => handle.db.selectFrom('case_events').select(['type', 'data']).where('case_id', '=', caseId).where('type', '=', type).execute();
+  /** The key ids every sealed value of a contact's and a case's rows is under (issue #16: one, their person's). */
+  const keysOfRows = async (contactId: string, caseId: string) => {
+    const contact = await handle.db.selectFrom('contacts').select('address_encrypted').where('id', '=', contactId).executeTakeFirstOrThrow();
+    const kase = await handle.db.selectFrom('cases').select(['summary_encrypted', 'location_raw_encrypted', 'employer_encrypted', 'consent_wording_encrypted'])
+      .where('id', '=', caseId).executeTakeFirstOrThrow();
+    const messages = await handle.db.selectFrom('messages').select('body_encrypted').where((eb) => eb.or([eb('contact_id', '=', contactId), eb('case_id', '=', caseId)])).execute();
+    const values = [contact.address_encrypted, ...Object.values(kase), ...messages.map((row) => row.body_encrypted)].filter((value) => value !== null);
+    return new Set(values.map((value) => personKeyIdOf(value) ?? 'not a person key'));
+  };
+  const keyIdOf = async (personId: string) => (await handle.db.selectFrom('person_keys').select('id').where('person_id', '=', personId).executeTakeFirstOrThrow()).id.replace(/-/g, '');
 
   it('merges the other case\'s worker into this one: identities and cases move, and a reply goes to the channel used last', async () => {
     const worker = await workerOnTwoChannels('+66811110001');
@@ -72,6 +82,8 @@ describe('merging and unmerging people', () => {
     expect(await eventsOf(worker.smsCase.id, 'person.merged')).toHaveLength(1);
     expect(await eventsOf(worker.lineCase.id, 'person.merged')).toHaveLength(1);
     expect((await audits('person.merged')).at(-1)).toMatchObject({ subject_type: 'person', details: { mergeId: merge.id, contactIds: [worker.line.id], caseIds: [worker.lineCase.id] } });
+    // What moved was sealed again under the kept worker's key: destroying it erases all of them.
+    expect(await keysOfRows(worker.line.id, worker.lineCase.id)).toEqual(new Set([await keyIdOf(worker.sms.person_id)]));
 
     // The SMS case now shows both channels; the worker wrote on LINE last, so the reply goes there.
     const page = await agent.get(`/console/cases/${worker.smsCase.reference}`).expect(200);
@@ -99,6 +111,8 @@ describe('merging and unmerging people', () => {
 
     expect(await contactPerson(worker.line.id)).toBe(worker.line.person_id);
     expect(await personOf(worker.lineCase.id)).toBe(worker.line.person_id);
+    expect(await keysOfRows(worker.line.id, worker.lineCase.id)).toEqual(new Set([await keyIdOf(worker.line.person_id)]));
+    expect(await keysOfRows(third.sms.id, third.smsCase.id)).toEqual(new Set([await keyIdOf(worker.sms.person_id)]));
     expect(await contactPerson(third.sms.id)).toBe(worker.sms.person_id);
     expect(await personOf(third.smsCase.id)).toBe(worker.sms.person_id);
     const undone = await handle.db.selectFrom('person_merges').select(['undone_at', 'undone_by_user_id']).where('id', '=', merge.id).executeTakeFirstOrThrow();

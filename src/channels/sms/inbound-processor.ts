@@ -22,6 +22,7 @@ import { countryFromPhone } from '../../places/place-matcher';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
 import { openerFor, PersonErasedError, sealerFor, type PersonOpener, type PersonSealer } from '../../privacy/person-keys';
+import { resealMovedValues } from '../../privacy/key-migration.service';
 import { recordAudit } from '../../audit/audit.repository';
 import { fileWorkerErasureRequest } from '../../erasures/erasure-request.service';
 import { adoptAttachmentsIntoCase, recordInboundMedia, type InboundMediaReference } from '../../attachments/attachment-intake.service';
@@ -429,6 +430,8 @@ async function linkIdentity(
   const movedCases = await moveIdentityToPerson(trx, { contactId: contact.id, fromPersonId: contact.personId, toPersonId: found.person_id }, now);
   contact.personId = found.person_id;
   contact.sealer = await sealerFor(trx, deps.cipher, found.person_id);
+  // The identity's words (and any cases that came along) go under the key of the worker they joined.
+  await resealMovedValues(trx, deps.cipher, found.person_id);
   await insertCaseEvent(trx, { caseId: found.id, type: 'person.identity_linked', actorKind: 'worker', data: { channel: contact.channel, casesMoved: movedCases.length }, at: now });
   await recordAudit(trx, { actorKind: 'worker', actorUserId: null, ip: null, action: 'person.identity_linked', subjectType: 'case', subjectId: found.reference, caseId: found.id, details: { channel: contact.channel, casesMoved: movedCases.length } });
   outcome.link = 'done';
