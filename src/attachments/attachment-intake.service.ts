@@ -5,7 +5,7 @@ import type { Database } from '../db/schema';
 import type { HotlineJobEnqueuer } from '../jobs/hotline-jobs';
 import type { JobContext } from '../jobs/job.types';
 import type { PersonalDataCipher } from '../privacy/personal-data';
-import { openerFor, type PersonOpener } from '../privacy/person-keys';
+import { openerFor, resealUnder, type PersonOpener, type PersonSealer } from '../privacy/person-keys';
 import { ingestAttachment } from './attachment-ingest';
 import {
   adoptCaselessAttachments,
@@ -80,7 +80,7 @@ function providerRefOf(provider: MediaProvider, url: string): string | null {
  */
 export async function recordInboundMedia(
   trx: Transaction<Database>,
-  deps: AttachmentIntakeDeps & { opener?: PersonOpener },
+  deps: AttachmentIntakeDeps & { opener?: PersonOpener; sealer?: PersonSealer },
   message: { id: string; channel: string; caseId: string | null; personId: string; media: readonly InboundMediaReference[] },
 ): Promise<number> {
   const provider = mediaProviderOf(message.channel);
@@ -92,7 +92,8 @@ export async function recordInboundMedia(
       caseId: message.caseId,
       messageId: message.id,
       personId: message.personId,
-      providerUrlEncrypted: item.url,
+      // Under the person's key now (the identity may have joined another person since the message came).
+      providerUrlEncrypted: deps.sealer ? resealUnder(opener, deps.sealer, item.url) : item.url,
       providerRef: providerRefOf(provider, url),
       at: deps.clock.now(),
     });

@@ -181,7 +181,7 @@ async function processOne(trx: Transaction<Database>, deps: InboundProcessorDeps
   }
   contact.state = turn.state;
   if (message.media.length > 0) {
-    await recordInboundMedia(trx, { ...deps, opener: contact.opener }, { id: message.id, channel: contact.channel, caseId, personId: contact.personId, media: message.media });
+    await recordInboundMedia(trx, { ...deps, opener: contact.opener, sealer: contact.sealer }, { id: message.id, channel: contact.channel, caseId, personId: contact.personId, media: message.media });
   }
   await markMessageProcessed(trx, message.id, { caseId, language: contact.language }, deps.clock.now());
   if (!turn.reply || contact.isOptedOut) return;
