@@ -149,14 +149,16 @@ export async function runKeyMigrationBenchmark(): Promise<void> {
     const server = (await sql<{ version: string; buffers: string; fsync: string; commit: string }>`
       select version() as version, current_setting('shared_buffers') as buffers, current_setting('fsync') as fsync,
         current_setting('synchronous_commit') as commit`.execute(db)).rows[0];
-    const sizes = (await sql<{ table: string; rows: string }>`
-      select relname as table, n_live_tup::text as rows from pg_stat_user_tables
-      where relname in ('people', 'contacts', 'cases', 'messages', 'notes', 'referrals') order by relname`.execute(db)).rows;
+    const sizes: { table: string; rows: number }[] = [];
+    for (const table of ['people', 'contacts', 'cases', 'messages', 'notes', 'referrals']) {
+      const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db);
+      sizes.push({ table, rows: Number(rows[0]?.n ?? 0) });
+    }
     const lines = [
       `key-migration: ${count(BENCH_CASE_COUNT)} cases written before per-person keys, moved to their people's keys by \`keys:migrate\` (batches of ${count(batchSize)} people, one transaction each)`,
       '',
       `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, ${server?.version.split(' on ')[0] ?? 'unknown'} (shared_buffers ${server?.buffers ?? '?'}, fsync ${server?.fsync ?? '?'}, synchronous_commit ${server?.commit ?? '?'})`,
-      `- data: ${sizes.map((row) => `${row.table} ${count(Number(row.rows))}`).join(', ')}; each case with a contact, ${MESSAGES_PER_CASE} messages, a note when owned, its personal fields (summary always, place 60%, employer 40%, consent wording 70%), referral reasons`,
+      `- data: ${sizes.map((row) => `${row.table} ${count(row.rows)}`).join(', ')}; each case with a contact, ${MESSAGES_PER_CASE} messages, a note when owned, its personal fields (summary always, place 60%, employer 40%, consent wording 70%), referral reasons`,
       `- generation: ${insertSeconds} s for the cases (the inbox benchmark's), ${generationSeconds.toFixed(0)} s in all with the sealed values`,
       `- values under ENCRYPTION_KEY alone before: ${count(total(before))} (${(Object.keys(SEALED_COLUMNS) as SealedTable[]).filter((table) => before[table] > 0).map((table) => `${table} ${count(before[table])}`).join(', ')}); counting them took ${countSeconds.toFixed(1)} s`,
       '',
