@@ -60,9 +60,10 @@ describe('npm start (the web process)', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves /healthz and /readyz within 30 s on a new data directory, seeds, prints the sign-in once, and stops on SIGTERM', async () => {
+  // How fast it starts is measured by `npm run bench -- startup`; here the waits only bound a hang (CI shares two cores).
+  it('serves /healthz and /readyz on a new data directory, seeds, prints the sign-in once, and stops on SIGTERM', async () => {
     const first = await start({ DATA_DIR: dataDir });
-    await waitForOk(`http://127.0.0.1:${first.port}/healthz`, performance.now(), 30_000);
+    await waitForOk(`http://127.0.0.1:${first.port}/healthz`, performance.now(), 120_000);
     const ready = await fetch(`http://127.0.0.1:${first.port}/readyz`);
     expect(ready.status).toBe(200);
     expect(first.output()).toContain(`running at http://localhost:${first.port}`);
@@ -73,18 +74,18 @@ describe('npm start (the web process)', () => {
     expect(await first.exited).toBe(0);
 
     const second = await start({ DATA_DIR: dataDir });
-    await waitForOk(`http://127.0.0.1:${second.port}/healthz`, performance.now(), 30_000);
+    await waitForOk(`http://127.0.0.1:${second.port}/healthz`, performance.now(), 120_000);
     expect(second.output()).not.toContain('Password:');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  }, 90_000);
+  }, 300_000);
 
   it('holds its data directory: a second server and the CLI get one line and exit 1 while it runs; the CLI works once it stops', async () => {
     const lockedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-lock-'));
     const env = { DATA_DIR: lockedDir, SEED_DEMO: 'never' };
     const holder = await start(env);
     try {
-      await waitForOk(`http://127.0.0.1:${holder.port}/healthz`, performance.now(), 60_000);
+      await waitForOk(`http://127.0.0.1:${holder.port}/healthz`, performance.now(), 120_000);
       const refusal = `the hotline is already running on the data directory ${lockedDir}; stop it first (a lock left by a process that crashed is released after 30 s)\n`;
 
       const second = await start(env);
