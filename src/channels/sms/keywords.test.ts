@@ -29,6 +29,21 @@ describe('SMS keywords', () => {
     expect(parseKeyword('\u1016\u103a\u1000\u1039\u1031\u1015\u1038\u1015\u102b')).toEqual({ kind: 'erase' });
   });
 
+  it.each([
+    ['\u101B\u1015\u1039', { kind: 'stop' }], // ရပ် (stop)
+    ['\u101B\u1015\u1039\u1015\u102B', { kind: 'stop' }], // ရပ်ပါ
+    ['\u1005\u1010\u1004\u1039', { kind: 'start' }], // စတင် (start)
+    ['\u1021\u1031\u103B\u1001\u1021\u1031\u1014', { kind: 'status' }], // အခြေအနေ (status)
+    ['\u1021\u1031\u103B\u1001\u1021\u1031\u1014 K7M 4QX', { kind: 'status', reference: 'K7M-4QX' }],
+  ])('reads the Burmese keyword %j typed on a Zawgyi phone', (text, keyword) => {
+    expect(parseKeyword(text)).toEqual(keyword);
+  });
+
+  it('lets a worker who typed START on a Zawgyi phone back in', () => {
+    expect(isResubscribeWord('\u1005\u1010\u1004\u1039')).toBe(true);
+    expect(isResubscribeWord('\u101B\u1015\u1039')).toBe(false);
+  });
+
   it.each(['delete these messages?', 'I deleted the messages', 'my boss said to erase the photos', 'ลบข้อความแล้ว'])('does not read %j as an erasure request', (text) => {
     expect(parseKeyword(text)).toBeUndefined();
   });

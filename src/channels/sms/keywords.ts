@@ -99,24 +99,25 @@ function afterFirstWord(original: string, words: readonly string[]): string | un
 const FOLDED_ERASE_WORDS = ERASE_WORDS.map(normaliseKeywordText);
 
 /**
- * True for "delete" in any language. Burmese typed on a Zawgyi phone ("ဖ်က္") is too short for the
- * inbound Zawgyi detector, so it is converted here, as yes/no answers are: a wrong conversion
- * matches nothing.
+ * The keyword a message is, if it is one. Burmese typed on a Zawgyi phone ("ရပ္", "ဖ်က္") is too
+ * short for the inbound Zawgyi detector, so a message that is no keyword as typed is read again
+ * converted, as yes/no answers are: a wrong conversion matches nothing, and STOP must never be
+ * missed for the font a worker's phone uses.
  */
-function isEraseWord(text: string, normalised: string): boolean {
-  if (has(FOLDED_ERASE_WORDS, normalised)) return true;
+export function parseKeyword(text: string): Keyword | undefined {
+  const keyword = parseTypedKeyword(text);
+  if (keyword) return keyword;
   const unicode = zawgyiToUnicodeForMatching(text);
-  return unicode !== undefined && unicode !== text && has(FOLDED_ERASE_WORDS, normaliseKeywordText(unicode));
+  return unicode !== undefined && unicode !== text ? parseTypedKeyword(unicode) : undefined;
 }
 
-/** The keyword a message is, if it is one. */
-export function parseKeyword(text: string): Keyword | undefined {
+function parseTypedKeyword(text: string): Keyword | undefined {
   const normalised = normaliseKeywordText(text);
   if (normalised === '') return undefined;
   if (isStopWord(text, normalised)) return { kind: 'stop' };
   if (has(START_WORDS, normalised)) return { kind: 'start' };
   if (has(HELP_WORDS, normalised)) return { kind: 'help' };
-  if (isEraseWord(text, normalised)) return { kind: 'erase' };
+  if (has(FOLDED_ERASE_WORDS, normalised)) return { kind: 'erase' };
   if (has(LANGUAGE_MENU_WORDS, normalised)) return { kind: 'language_menu' };
   if (has(DISCREET_ON_WORDS, normalised)) return { kind: 'discreet', on: true };
   if (has(DISCREET_OFF_WORDS, normalised)) return { kind: 'discreet', on: false };
@@ -143,6 +144,5 @@ export function parseKeyword(text: string): Keyword | undefined {
 
 /** True for Twilio's YES/START words that re-subscribe a contact who opted out. */
 export function isResubscribeWord(text: string): boolean {
-  const normalised = normaliseKeywordText(text);
-  return has(START_WORDS, normalised) || normalised === 'yes';
+  return parseKeyword(text)?.kind === 'start' || normaliseKeywordText(text) === 'yes';
 }
