@@ -4,6 +4,7 @@ import { insertCaseEvent } from '../cases/case-event.repository';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import type { DomainEventPublisher } from '../events/domain-events';
+import { errors } from '../http/errors';
 import {
   findLatestCaseOfPerson,
   findOpenErasureOfPerson,
@@ -15,6 +16,15 @@ import {
 // A worker's own request to have their personal data erased, by keyword on any messaging channel
 // or by the button of the status page. The request is filed, not carried out: coordinators act on
 // it (propose, a second one confirms) within the legal 90 days, or refuse it for a legal reason.
+
+/**
+ * While a worker's erasure is open (asked for, proposed or confirmed), their data is restricted:
+ * kept, not shared further. A referral or an escalation of their case by hand is refused (409,
+ * `erasure_open`) until the erasure is done or refused; run in the transaction that would share it.
+ */
+export async function refuseSharingWhileErasureOpen(db: Kysely<Database> | Transaction<Database>, personId: string, field: string): Promise<void> {
+  if (await findOpenErasureOfPerson(db, personId)) throw errors.conflict([{ field, reason: 'erasure_open' }]);
+}
 
 /** Thailand's PDPA rules: an erasure request is acted on within 90 days of it. */
 export const ERASURE_DEADLINE_DAYS = 90;

@@ -1,3 +1,4 @@
+import { refuseSharingWhileErasureOpen } from '../erasures/erasure-request.service';
 import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
@@ -72,6 +73,7 @@ export async function escalateByHand(deps: CaseWorkDeps, caller: Caller, referen
   const chosen = embassyId;
   try {
     return await inTransaction(deps, async (trx) => {
+      await refuseSharingWhileErasureOpen(trx, found.person_id, 'reference');
       if (await hasOpenEscalation(trx, found.id, chosen)) throw errors.conflict([{ field: 'embassy', reason: 'already_escalated' }]);
       const { principal } = caller;
       const id = await openEscalation(trx, deps, {

@@ -11,6 +11,7 @@ import { mayReferOnward } from '../cases/case.policy';
 import { findReferableOrganisation } from '../orgs/organisation.repository';
 import { offerReferral } from './referral-offer';
 import { sealerForCase } from '../privacy/person-keys';
+import { refuseSharingWhileErasureOpen } from '../erasures/erasure-request.service';
 import {
   dueReferralIds, findReferralForUpdate, hasLiveReferral, listReferrals, listReferralsOfCase, setReferralStatus, type ReferralStatus,
 } from './referral.repository';
@@ -43,6 +44,7 @@ export async function referByHand(
   if (target.id === principal.organisationId || target.id === found.owner_organisation_id) throw errors.validation([{ field: 'to_organisation', reason: 'already_holds_case' }]);
   try {
     return await inTransaction(deps, async (trx) => {
+      await refuseSharingWhileErasureOpen(trx, found.person_id, 'reference');
       if (await hasLiveReferral(trx, found.id, target.id)) throw errors.conflict([{ field: 'to_organisation', reason: 'already_referred' }]);
       const offered = await offerReferral(trx, deps, {
         caseId: found.id, caseReference: found.reference, fromOrganisationId: principal.organisationId, toOrganisationId: target.id, ruleId: null,

@@ -280,6 +280,44 @@ describe('console erasures', () => {
     expect(await erasure(id)).toMatchObject({ status: 'requested' });
   });
 
+  it('shares nothing more of a worker whose erasure is open: referrals and escalations are refused, in the console and the API, until it is refused', async () => {
+    const found = await buildCase();
+    const partner = await handle.db.insertInto('organisations').values({ slug: 'bangkok-legal-aid', name: 'Bangkok Legal Aid', kind: 'legal_aid', country: 'TH' }).returning('id').executeTakeFirstOrThrow();
+    const embassy = await handle.db.insertInto('organisations').values({ slug: 'myanmar-embassy-labour', name: 'Myanmar Embassy', kind: 'embassy', country: 'TH' }).returning('id').executeTakeFirstOrThrow();
+    const id = await workerAsks(found);
+    const token = await issueApiToken({ db: handle.db, clock }, { email: 'alice@example.org' }, { kind: 'cli' });
+    const api = (path: string, body: object) => request(hotline.app).post(path).set('Authorization', `Bearer ${token}`).send(body);
+    const shared = () => Promise.all([
+      handle.db.selectFrom('referrals').select('id').where('case_id', '=', found.id).execute(),
+      handle.db.selectFrom('escalations').select('id').where('case_id', '=', found.id).execute(),
+    ]);
+
+    const referral = await api(`/api/v1/cases/${found.reference}/referrals`, { to_organisation: 'bangkok-legal-aid', reason: 'Needs a lawyer' });
+    expect(referral.status).toBe(409);
+    expect(referral.body).toMatchObject({ error: { code: 'conflict', fields: [{ field: 'reference', reason: 'erasure_open', message: 'the worker asked for their data to be erased: nothing of it is shared meanwhile' }] } });
+    const escalation = await api(`/api/v1/cases/${found.reference}/escalations`, { reason: 'Passport kept', embassy: 'myanmar-embassy-labour' });
+    expect(escalation.status).toBe(409);
+    expect(escalation.body).toMatchObject({ error: { code: 'conflict', fields: [{ field: 'reference', reason: 'erasure_open', message: 'the worker asked for their data to be erased: nothing of it is shared meanwhile' }] } });
+
+    // The caseworker holding the case meets the same refusal beside the form, in words, and the case page says why.
+    const cw = await caseworker();
+    const page = await cw.agent.get(`/console/cases/${found.reference}`).expect(200);
+    expect(page.text).toContain('Until then it is restricted: new referrals and escalations are refused.');
+    const refused = await post(cw, `/console/cases/${found.reference}/referrals`, { to_organisation: 'bangkok-legal-aid', reason: 'Needs a lawyer', response_hours: '48' });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('The worker asked for their data to be erased. Nothing of it is shared until coordinators decide.');
+    expect(await shared()).toEqual([[], []]);
+
+    // Refused for a legal reason: the case may be shared again.
+    await post(await bob(), `/console/erasures/${id}`, { status: 'refused', refusal_reason: 'legal_obligation', note: 'Labour court claim' }).then((response) => expect(response.status).toBe(303));
+    await api(`/api/v1/cases/${found.reference}/referrals`, { to_organisation: 'bangkok-legal-aid', reason: 'Needs a lawyer' }).expect(201);
+    await api(`/api/v1/cases/${found.reference}/escalations`, { reason: 'Passport kept', embassy: 'myanmar-embassy-labour' }).expect(201);
+    const [referrals, escalations] = await shared();
+    expect(referrals).toHaveLength(1);
+    expect(escalations).toHaveLength(1);
+    expect(partner.id).not.toBe(embassy.id);
+  });
+
   it('runs the same steps through the API, described in the OpenAPI document', async () => {
     const found = await buildCase();
     const tokenOf = (email: string) => issueApiToken({ db: handle.db, clock }, { email }, { kind: 'cli' });
