@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -42,4 +42,17 @@ export async function listCaseEvents(db: Executor, caseId: string, types: readon
     .orderBy('case_events.created_at')
     .orderBy('case_events.id')
     .execute();
+}
+
+/** Whether a case already has an event of one of `types` whose data holds `key` = `value` (a job that must act once). */
+export async function hasCaseEventWith(db: Executor, caseId: string, types: readonly string[], key: string, value: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('case_events')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .where('type', 'in', types)
+    .where(sql<string>`data ->> ${key}`, '=', value)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -13,7 +13,7 @@ export const TIMELINE_EVENT_TYPES = [
   'case.needs_triage', 'case.consent_recorded', 'case.consent_unclear', 'case.status_changed', 'case.assigned', 'case.overdue',
   'case.reply_channel_set', 'person.merged', 'person.merge_undone',
   'call.message_left', 'call.missed', 'call.callback_requested', 'call.safe_time_given', 'call.callback_attempted', 'call.callback_window_missed',
-  'erasure.requested', 'erasure.proposed', 'erasure.confirmed', 'erasure.refused', 'legal_hold.placed', 'legal_hold.released',
+  'erasure.requested', 'erasure.proposed', 'erasure.confirmed', 'erasure.refused', 'erasure.worker_told', 'erasure.worker_not_told', 'legal_hold.placed', 'legal_hold.released',
 ] as const;
 
 type CaseEventRow = Awaited<ReturnType<typeof listCaseEvents>>[number];
@@ -66,6 +66,11 @@ function eventText(context: ConsolePageContext, event: CaseEventRow, found: Pick
     const outcome = t(`console:callbacks.outcome.${idIn(data, 'outcome') ?? 'unknown'}`, { defaultValue: idIn(data, 'outcome') ?? '' });
     return t('console:event.call.callback_attempted', { attempt: Number(data['attempt'] ?? 0), max: Number(data['maxAttempts'] ?? 0), outcome });
   }
+  if (event.type === 'erasure.worker_told') {
+    const channel = idIn(data, 'channel') ?? '';
+    return t(data['held'] === true ? 'console:event.erasure.worker_told_held' : 'console:event.erasure.worker_told', { channel: t(`console:channel.${channel}`, { defaultValue: channel }) });
+  }
+  if (event.type === 'erasure.worker_not_told') return t(`console:event.erasure.worker_not_told.${idIn(data, 'why') ?? 'no_channel'}`);
   if (event.type === 'call.safe_time_given') return t('console:event.call.safe_time_given', { time: t(`console:event.call.safe_time.${idIn(data, 'safeTime') ?? 'unknown'}`) });
   return t(`console:event.${event.type}`);
 }

@@ -49,7 +49,7 @@ export async function findContactForReply(db: Executor, id: string) {
 export async function listIdentitiesOfPerson(db: Executor, personId: string) {
   return db
     .selectFrom('contacts')
-    .select(['id', 'channel', 'address_encrypted', 'is_opted_out', 'last_message_at', 'created_at'])
+    .select(['id', 'channel', 'address_encrypted', 'is_opted_out', 'is_discreet', 'language', 'last_message_at', 'created_at'])
     .where('person_id', '=', personId)
     .orderBy('created_at')
     .execute();

@@ -167,7 +167,7 @@ async function confirm(trx: Transaction<Database>, deps: CaseWorkDeps, caller: C
   await recordStep(trx, caller, erasure, 'confirmed', {}, now);
 }
 
-/** Refuses an open, not yet confirmed erasure for a legal reason (the worker is not told by the system). */
+/** Refuses an open, not yet confirmed erasure for a legal reason; the worker who asked for it is told by a job. */
 async function refuse(trx: Transaction<Database>, deps: CaseWorkDeps, caller: Caller, id: string, input: { reason: ErasureRefusalReason; note?: string | undefined }): Promise<void> {
   const note = requireNoteForOther(input.reason, input.note);
   const now = deps.clock.now();
@@ -176,6 +176,8 @@ async function refuse(trx: Transaction<Database>, deps: CaseWorkDeps, caller: Ca
   const refused = await markErasureRefused(trx, id, { userId: caller.principal.userId, reason: input.reason, noteSealed: deps.cipher.sealOptional(note), at: now });
   if (!refused) throw errors.conflict([{ field: 'status', reason: 'erasure_not_open', params: { status: erasure.status } }]);
   await recordStep(trx, caller, erasure, 'refused', { refusal_reason: input.reason }, now);
+  // A worker who asked is told, and why, once this commits (nothing is sent for an erasure staff started).
+  await deps.jobs.enqueue(trx, 'erasure.tell_worker', { erasureId: id });
 }
 
 /** Moves an erasure on: propose, confirm or refuse (coordinators only). */

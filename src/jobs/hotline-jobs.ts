@@ -30,6 +30,8 @@ export type HotlineJobs = {
   'notification.email': { notificationId: string };
   /** Runs a confirmed erasure of a person's (or one case's) personal data. */
   'erasure.run': { erasureId: string };
+  /** Tells a worker their own request to erase their data was refused, and why (or marks the case that they could not be told). */
+  'erasure.tell_worker': { erasureId: string };
   /** Has Twilio delete the copies it keeps of what an erasure reached (messages, media, recordings), each recorded. */
   'erasure.delete_provider_copies': { erasureId: string };
   /** Erases personal data of cases past their retention period; purges old spool files, sessions, rate limits and notifications (daily). */

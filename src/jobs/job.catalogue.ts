@@ -24,6 +24,7 @@ import { deleteProviderCopy, fetchInboundAttachment } from '../attachments/attac
 import type { MediaFetchConfig } from '../attachments/media-fetch';
 import { createFileRefusalReply } from '../channels/sms/attachment-refusal';
 import { runErasure } from '../privacy/erasure.service';
+import { tellWorkerOfRefusal } from '../channels/sms/erasure-refusal-notice';
 import { runRetention } from '../privacy/retention.service';
 import type { InboundSpool } from '../channels/sms/inbound-spool';
 import { deleteProviderCopies } from '../privacy/provider-copies.service';
@@ -161,6 +162,14 @@ export function createJobCatalogue(deps: CatalogueDeps): JobCatalogue<HotlineJob
       async handle({ erasureId }, { logger }) {
         const outcome = await runErasure({ db, clock, cipher: deps.cipher, jobs: deps.jobs, events: deps.events, counters: deps.counters }, erasureId);
         if (outcome.ran) logger.info({ erasureId, status: outcome.status, ...outcome.summary }, outcome.status === 'done' ? 'personal data erased' : 'erasure refused: a case is under legal hold');
+      },
+    },
+    'erasure.tell_worker': {
+      payload: z.object({ erasureId: z.uuid() }),
+      retry: { attempts: 10, backoffMs: 30_000 },
+      async handle({ erasureId }, { logger }) {
+        const outcome = await tellWorkerOfRefusal(deps, erasureId);
+        if (outcome !== 'nothing_to_tell') logger.info({ erasureId, outcome }, 'worker told of their refused erasure request');
       },
     },
     'erasure.delete_provider_copies': {

@@ -245,6 +245,7 @@ async function refuseForLegalHold(trx: Transaction<Database>, deps: ErasureDeps,
     details: { scope: erasure.scope, source: erasure.source, refusal_reason: 'legal_hold', held_cases: heldCases }, at: now,
   });
   await deps.events.publish(trx, { type: 'erasure.refused', erasureId: erasure.id, personId: erasure.personId, reason: 'legal_hold' });
+  await deps.jobs.enqueue(trx, 'erasure.tell_worker', { erasureId: erasure.id });
 }
 
 async function eraseReach(trx: Transaction<Database>, deps: ErasureDeps, erasure: ErasureRow, reach: Reach, now: Date): Promise<Record<string, number>> {

@@ -32,6 +32,12 @@ function longestStatusWord(language: string): string {
   return words.reduce((longest, word) => (word.length > longest.length ? word : longest), '');
 }
 
+/** The longest `erasure.refused_reason.*` of a language: the worst case for `{{reason}}`. */
+function longestRefusalReason(language: string): string {
+  const reasons = Object.entries(templates(language)).filter(([key]) => key.startsWith('erasure.refused_reason.')).map(([, reason]) => reason);
+  return reasons.reduce((longest, reason) => (reason.length > longest.length ? reason : longest), '');
+}
+
 const english = templates('en');
 const keys = Object.keys(english);
 const i18n = createI18n();
@@ -40,13 +46,14 @@ describe.each(SMS_LANGUAGES)('the %s SMS templates', (language) => {
   const own = templates(language);
   const t = i18n.getFixedT(language, 'sms');
   const status = longestStatusWord(language);
+  const reason = longestRefusalReason(language);
 
   it('have exactly the English keys', () => {
     expect(Object.keys(own).sort()).toEqual([...keys].sort());
   });
 
   it.each(keys)('%s fits in 3 SMS segments and leaves no placeholder', (key) => {
-    const text = t(key, { reference: REFERENCE, status, pin: '482913' });
+    const text = t(key, { reference: REFERENCE, status, reason, pin: '482913' });
     expect(typeof text).toBe('string');
     expect(text).not.toBe(key);
     expect(text).not.toContain('{{');

@@ -117,6 +117,11 @@ export async function findCaseOwner(db: Executor, caseId: string): Promise<strin
   return row?.owner_organisation_id ?? null;
 }
 
+/** What telling a case's worker something needs: the channel staff picked for replies, the case's language and owner. */
+export async function findCaseForWorkerNotice(db: Executor, caseId: string) {
+  return db.selectFrom('cases').select(['id', 'reply_contact_id', 'language', 'owner_organisation_id']).where('id', '=', caseId).executeTakeFirst();
+}
+
 /** The worker behind an inbound message: their contact, its channel, language and opt-out. */
 export async function findSenderOfMessage(db: Executor, messageId: string) {
   const row = await db
