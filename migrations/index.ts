@@ -15,6 +15,7 @@ import * as attachments from './20261202_0014_attachments';
 import * as voice from './20261202_0015_voice';
 import * as voiceCallbacks from './20261202_0016_voice_callbacks';
 import * as dataRights from './20261202_0017_data_rights';
+import * as erasureCallCopies from './20261202_0018_erasure_call_copies';
 
 /** Every migration, by name, in the order it runs. A test checks this list against the folder. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '20261202_0015_voice': voice,
   '20261202_0016_voice_callbacks': voiceCallbacks,
   '20261202_0017_data_rights': dataRights,
+  '20261202_0018_erasure_call_copies': erasureCallCopies,
 };

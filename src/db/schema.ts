@@ -133,7 +133,7 @@ export interface ErasureProviderCopiesTable {
   id: Generated<string>;
   erasure_id: string;
   provider: string;
-  kind: 'message' | 'media' | 'recording';
+  kind: 'message' | 'media' | 'recording' | 'call';
   /** The provider's id or path of the copy (no personal data). */
   ref: string;
   status: Generated<'pending' | 'deleted' | 'gone' | 'failed'>;

@@ -353,10 +353,25 @@ export async function listTwilioHeldAttachments(db: Executor, attachmentIds: rea
     .execute();
 }
 
+/** The Twilio ids of the calls of these cases (and identities): each call's log at Twilio keeps the caller's number. */
+export async function listCallSids(db: Executor, caseIds: readonly string[], contactIds: readonly string[]): Promise<string[]> {
+  if (caseIds.length === 0 && contactIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('calls')
+    .select('call_sid')
+    .where((eb) => eb.or([
+      ...(caseIds.length > 0 ? [eb('case_id', 'in', [...caseIds])] : []),
+      ...(contactIds.length > 0 ? [eb('contact_id', 'in', [...contactIds])] : []),
+    ]))
+    .orderBy('call_sid')
+    .execute();
+  return rows.map((row) => row.call_sid);
+}
+
 /** A copy a provider keeps, to be deleted there. */
 export interface ProviderCopy {
   provider: 'twilio';
-  kind: 'message' | 'media' | 'recording';
+  kind: 'message' | 'media' | 'recording' | 'call';
   ref: string;
 }
 
@@ -372,14 +387,14 @@ export async function insertProviderCopies(trx: Transaction<Database>, erasureId
   return rows.length;
 }
 
-/** The copies of an erasure still to delete: media and recordings first, then the messages they came with. */
+/** The copies of an erasure still to delete: media and recordings first, then the messages they came with and the calls. */
 export async function listPendingProviderCopies(db: Executor, erasureId: string) {
   return db
     .selectFrom('erasure_provider_copies')
     .select(['id', 'provider', 'kind', 'ref', 'attempts'])
     .where('erasure_id', '=', erasureId)
     .where('status', '=', 'pending')
-    .orderBy(sql`case kind when 'media' then 0 when 'recording' then 1 else 2 end`)
+    .orderBy(sql`case kind when 'media' then 0 when 'recording' then 1 when 'message' then 2 else 3 end`)
     .orderBy('id')
     .execute();
 }

@@ -26,6 +26,7 @@ import {
   findPersonGroup,
   insertConfirmedErasure,
   insertProviderCopies,
+  listCallSids,
   listAttachmentIds,
   listCasesOfPeople,
   listContactIdsOfPeople,
@@ -124,6 +125,7 @@ interface Reach {
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const MEDIA_SID = /^ME[0-9a-fA-F]{32}$/;
 const RECORDING_SID = /^RE[0-9a-fA-F]{32}$/;
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 const TWILIO_MEDIA_PATH = /\/Messages\/((?:SM|MM)[0-9a-fA-F]{32})\/Media\/(ME[0-9a-fA-F]{32})$/;
 
 /** How an operator names whose data to erase. */
@@ -317,7 +319,7 @@ async function reachOf(db: Kysely<Database> | Transaction<Database>, target: Era
 /**
  * The copies Twilio still keeps of what the erasure reaches: each message it carried, each media
  * file not yet deleted there (from the attachment, or from the message when it was never fetched),
- * each call recording not yet deleted.
+ * each call recording not yet deleted, and each call's log (it keeps the caller's number).
  */
 async function collectProviderCopies(db: Kysely<Database> | Transaction<Database>, cipher: PersonalDataCipher, reach: Reach): Promise<ProviderCopy[]> {
   const copies = new Map<string, ProviderCopy>();
@@ -343,6 +345,7 @@ async function collectProviderCopies(db: Kysely<Database> | Transaction<Database
   }
   for (const [mediaSid, ref] of media) if (!deleted.has(mediaSid)) add('media', ref);
   for (const message of messages) if (message.provider_id && MESSAGE_SID.test(message.provider_id)) add('message', message.provider_id);
+  for (const callSid of await listCallSids(db, reach.cases.map((item) => item.id), reach.contactIds)) if (CALL_SID.test(callSid)) add('call', callSid);
   return [...copies.values()];
 }
 

@@ -6,7 +6,7 @@ import type { HotlineCounters } from '../observability/hotline-counters';
 import { listPendingProviderCopies, markAttachmentCopyGone, recordProviderCopyAttempt } from './erasure.repository';
 import { TwilioCopyFailure, type TwilioCopies } from './twilio-copies';
 
-// The second half of an erasure: the copies Twilio keeps (messages, media, recordings) are deleted
+// The second half of an erasure: the copies Twilio keeps (messages, media, recordings, call logs) are deleted
 // there, each try recorded on its row. A copy that fails is tried again by the job's retries, with
 // backoff; after the job's last attempt it is recorded `failed`, for an operator to see.
 
@@ -45,7 +45,7 @@ export async function deleteProviderCopies(deps: ProviderCopyDeps, erasureId: st
     try {
       const outcome = await deps.twilio.delete(copy.kind, copy.ref);
       await recordProviderCopyAttempt(deps.db, copy.id, { status: outcome, error: null, at: deps.clock.now() });
-      if (copy.kind !== 'message') await markAttachmentCopyGone(deps.db, copy.ref.split('/').at(-1) ?? copy.ref, deps.clock.now());
+      if (copy.kind === 'media' || copy.kind === 'recording') await markAttachmentCopyGone(deps.db, copy.ref.split('/').at(-1) ?? copy.ref, deps.clock.now());
       round[outcome] += 1;
       deps.counters?.providerCopyOutcome(copy.kind, outcome);
     } catch (error) {

@@ -1,11 +1,11 @@
 import type { TwilioConfig } from '../config';
 
-// Deleting the copies Twilio keeps of a worker's messages, media files and call recordings, once
+// Deleting the copies Twilio keeps of a worker's messages, media files, calls and call recordings, once
 // their personal data is erased here. Requests go only to TWILIO_API_BASE_URL (a local fake in
 // tests) with the account's credentials; the ids are checked before they become a path.
 
 /** A kind of copy Twilio keeps. */
-export type TwilioCopyKind = 'message' | 'media' | 'recording';
+export type TwilioCopyKind = 'message' | 'media' | 'recording' | 'call';
 
 /** Twilio refused, could not be reached, or the copy's id is not one of its own. */
 export class TwilioCopyFailure extends Error {
@@ -30,12 +30,14 @@ export interface TwilioCopies {
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const MEDIA_SID = /^ME[0-9a-fA-F]{32}$/;
 const RECORDING_SID = /^RE[0-9a-fA-F]{32}$/;
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 const TIMEOUT_MS = 15_000;
 
-/** The resource of a copy under the account: `Messages/SM….json`, `Messages/MM…/Media/ME….json`, `Recordings/RE….json`. */
+/** The resource of a copy under the account: `Messages/SM….json`, `Messages/MM…/Media/ME….json`, `Recordings/RE….json`, `Calls/CA….json`. */
 export function twilioCopyPath(kind: TwilioCopyKind, ref: string): string | undefined {
   if (kind === 'message') return MESSAGE_SID.test(ref) ? `Messages/${ref}.json` : undefined;
   if (kind === 'recording') return RECORDING_SID.test(ref) ? `Recordings/${ref}.json` : undefined;
+  if (kind === 'call') return CALL_SID.test(ref) ? `Calls/${ref}.json` : undefined;
   const [message = '', media = '', ...rest] = ref.split('/');
   return MESSAGE_SID.test(message) && MEDIA_SID.test(media) && rest.length === 0 ? `Messages/${message}/Media/${media}.json` : undefined;
 }

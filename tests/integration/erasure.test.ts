@@ -175,11 +175,12 @@ describe('erasing a worker', () => {
       .values({ source: 'voice', case_id: caseId, person_id: personId, provider_url_encrypted: hotline.cipher.seal(`${recording.url}.wav`), provider_ref: recording.sid, created_at: clock.now() })
       .returning('id')
       .executeTakeFirstOrThrow();
+    const callSid = `CA${crypto.randomBytes(16).toString('hex')}`;
     await handle.db
       .insertInto('calls')
-      .values({ call_sid: `CA${crypto.randomBytes(16).toString('hex')}`, contact_id: contactId, case_id: caseId, caller_encrypted: hotline.cipher.seal(phoneNumber), state: '{}', recording_attachment_id: attachment.id })
+      .values({ call_sid: callSid, contact_id: contactId, case_id: caseId, caller_encrypted: hotline.cipher.seal(phoneNumber), state: '{}', recording_attachment_id: attachment.id })
       .execute();
-    return recording.sid;
+    return { recordingSid: recording.sid, callSid };
   }
 
   /** Opens every sealed value of a dump that still opens, and every stored file: what they say. */
@@ -214,7 +215,7 @@ describe('erasing a worker', () => {
     await network.as('coordinator', 'post', `/api/v1/cases/${smsCase.reference}/merge`, { other_reference: lineCase.reference }).expect(201);
     await staffWork(webCase.reference, CANARY);
     await staffWork(lineCase.reference, CANARY);
-    const recordingSid = await voiceMessage(smsCase.id, worker.sms.id, personId, PHONE);
+    const { recordingSid, callSid } = await voiceMessage(smsCase.id, worker.sms.id, personId, PHONE);
     // Sealed under the worker's own key (as every value will be once all sealing is per person).
     const sealer = await sealerFor(handle.db, hotline.cipher, personId);
     await handle.db.updateTable('cases').set({ location_raw_encrypted: sealer.seal(`Mahachai ${CANARY.personKey}`) }).where('id', '=', smsCase.id).execute();
@@ -286,7 +287,7 @@ describe('erasing a worker', () => {
     const audit = await handle.db.selectFrom('audit_log').select(['actor_kind', 'actor_user_id', 'subject_id', 'details']).where('action', '=', 'erasure.done').execute();
     expect(audit).toEqual([expect.objectContaining({ actor_kind: 'user', actor_user_id: network.user.coordinator, subject_id: erasure.id })]);
 
-    // Twilio's copies: every message it carried for the worker, the media it still served, the recording.
+    // Twilio's copies: every message it carried for the worker, the media it still served, the recording, the call's log (it keeps the number).
     const copies = await handle.db.selectFrom('erasure_provider_copies').selectAll().where('erasure_id', '=', erasure.id).execute();
     expect(copies.length).toBeGreaterThan(0);
     expect(copies.filter((copy) => copy.status !== 'deleted' && copy.status !== 'gone')).toEqual([]);
@@ -295,6 +296,8 @@ describe('erasing a worker', () => {
     for (const { provider_id } of smsSids) expect(twilio.deletedMessages).toContain(provider_id);
     expect(twilio.deletedMedia).toContain(worker.unservedMedia);
     expect(twilio.deletedRecordings).toContain(recordingSid);
+    expect(twilio.deletedCalls).toEqual([callSid]);
+    expect(copies.filter((copy) => copy.kind === 'call').map((copy) => [copy.ref, copy.status])).toEqual([[callSid, 'deleted']]);
     expect(copies.filter((copy) => copy.kind === 'media').map((copy) => copy.ref.split('/')[1])).toEqual([worker.unservedMedia]);
     expect(twilio.deleteRequests.every((deleted) => deleted.authorization !== undefined)).toBe(true);
 

@@ -44,6 +44,7 @@ export async function startFakeTwilio() {
   const deleteRequests: { path: string; authorization: string | undefined; status: number }[] = [];
   const deleteAnswers: number[] = [];
   const deletedMessages: string[] = [];
+  const deletedCalls: string[] = [];
   const credentials = `Basic ${Buffer.from(`${FAKE_ACCOUNT_SID}:${FAKE_AUTH_TOKEN}`).toString('base64')}`;
   const server = http.createServer((req, res) => {
     if (req.method === 'DELETE') {
@@ -60,6 +61,17 @@ export async function startFakeTwilio() {
       else if (deletedMessages.includes(messagePath[1])) res.writeHead(404).end();
       else {
         deletedMessages.push(messagePath[1]);
+        res.writeHead(204).end();
+      }
+      return;
+    }
+    // A call's log: every well-formed sid is deleted once; then 404.
+    const callLogPath = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Calls\/(CA[0-9a-f]{32})\.json$/.exec(req.url ?? '');
+    if (callLogPath?.[1] && req.method === 'DELETE') {
+      if (req.headers.authorization !== credentials) res.writeHead(401).end();
+      else if (deletedCalls.includes(callLogPath[1])) res.writeHead(404).end();
+      else {
+        deletedCalls.push(callLogPath[1]);
         res.writeHead(204).end();
       }
       return;
@@ -192,7 +204,9 @@ export async function startFakeTwilio() {
     deletedMedia,
     /** Message sids deleted through the API (every well-formed sid is deleted once; then 404). */
     deletedMessages,
-    /** Every DELETE it received (messages, media, recordings), with the status it answered. */
+    /** Call sids whose log was deleted through the API (every well-formed sid once; then 404). */
+    deletedCalls,
+    /** Every DELETE it received (messages, media, recordings, calls), with the status it answered. */
     deleteRequests,
     /** The next DELETEs, of any kind, answer these HTTP statuses (e.g. 500) instead. */
     failDeletes: (...statuses: number[]) => deleteAnswers.push(...statuses),
