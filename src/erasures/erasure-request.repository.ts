@@ -31,6 +31,19 @@ export async function findOpenErasureOfPerson(db: Executor, personId: string) {
     .executeTakeFirst();
 }
 
+/** The person's latest request of their own (keyword or status page) that coordinators refused, if any. */
+export async function findLatestRefusedWorkerRequest(db: Executor, personId: string) {
+  return db
+    .selectFrom('erasures')
+    .select(['requested_at', 'refused_at', 'refusal_reason'])
+    .where('person_id', '=', personId)
+    .where('status', '=', 'refused')
+    .where('source', 'in', ['worker_keyword', 'status_page'])
+    .orderBy('requested_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** The person's most recent case, for a request that came without one. */
 export async function findLatestCaseOfPerson(db: Executor, personId: string): Promise<string | undefined> {
   const row = await db.selectFrom('cases').select('id').where('person_id', '=', personId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();

@@ -7,6 +7,7 @@ import type { DomainEventPublisher } from '../events/domain-events';
 import { errors } from '../http/errors';
 import {
   findLatestCaseOfPerson,
+  findLatestRefusedWorkerRequest,
   findOpenErasureOfPerson,
   insertErasure,
   lockPersonForErasure,
@@ -92,6 +93,12 @@ export async function fileWorkerErasureRequest(trx: Transaction<Database>, deps:
   });
   await deps.events.publish(trx, { type: 'erasure.requested', erasureId, caseId }, { clock: deps.clock, mailEnabled: deps.mailEnabled });
   return { outcome: 'requested', erasureId, dueAt };
+}
+
+/** The worker's latest own request that was refused, as they may be told of it: when they asked, and why it was refused. */
+export async function findRefusedRequestOf(db: Kysely<Database>, personId: string): Promise<{ requestedAt: Date; reason: string } | undefined> {
+  const refused = await findLatestRefusedWorkerRequest(db, personId);
+  return refused ? { requestedAt: refused.requested_at, reason: refused.refusal_reason ?? 'other' } : undefined;
 }
 
 /** The person's erasure still open, as a worker may be told of it: when they asked, and by when it is done. */

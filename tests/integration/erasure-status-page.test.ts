@@ -108,6 +108,25 @@ describe('erasure requests from the status page', () => {
     expect(await erasuresOf(personId)).toHaveLength(1);
   });
 
+  it('says on the status page why a request was refused, in the worker\'s language, and lets them ask again', async () => {
+    const { worker, reference, pin, personId } = await reportCase('vi', '203.0.113.23');
+    await worker.post('/status', { reference, pin, erase: 'confirm' });
+    const [asked] = await erasuresOf(personId);
+    // Coordinators refuse it for a legal hold (the console's refusal is tested with the console).
+    await handle.db.updateTable('erasures').set({ status: 'refused', refusal_reason: 'legal_hold', refused_by_user_id: coordinatorId, refused_at: clock.now() }).where('id', '=', asked?.id ?? '').execute();
+
+    const status = await worker.post('/status', { reference, pin });
+    const reason = i18n.getFixedT('vi', 'sms')('erasure.refused_reason.legal_hold');
+    expect(status.text).toContain(escaped(web('vi', 'refused', { asked: dayIn('vi', asked?.requested_at ?? new Date()), reason })));
+    expect(status.text).toContain('tòa án');
+    expect(status.text).toContain('name="erase" value="ask"');
+    await worker.post('/status', { reference, pin, erase: 'confirm' });
+    expect((await erasuresOf(personId)).map((row) => row.status).sort()).toEqual(['refused', 'requested']);
+    // While the new request is open, the page says by when, not the old refusal.
+    const after = await worker.post('/status', { reference, pin });
+    expect(after.text).not.toContain('tòa án');
+  });
+
   it('files nothing without the right PIN', async () => {
     const { worker, reference, pin, personId } = await reportCase('vi', '203.0.113.23');
     const wrongPin = String((Number(pin) + 1) % 1_000_000).padStart(6, '0');

@@ -28,7 +28,10 @@ function credentials(view: WorkerView, reference: string, pin: string): SafeHtml
 }
 
 /** The end of the status page: the button, or by when the request already made is done. */
-export function erasureSection(view: WorkerView, state: { reference: string; pin: string; erasure: { requestedAt: Date; dueAt: Date | null } | null }): SafeHtml {
+export function erasureSection(
+  view: WorkerView,
+  state: { reference: string; pin: string; erasure: { requestedAt: Date; dueAt: Date | null } | null; refusedErasure?: { requestedAt: Date; reason: string } | null },
+): SafeHtml {
   const { t, language } = view;
   if (state.erasure) {
     const open = state.erasure.dueAt
@@ -37,8 +40,12 @@ export function erasureSection(view: WorkerView, state: { reference: string; pin
     return html`<h2 id="erasure-heading">${t('web:erasure.title')}</h2>
 <p class="notice erasure-open">${open}</p>`;
   }
+  // A request coordinators refused is answered here too: a worker who wrote only on this page has no other channel.
+  const refused = state.refusedErasure
+    ? html`<p class="notice erasure-refused">${t('web:erasure.refused', { asked: dayInWords(language, state.refusedErasure.requestedAt), reason: t(`sms:erasure.refused_reason.${state.refusedErasure.reason}`) })}</p>`
+    : '';
   return html`<h2 id="erasure-heading">${t('web:erasure.title')}</h2>
-<p>${t('web:erasure.intro')}</p>
+${refused}<p>${t('web:erasure.intro')}</p>
 <form method="post" action="/status?lang=${language}" accept-charset="utf-8" novalidate aria-labelledby="erasure-heading">
 ${credentials(view, state.reference, state.pin)}
 <input type="hidden" name="erase" value="ask">

@@ -207,7 +207,7 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
             send(res, 200, erasureRequestedPage(view, { reference, dueAt: filed.dueAt, already: filed.outcome === 'already' }), { noIndex: true });
             return;
           }
-          const shown = { reference, pin, status: found.status, latestReply: found.latestReply, consentGiven: found.consentGiven, erasure: found.erasure };
+          const shown = { reference, pin, status: found.status, latestReply: found.latestReply, consentGiven: found.consentGiven, erasure: found.erasure, refusedErasure: found.refusedErasure };
           const problem = filesProblem(posted);
           if (problem) {
             // Neither the text nor any file is kept: the worker sends both again.

@@ -25,7 +25,7 @@ import { openerFor, sealerForCase, sealerForContact } from '../../privacy/person
 import { queueOutboundMessage } from '../sms/outbound';
 import { normalisePhone, type ReportForm } from './web.schema';
 import { findCaseForStatus, latestCaseworkerReply } from './web.repository';
-import { fileWorkerErasureRequest, findOpenErasureOf, type WorkerErasureResult } from '../../erasures/erasure-request.service';
+import { fileWorkerErasureRequest, findOpenErasureOf, findRefusedRequestOf, type WorkerErasureResult } from '../../erasures/erasure-request.service';
 
 export interface WebIntakeDeps {
   db: Kysely<Database>;
@@ -165,6 +165,8 @@ export interface CaseStatusView {
   consentGiven: boolean | null;
   /** The worker's erasure request still open, if any: the page says by when, instead of offering the button. */
   erasure: { requestedAt: Date; dueAt: Date | null } | null;
+  /** With none open, the worker's latest own request that coordinators refused: the page says why, and offers the button again. */
+  refusedErasure: { requestedAt: Date; reason: string } | null;
 }
 
 /** The case a reference and PIN open, or undefined (the caller answers the same either way). */
@@ -176,8 +178,9 @@ export async function openCaseStatus(deps: WebIntakeDeps, reference: string, pin
     actorKind: 'worker', action: 'case.read', subjectType: 'case', subjectId: reference, caseId: found.id, ip, details: { via: 'status_page' },
   });
   const erasure = (await findOpenErasureOf(deps.db, found.person_id)) ?? null;
+  const refusedErasure = erasure ? null : ((await findRefusedRequestOf(deps.db, found.person_id)) ?? null);
   const latestReply = (await openerFor(deps.db, deps.cipher, [reply?.body_encrypted])).openOrErased(reply?.body_encrypted);
-  return { caseId: found.id, personId: found.person_id, reference, status: found.status, latestReply, consentGiven: found.consent_given, erasure };
+  return { caseId: found.id, personId: found.person_id, reference, status: found.status, latestReply, consentGiven: found.consent_given, erasure, refusedErasure };
 }
 
 /**
