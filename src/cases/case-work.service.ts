@@ -1,6 +1,5 @@
 import { recordAudit } from '../audit/audit.repository';
-import { isMessagingChannel } from '../channels/channel';
-import { chooseReplyIdentity, replyWindowOf } from '../channels/reply-identity';
+import { replyRouteOf, type Unreachable } from '../channels/reply-identity';
 import { WHATSAPP_NEWS_TEMPLATE, queueOutboundMessage } from '../channels/sms/outbound';
 import type { Clock } from '../clock';
 import { inTransaction } from '../db/transaction';
@@ -208,23 +207,26 @@ export async function addNoteFor(deps: CaseWorkDeps, caller: Caller, reference: 
   });
 }
 
+/** Why a reply cannot go, as the caseworker is told (409). */
+const REPLY_REFUSALS: Record<Unreachable, () => AppError> = {
+  no_channel: () => new AppError('conflict', [{ field: 'reference', reason: 'no_contact' }]),
+  opted_out: () => new AppError('conflict', [{ field: 'reference', reason: 'opted_out' }]),
+  window_closed: () => new AppError('conflict', [{ field: 'body', reason: 'reply_window_closed' }]),
+  no_template: () => new AppError('conflict', [{ field: 'body', reason: 'reply_window_no_template' }]),
+};
+
 /** Queues a reply to the worker on the case's channel (never to a contact who opted out). */
 export async function replyFor(deps: CaseWorkDeps, caller: Caller, reference: string, body: string) {
   const found = await caseOrNotFound(deps, caller, reference, 'message.create');
   const identities = (await listIdentitiesOfPerson(deps.db, found.person_id)).map((row) => ({
     id: row.id, channel: row.channel, isOptedOut: row.is_opted_out, lastMessageAt: row.last_message_at,
   }));
-  const target = chooseReplyIdentity(identities, found.reply_contact_id);
-  if (!target || !isMessagingChannel(target.channel)) throw new AppError('conflict', [{ field: 'reference', reason: 'no_contact' }]);
-  if (target.isOptedOut) throw new AppError('conflict', [{ field: 'reference', reason: 'opted_out' }]);
   const now = deps.clock.now();
-  const window = replyWindowOf(target, now);
   // Outside WhatsApp's and Messenger's 24-hour window a reply is not sent blind: Messenger refuses
   // it; WhatsApp sends its approved "we have news" template and holds the reply until the worker answers.
-  const holding = window.kind === 'closed';
-  if (holding && (target.channel === 'messenger' || !deps.whatsappTemplateSid)) {
-    throw new AppError('conflict', [{ field: 'body', reason: target.channel === 'messenger' ? 'reply_window_closed' : 'reply_window_no_template' }]);
-  }
+  const route = replyRouteOf(identities, found.reply_contact_id, now, Boolean(deps.whatsappTemplateSid));
+  if ('unreachable' in route) throw REPLY_REFUSALS[route.unreachable]();
+  const { target, holding } = route;
   const channel = target.channel;
   const messageId = await inTransaction({ db: deps.db, jobs: deps.jobs }, async (trx) => {
     const sealer = await sealerForContact(trx, deps.cipher, target.id);

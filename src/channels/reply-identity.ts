@@ -33,6 +33,32 @@ export function chooseReplyIdentity<T extends Identity>(identities: readonly T[]
   return byLastUse.find((identity) => !identity.isOptedOut) ?? byLastUse[0];
 }
 
+/** Why no message can reach the worker now. */
+export type Unreachable = 'no_channel' | 'opted_out' | 'window_closed' | 'no_template';
+
+/**
+ * Where a message to the worker goes now: the identity `chooseReplyIdentity` picks, and whether it
+ * must be held behind WhatsApp's approved "we have news" template (WhatsApp outside its window, when
+ * the deployment has the template); or why it cannot go — no chat identity, opted out, Messenger
+ * outside its window (it refuses anything then), WhatsApp outside its window without the template.
+ */
+export function replyRouteOf<T extends Identity>(
+  identities: readonly T[],
+  pickedId: string | null,
+  now: Date,
+  hasNewsTemplate: boolean,
+): { target: T & { channel: MessagingChannel }; holding: boolean } | { unreachable: Unreachable } {
+  const chosen = chooseReplyIdentity(identities, pickedId);
+  const channel = chosen?.channel;
+  if (!chosen || !isMessagingChannel(channel)) return { unreachable: 'no_channel' };
+  const target = { ...chosen, channel };
+  if (target.isOptedOut) return { unreachable: 'opted_out' };
+  const holding = replyWindowOf(target, now).kind === 'closed';
+  if (holding && target.channel === 'messenger') return { unreachable: 'window_closed' };
+  if (holding && !hasNewsTemplate) return { unreachable: 'no_template' };
+  return { target, holding };
+}
+
 /** The free-reply window of an identity at `now`. */
 export function replyWindowOf(identity: Pick<Identity, 'channel' | 'lastMessageAt'>, now: Date): ReplyWindow {
   if (!isMessagingChannel(identity.channel) || !WINDOWED.includes(identity.channel)) return { kind: 'none' };

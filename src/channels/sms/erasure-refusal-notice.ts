@@ -10,8 +10,7 @@ import { isLanguage } from '../../language/negotiation';
 import type { HotlineCounters } from '../../observability/hotline-counters';
 import { sealerForContact } from '../../privacy/person-keys';
 import type { PersonalDataCipher } from '../../privacy/personal-data';
-import { isMessagingChannel } from '../channel';
-import { chooseReplyIdentity, replyWindowOf } from '../reply-identity';
+import { replyRouteOf } from '../reply-identity';
 import { findCaseForWorkerNotice } from './conversation.repository';
 import { hasHeldReplies } from '../../messages/message.repository';
 import { render } from './inbound-processor';
@@ -64,11 +63,9 @@ export async function tellWorkerOfRefusal(deps: RefusalNoticeDeps, erasureId: st
     const identities = (await listIdentitiesOfPerson(trx, erasure.person_id)).map((row) => ({
       id: row.id, channel: row.channel, isOptedOut: row.is_opted_out, isDiscreet: row.is_discreet, language: row.language, lastMessageAt: row.last_message_at,
     }));
-    const target = chooseReplyIdentity(identities, found.reply_contact_id);
-    if (!target || !isMessagingChannel(target.channel)) return notTold('no_channel');
-    if (target.isOptedOut) return notTold('opted_out');
-    const holding = replyWindowOf(target, now).kind === 'closed';
-    if (holding && (target.channel === 'messenger' || !deps.whatsappTemplateSid)) return notTold('window_closed');
+    const route = replyRouteOf(identities, found.reply_contact_id, now, Boolean(deps.whatsappTemplateSid));
+    if ('unreachable' in route) return notTold(route.unreachable === 'no_template' ? 'window_closed' : route.unreachable);
+    const { target, holding } = route;
 
     const language = isLanguage(found.language) ? found.language : isLanguage(target.language) ? target.language : 'en';
     const discreet = target.isDiscreet || (await ownerWantsDiscretion(trx, found.owner_organisation_id));
