@@ -3,6 +3,10 @@ import type { Database, ErasureReason, ErasureRefusalReason, ErasureSource, Eras
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
+/** Where a worker's own request comes from: the keyword on a chat channel, or the status page's button. */
+export const WORKER_ERASURE_SOURCES = ['worker_keyword', 'status_page'] as const satisfies readonly ErasureSource[];
+export type WorkerErasureSource = (typeof WORKER_ERASURE_SOURCES)[number];
+
 /** The statuses of an erasure still to be acted on (a `confirmed` one waits for its job to run). */
 export const OPEN_ERASURE_STATUSES: readonly ErasureStatus[] = ['requested', 'proposed', 'confirmed'];
 
@@ -38,7 +42,7 @@ export async function findLatestRefusedWorkerRequest(db: Executor, personId: str
     .select(['requested_at', 'refused_at', 'refusal_reason'])
     .where('person_id', '=', personId)
     .where('status', '=', 'refused')
-    .where('source', 'in', ['worker_keyword', 'status_page'])
+    .where('source', 'in', WORKER_ERASURE_SOURCES)
     .orderBy('requested_at', 'desc')
     .limit(1)
     .executeTakeFirst();

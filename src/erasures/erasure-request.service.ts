@@ -12,6 +12,7 @@ import {
   insertErasure,
   lockPersonForErasure,
   setErasureDueAtIfUnset,
+  type WorkerErasureSource,
 } from './erasure-request.repository';
 
 // A worker's own request to have their personal data erased, by keyword on any messaging channel
@@ -49,7 +50,7 @@ export interface WorkerErasureRequest {
   personId: string;
   /** The case it came through (the status page's, the conversation's open one); else the person's latest. */
   caseId: string | null;
-  source: 'worker_keyword' | 'status_page';
+  source: WorkerErasureSource;
   /** The channel it came on (sms, line, web…), for the audit log. */
   channel: string;
   ip: string | null;

@@ -1,5 +1,5 @@
-import { refuseSharingWhileErasureOpen } from '../erasures/erasure-request.service';
 import type { Transaction } from 'kysely';
+import { refuseSharingWhileErasureOpen } from '../erasures/erasure-request.service';
 import { recordAudit } from '../audit/audit.repository';
 import { insertCaseEvent } from '../cases/case-event.repository';
 import { insertNote } from '../cases/note.repository';

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database, ErasureReason, ErasureRefusalReason, ErasureScope, ErasureSource } from '../db/schema';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -173,6 +173,14 @@ export async function listAttachmentIds(db: Executor, reach: { personIds: readon
   return rows.map((row) => row.id);
 }
 
+/** The calls of these cases or identities (callers check that one list is not empty). */
+function callsOf(caseIds: readonly string[], contactIds: readonly string[]) {
+  return (eb: ExpressionBuilder<Database, 'calls'>) => eb.or([
+    ...(caseIds.length > 0 ? [eb('case_id', 'in', [...caseIds])] : []),
+    ...(contactIds.length > 0 ? [eb('contact_id', 'in', [...contactIds])] : []),
+  ]);
+}
+
 /** How many notes, referrals, escalations and calls an erasure of these cases (and identities) reaches. */
 export async function countCaseContent(db: Executor, caseIds: readonly string[], contactIds: readonly string[]) {
   const counted = async (table: 'notes' | 'referrals' | 'escalations') => {
@@ -185,10 +193,7 @@ export async function countCaseContent(db: Executor, caseIds: readonly string[],
     const row = await db
       .selectFrom('calls')
       .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where((eb) => eb.or([
-        ...(caseIds.length > 0 ? [eb('case_id', 'in', [...caseIds])] : []),
-        ...(contactIds.length > 0 ? [eb('contact_id', 'in', [...contactIds])] : []),
-      ]))
+      .where(callsOf(caseIds, contactIds))
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   };
@@ -295,10 +300,7 @@ export async function eraseCallers(trx: Transaction<Database>, caseIds: readonly
   const result = await trx
     .updateTable('calls')
     .set({ caller_encrypted: null })
-    .where((eb) => eb.or([
-      ...(caseIds.length > 0 ? [eb('case_id', 'in', [...caseIds])] : []),
-      ...(contactIds.length > 0 ? [eb('contact_id', 'in', [...contactIds])] : []),
-    ]))
+    .where(callsOf(caseIds, contactIds))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
@@ -359,10 +361,7 @@ export async function listCallSids(db: Executor, caseIds: readonly string[], con
   const rows = await db
     .selectFrom('calls')
     .select('call_sid')
-    .where((eb) => eb.or([
-      ...(caseIds.length > 0 ? [eb('case_id', 'in', [...caseIds])] : []),
-      ...(contactIds.length > 0 ? [eb('contact_id', 'in', [...contactIds])] : []),
-    ]))
+    .where(callsOf(caseIds, contactIds))
     .orderBy('call_sid')
     .execute();
   return rows.map((row) => row.call_sid);

@@ -78,6 +78,19 @@ describe('telling a worker their erasure request was refused', () => {
     expect(await eventsOf(theCase.id)).toHaveLength(1);
   });
 
+  it('answers in the language the worker writes on that channel, even when the case says another', async () => {
+    const phone = createWorkerPhone(handle, hotline, '+959700000104');
+    await phone.text('ပွဲစားက အကြွေး တောင်းနေတယ်');
+    const theCase = await latestCase();
+    await phone.text('ဖျက်');
+    // Staff set the case's language to Thai (say, for a Thai lawyer); the worker still reads Burmese.
+    await handle.db.updateTable('cases').set({ language: 'th' }).where('id', '=', theCase.id).execute();
+    const erasure = await erasureOfCaseOf(theCase.person_id);
+    const before = textsTo('+959700000104').length;
+    await refuse(erasure.id, 'other', 'Talk to the worker first');
+    expect(textsTo('+959700000104').slice(before)).toEqual([sms('my', 'erasure.refused', { reason: sms('my', 'erasure.refused_reason.other') })]);
+  });
+
   it('tells a discreet worker only that it cannot be done yet', async () => {
     const phone = createWorkerPhone(handle, hotline, '+66820000102');
     await phone.text('SAFE');

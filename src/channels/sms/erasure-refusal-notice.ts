@@ -4,7 +4,7 @@ import { hasCaseEventWith, insertCaseEvent } from '../../cases/case-event.reposi
 import { ownerWantsDiscretion } from '../../cases/case.repository';
 import type { Clock } from '../../clock';
 import type { Database } from '../../db/schema';
-import { findErasureById, lockErasure } from '../../erasures/erasure-request.repository';
+import { findErasureById, lockErasure, WORKER_ERASURE_SOURCES } from '../../erasures/erasure-request.repository';
 import { listIdentitiesOfPerson } from '../../contacts/contact.repository';
 import { isLanguage } from '../../language/negotiation';
 import type { HotlineCounters } from '../../observability/hotline-counters';
@@ -24,7 +24,7 @@ import { queueOutboundMessage, WHATSAPP_NEWS_TEMPLATE, type EnqueueSend } from '
 // says they were not told, so that their caseworker tells them (on a call-back, for instance).
 
 /** Requests that came from the worker themselves; an erasure staff started is not announced to them. */
-const FROM_THE_WORKER = new Set(['worker_keyword', 'status_page']);
+const FROM_THE_WORKER: ReadonlySet<string> = new Set(WORKER_ERASURE_SOURCES);
 export const WORKER_TOLD = 'erasure.worker_told';
 export const WORKER_NOT_TOLD = 'erasure.worker_not_told';
 
@@ -67,7 +67,8 @@ export async function tellWorkerOfRefusal(deps: RefusalNoticeDeps, erasureId: st
     if ('unreachable' in route) return notTold(route.unreachable === 'no_template' ? 'window_closed' : route.unreachable);
     const { target, holding } = route;
 
-    const language = isLanguage(found.language) ? found.language : isLanguage(target.language) ? target.language : 'en';
+    // The language the worker chose on this channel (LANG) first, as the conversation answers them; else the case's.
+    const language = isLanguage(target.language) ? target.language : isLanguage(found.language) ? found.language : 'en';
     const discreet = target.isDiscreet || (await ownerWantsDiscretion(trx, found.owner_organisation_id));
     const reason = erasure.refusal_reason ?? 'other';
     const template = discreet ? 'discreet.erasure_refused' : 'erasure.refused';

@@ -30,7 +30,7 @@ function credentials(view: WorkerView, reference: string, pin: string): SafeHtml
 /** The end of the status page: the button, or by when the request already made is done. */
 export function erasureSection(
   view: WorkerView,
-  state: { reference: string; pin: string; erasure: { requestedAt: Date; dueAt: Date | null } | null; refusedErasure?: { requestedAt: Date; reason: string } | null },
+  state: { reference: string; pin: string; erasure: { requestedAt: Date; dueAt: Date | null } | null; refusedErasure: { requestedAt: Date; reason: string } | null },
 ): SafeHtml {
   const { t, language } = view;
   if (state.erasure) {

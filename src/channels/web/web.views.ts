@@ -264,7 +264,7 @@ export function statusResultPage(
     /** The worker's erasure request still open, if any. */
     erasure: { requestedAt: Date; dueAt: Date | null } | null;
     /** With none open, the worker's latest own request that was refused. */
-    refusedErasure?: { requestedAt: Date; reason: string } | null;
+    refusedErasure: { requestedAt: Date; reason: string } | null;
     /** The files just sent, when there were any. */
     files?: FilesReceived;
     /** What the worker wrote, shown back when the addition was refused. */
@@ -309,7 +309,7 @@ ${radios(context, { consent: view.consentGiven === null ? '' : view.consentGiven
   ], html`<p class="hint">${t('web:report.consent_text')}</p>`)}
 <p><button type="submit" class="secondary">${t('web:status.consent_change')}</button></p>
 </form>
-${erasureSection(context, { reference: view.reference, pin: view.pin, erasure: view.erasure, refusedErasure: view.refusedErasure ?? null })}`,
+${erasureSection(context, { reference: view.reference, pin: view.pin, erasure: view.erasure, refusedErasure: view.refusedErasure })}`,
     '/status',
     true,
   );
