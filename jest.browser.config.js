@@ -4,8 +4,10 @@ const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescri
 module.exports = {
   displayName: 'browser',
   testEnvironment: 'node',
-  testTimeout: 120_000,
-  maxWorkers: 1,
+  testTimeout: 300_000,
+  // Each file has its own server, database and Chromium: two at once (the console layout in six
+  // languages at two sizes takes about five minutes on one; the other files share the second).
+  maxWorkers: 2,
   transform: { '^.+\\.ts$': swc },
   testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/tests/support/after-each-file.ts'],

@@ -2,7 +2,9 @@
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }];
 
 module.exports = {
-  testTimeout: 60_000,
+  // A timeout finds a hang, not slowness: the tests that open an on-disk data directory or start
+  // processes take 20 s on a quiet machine and three times that on a busy one.
+  testTimeout: 180_000,
   maxWorkers: 2,
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',

@@ -357,6 +357,6 @@ describe('the admin CLI', () => {
       const token = await compiled(['token:create', '--email', 'token.holder@example.org']);
       expect(token.code).toBe(0);
       expect(token.stdout).toMatch(/^mh_[A-Za-z0-9_-]{43}\n$/);
-    }, 120_000);
+    }, 240_000);
   });
 });

@@ -48,14 +48,14 @@ afterEach(async () => {
 
 beforeAll(() => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.mjs')], { cwd: ROOT });
-}, 120_000);
+}, 240_000);
 
 describe('npm start (the web process)', () => {
   let dataDir: string;
 
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-process-'));
-  }, 120_000);
+  }, 240_000);
   afterAll(() => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -101,7 +101,7 @@ describe('npm start (the web process)', () => {
       holder.child.kill('SIGKILL');
       fs.rmSync(lockedDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 
   async function cliInProcess(argv: string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
@@ -146,7 +146,7 @@ describe('npm run worker without REDIS_URL', () => {
     const metricsPort = await freePort();
     run = await start({ DATA_DIR: workerDir, LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(metricsPort) }, WORKER);
     const started = run;
-    await waitForOutput(started, /in-process outbox/, 30_000);
+    await waitForOutput(started, /in-process outbox/, 90_000);
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('hotline_jobs_completed_total');
@@ -155,7 +155,7 @@ describe('npm run worker without REDIS_URL', () => {
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
     expect(started.output().match(/in-process outbox/g)).toHaveLength(1);
-  }, 60_000);
+  }, 180_000);
 
   it('runs its jobs without /metrics when its metrics port is taken (a second worker on the host)', async () => {
     const taken = http.createServer((_req, res) => res.end('someone else'));
@@ -163,13 +163,13 @@ describe('npm run worker without REDIS_URL', () => {
     try {
       const { port } = taken.address() as AddressInfo;
       run = await start({ DATA_DIR: workerDir, LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(port) }, WORKER);
-      await waitForOutput(run, /in-process outbox/, 30_000);
+      await waitForOutput(run, /in-process outbox/, 90_000);
       expect(run.output()).toContain('worker metrics not served: the port is taken');
       expect(run.child.exitCode).toBeNull();
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 async function waitForOutput(run: Started, pattern: RegExp, timeoutMs: number): Promise<void> {

@@ -27,20 +27,20 @@ describe('the CLI build check (scripts/build-if-stale.mjs)', () => {
     const result = run();
     expect(result).toMatchObject({ status: 0, stdout: '' });
     expect(fs.readFileSync(built(), 'utf8')).toContain("'first'");
-  }, 60_000);
+  }, 180_000);
 
   it('does not build again while dist/ is newer than every source', () => {
     fs.utimesSync(path.join(project, 'src/greeting.ts'), secondsAgo(100), secondsAgo(100));
     fs.writeFileSync(built(), '// left as it was\n');
     expect(run()).toMatchObject({ status: 0, stdout: '' });
     expect(fs.readFileSync(built(), 'utf8')).toBe('// left as it was\n');
-  }, 60_000);
+  }, 180_000);
 
   it('builds again once a source is newer than the build', () => {
     fs.writeFileSync(path.join(project, 'src/greeting.ts'), "export const greeting = 'second';\n");
     expect(run()).toMatchObject({ status: 0, stdout: '' });
     expect(fs.readFileSync(built(), 'utf8')).toContain("'second'");
-  }, 60_000);
+  }, 180_000);
 
   it('fails with the compiler\'s errors on stderr when the source does not compile', () => {
     fs.writeFileSync(path.join(project, 'src/greeting.ts'), 'export const greeting: number = "third";\n');
@@ -48,5 +48,5 @@ describe('the CLI build check (scripts/build-if-stale.mjs)', () => {
     expect(result.status).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('greeting.ts');
-  }, 60_000);
+  }, 180_000);
 });
