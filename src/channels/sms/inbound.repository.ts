@@ -51,13 +51,17 @@ export async function findInboundSenders(
     from unnest(${senders.map((sender) => sender.channel)}::text[], ${senders.map((sender) => sender.knownHashes.join(','))}::text[])
       with ordinality as i(channel, known_hashes, ordinal)
     cross join lateral (
-      -- through the unique index, under any key's hash
+      -- Through the unique index, under any key's hash. The person's row is share-locked: an
+      -- erasure of this person that is running (it holds the row) is waited for, and then seen,
+      -- so a message arriving in that instant goes to a new contact and is never sealed under the
+      -- key the erasure destroys; an erasure that starts later waits for this message and erases it too.
       select c.id, c.person_id, (c.erased_at is not null or p.erased_at is not null) as erased
       from contacts c
       join people p on p.id = c.person_id
       where c.channel = i.channel and c.address_hash = any(string_to_array(i.known_hashes, ','))
       order by c.created_at
       limit 1
+      for key share of p
     ) found
     left join person_keys k on k.person_id = found.person_id`.execute(trx);
   return new Map(result.rows.map((row) => [Number(row.ordinal) - 1, {
