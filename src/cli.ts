@@ -284,6 +284,7 @@ function describeRetention(report: RetentionReport, mood: 'would' | 'did'): stri
   const lines = [
     `${verb} the personal data of ${report.people} worker(s) whose every case is past retention`,
     `${verb} the personal data of ${report.cases} case(s) of workers with other cases kept`,
+    `${verb} the personal data of ${report.idle} worker(s) with no case kept, not heard from within the period`,
     ...(report.refused > 0 ? [`refused ${report.refused} erasure(s): a case came under legal hold`] : []),
     `${mood === 'would' ? 'would purge' : 'purged'}: inbound spool files ${report.spoolFiles}, sessions ${report.sessions}, rate-limit rows ${report.rateLimits}, notifications ${report.notifications}`,
   ];

@@ -44,6 +44,32 @@ export async function listCasesPastRetention(db: Kysely<Database>, now: Date, mo
   return result.rows.map((row) => ({ caseId: row.case_id, personId: row.person_id, wholePerson: row.whole_person }));
 }
 
+/**
+ * Workers with no case whose data is kept (they never opened one, or each was erased alone), not
+ * heard from for `months` months: an intake left before its case opened, a number that only sent
+ * STOP. Their identities and messages would otherwise stay for ever. People joined by a merge not
+ * undone are left out: erasing one erases the group, cases and all.
+ */
+export async function listIdlePeoplePastRetention(db: Kysely<Database>, now: Date, months: number, limit: number): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    select p.id
+    from people p
+    where p.erased_at is null
+      and p.created_at < ${now}::timestamptz - make_interval(months => ${months}::int)
+      and not exists (select 1 from cases c where c.person_id = p.id and c.personal_data_erased_at is null)
+      and not exists (
+        select 1 from person_merges m where m.undone_at is null and (m.kept_person_id = p.id or m.merged_person_id = p.id)
+      )
+      and not exists (
+        select 1 from contacts ct
+        where ct.person_id = p.id
+          and greatest(ct.created_at, ct.updated_at, ct.last_message_at) >= ${now}::timestamptz - make_interval(months => ${months}::int)
+      )
+    order by p.id
+    limit ${limit}`.execute(db);
+  return result.rows.map((row) => row.id);
+}
+
 /** Staff sessions that ended or expired before `before`: counted, or deleted. */
 export async function purgeSessionsEndedBefore(db: Kysely<Database>, before: Date, dryRun: boolean): Promise<number> {
   if (dryRun) {

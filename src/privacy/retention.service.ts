@@ -2,13 +2,22 @@ import type { InboundSpool } from '../channels/sms/inbound-spool';
 import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Logger } from '../observability/logger';
 import { eraseNow, type ErasureDeps } from './erasure.service';
-import { listCasesPastRetention, purgeOldNotifications, purgeSessionsEndedBefore, purgeSpentRateLimits, type DueCase } from './retention.repository';
+import {
+  listCasesPastRetention,
+  listIdlePeoplePastRetention,
+  purgeOldNotifications,
+  purgeSessionsEndedBefore,
+  purgeSpentRateLimits,
+  type DueCase,
+} from './retention.repository';
 
 // The retention schedule (issue #16), daily and from the CLI. A case resolved or closed longer ago
 // than RETENTION_MONTHS (or its owning organisation's shorter period), and under no legal hold, has
 // its personal data erased: the whole worker when every case of theirs is due (or erased already),
-// else that case alone. Each is an erasure of its own (source and reason `retention`), so it is
-// recorded, audited and idempotent like any other. Then what nobody needs any more is purged:
+// else that case alone. A worker with no case kept who has not been heard from for the period (an
+// intake left before its case opened, a number that only sent STOP) is erased too. Each is an
+// erasure of its own (source and reason `retention`), so it is recorded, audited and idempotent
+// like any other. Then what nobody needs any more is purged:
 // spool files the drain could never store, ended sessions, spent rate limits, old notifications.
 
 /** What retention needs: an erasure's dependencies, the period, and this process's spool. */
@@ -27,6 +36,8 @@ export interface RetentionReport {
   people: number;
   /** Cases erased alone: their worker has other cases still kept. */
   cases: number;
+  /** Workers erased with no case kept, not heard from for the period (never counted in `people`). */
+  idle: number;
   /** Erasures refused: a legal hold came between the search and the erasure. */
   refused: number;
   /** Inbound spool files the drain could not store in 30 days. */
@@ -52,13 +63,14 @@ export async function planRetention(deps: RetentionDeps): Promise<RetentionRepor
   const now = deps.clock.now();
   const due = await listCasesPastRetention(deps.db, now, deps.retentionMonths, EVERY_DUE_CASE);
   const { people, cases } = splitByScope(due);
-  return { people: people.length, cases: cases.length, refused: 0, ...(await purge(deps, now, true)) };
+  const idle = await listIdlePeoplePastRetention(deps.db, now, deps.retentionMonths, EVERY_DUE_CASE);
+  return { people: people.length, cases: cases.length, idle: idle.length, refused: 0, ...(await purge(deps, now, true)) };
 }
 
 /** Erases what is past its retention and purges the rest; a second run straight after does nothing. */
 export async function runRetention(deps: RetentionDeps): Promise<RetentionReport> {
   const now = deps.clock.now();
-  const report: RetentionReport = { people: 0, cases: 0, refused: 0, spoolFiles: 0, sessions: 0, rateLimits: 0, notifications: 0 };
+  const report: RetentionReport = { people: 0, cases: 0, idle: 0, refused: 0, spoolFiles: 0, sessions: 0, rateLimits: 0, notifications: 0 };
   const seen = new Set<string>();
   for (;;) {
     // A case found again was refused (a hold placed meanwhile): it is not tried twice in one run.
@@ -69,8 +81,17 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
     for (const personId of people) count(report, 'people', await eraseNow(deps, { target: { scope: 'person', personId }, source: 'retention', reason: 'retention' }));
     for (const caseId of cases) count(report, 'cases', await eraseNow(deps, { target: { scope: 'case', caseId }, source: 'retention', reason: 'retention' }));
   }
+  const seenIdle = new Set<string>();
+  for (;;) {
+    const idle = (await listIdlePeoplePastRetention(deps.db, now, deps.retentionMonths, BATCH + seenIdle.size)).filter((personId) => !seenIdle.has(personId));
+    if (idle.length === 0) break;
+    for (const personId of idle) {
+      seenIdle.add(personId);
+      count(report, 'idle', await eraseNow(deps, { target: { scope: 'person', personId }, source: 'retention', reason: 'retention' }));
+    }
+  }
   Object.assign(report, await purge(deps, now, false));
-  deps.counters?.retentionErased('person', report.people);
+  deps.counters?.retentionErased('person', report.people + report.idle);
   deps.counters?.retentionErased('case', report.cases);
   deps.counters?.retentionPurged('spool', report.spoolFiles);
   deps.counters?.retentionPurged('sessions', report.sessions);
@@ -81,7 +102,7 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   return report;
 }
 
-function count(report: RetentionReport, scope: 'people' | 'cases', outcome: { status: string }): void {
+function count(report: RetentionReport, scope: 'people' | 'cases' | 'idle', outcome: { status: string }): void {
   if (outcome.status === 'done') report[scope] += 1;
   else if (outcome.status === 'refused') report.refused += 1;
 }

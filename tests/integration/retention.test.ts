@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { sql } from 'kysely';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { openCase } from '../../src/cases/case.service';
@@ -14,6 +15,7 @@ import { openTestDatabase } from '../support/database';
 import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
 import { createCapturingLogger } from '../support/logger';
 import { openStored } from '../support/sealed';
+import { sealerFor } from '../../src/privacy/person-keys';
 
 // The retention schedule on a fake clock: a case resolved or closed 24 months ago (or its owning
 // organisation's shorter period) has its personal data erased, the whole worker when every case of
@@ -138,6 +140,49 @@ describe('the retention schedule', () => {
     const logged = log.lines().map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === 'retention: personal data past its period erased, old records purged');
     expect(logged.at(-1)).toMatchObject({ people: 1, cases: 0, retentionMonths: 24 });
     expect(JSON.stringify(logged)).not.toContain('+6681');
+  });
+
+  it('erases a worker with no case who has not been heard from for the period, never one merged with a worker whose case is kept', async () => {
+    clock.set(T0);
+    /** A worker on SMS who wrote once, `at`, and never opened a case: their words, sealed, in a message. */
+    const caseless = async (phone: string, at: Date) => inTransaction({ db: handle.db, jobs: hotline.jobs }, async (trx) => {
+      const contact = await findOrCreateContact(trx, hotline.cipher, { channel: 'sms', address: phone });
+      // Written back in time: the rows' own dates are the database's clock, not the test's.
+      const { rows: [row] } = await sql<{ person_id: string }>`update contacts set created_at = ${at}, updated_at = ${at}, last_message_at = ${at} where id = ${contact.id} returning person_id`.execute(trx);
+      const personId = row?.person_id ?? '';
+      await sql`update people set created_at = ${at} where id = ${personId}`.execute(trx);
+      const sealer = await sealerFor(trx, hotline.cipher, personId);
+      const message = await trx.insertInto('messages').values({ contact_id: contact.id, direction: 'in', channel: 'sms', status: 'received', body_encrypted: sealer.seal(`left before a case ${phone}`), created_at: at })
+        .returning('id').executeTakeFirstOrThrow();
+      return { personId, body: message.id };
+    });
+    const silent = await caseless('+66811110011', new Date(T0));
+    const lately = await caseless('+66811110012', monthsAfter(12));
+    const merged = await caseless('+66811110013', new Date(T0));
+    const [kept] = await worker('+66811110014', [{ status: 'open', at: new Date(T0) }]);
+    const keptPerson = (await handle.db.selectFrom('cases').select('person_id').where('id', '=', kept ?? '').executeTakeFirstOrThrow()).person_id;
+    await handle.db.insertInto('person_merges').values({ kept_person_id: keptPerson, merged_person_id: merged.personId, contact_ids: [], case_ids: [], merged_by_user_id: userId, merged_at: new Date(T0) }).execute();
+    /** The message's words as stored now (null once erased). */
+    const opens = async (messageId: string) =>
+      openStored(handle.db, hotline.cipher, (await handle.db.selectFrom('messages').select('body_encrypted').where('id', '=', messageId).executeTakeFirstOrThrow()).body_encrypted);
+
+    clock.set(monthsAfter(24, -1));
+    expect(await planRetention(deps())).toMatchObject({ idle: 0 });
+    clock.set(monthsAfter(24, 1));
+    expect(await planRetention(deps())).toMatchObject({ idle: 1 });
+    expect(await opens(silent.body)).toBe('left before a case +66811110011');
+    expect(await runRetention(deps())).toMatchObject({ idle: 1, people: 0, refused: 0 });
+    expect([await opens(silent.body), await opens(lately.body), await opens(merged.body)]).toEqual([null, 'left before a case +66811110012', 'left before a case +66811110013']);
+    const gone = await handle.db.selectFrom('people').select('erased_at').where('id', '=', silent.personId).executeTakeFirstOrThrow();
+    expect(gone.erased_at).not.toBeNull();
+    expect(await handle.db.selectFrom('erasures').select(['scope', 'source', 'reason', 'status']).where('person_id', '=', silent.personId).execute())
+      .toEqual([{ scope: 'person', source: 'retention', reason: 'retention', status: 'done' }]);
+    expect(await runRetention(deps())).toMatchObject({ idle: 0 });
+
+    // A year later the one heard from lately is due too; the merged one never while their group keeps a case.
+    clock.set(monthsAfter(36, 1));
+    expect(await runRetention(deps())).toMatchObject({ idle: 1 });
+    expect([await opens(lately.body), await opens(merged.body)]).toEqual([null, 'left before a case +66811110013']);
   });
 
   it('runs as the daily job, with the deployment\'s period', async () => {
