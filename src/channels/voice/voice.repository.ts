@@ -186,17 +186,33 @@ export async function updateCall(
     .execute();
 }
 
-/** The identities of a phone number on the phone channels (under any key's hash), voice first, then oldest. */
+/**
+ * The identities of a phone number on the phone channels (under any key's hash), voice first, then
+ * oldest; never an erased person's. Their people's rows are share-locked until commit: an erasure of
+ * one of them that is running is waited for, and its person then left out.
+ */
 export async function findPhoneIdentities(db: Executor, addressHashes: readonly string[]) {
   if (addressHashes.length === 0) return [];
   const rows = await db
     .selectFrom('contacts')
-    .select(['id', 'channel', 'person_id', 'language', 'created_at'])
-    .where('channel', 'in', PHONE_NUMBER_CHANNELS)
-    .where('address_hash', 'in', addressHashes)
-    .orderBy('created_at')
+    .innerJoin('people', 'people.id', 'contacts.person_id')
+    .select(['contacts.id', 'contacts.channel', 'contacts.person_id', 'contacts.language', 'contacts.created_at'])
+    .where('contacts.channel', 'in', PHONE_NUMBER_CHANNELS)
+    .where('contacts.address_hash', 'in', addressHashes)
+    .where('people.erased_at', 'is', null)
+    .orderBy('contacts.created_at')
+    .forKeyShare('people')
     .execute();
   return [...rows.filter((row) => row.channel === 'voice'), ...rows.filter((row) => row.channel !== 'voice')];
+}
+
+/**
+ * Whether a person is still kept (not erased), share-locking their row until commit: an erasure of
+ * them that is running is waited for, and one that starts later waits for this transaction.
+ */
+export async function holdLivePerson(trx: Transaction<Database>, personId: string): Promise<boolean> {
+  const row = await trx.selectFrom('people').select('id').where('id', '=', personId).where('erased_at', 'is', null).forKeyShare().executeTakeFirst();
+  return row !== undefined;
 }
 
 /**

@@ -35,6 +35,7 @@ import {
 import {
   findAttachmentProviderRef,
   findPhoneIdentities,
+  holdLivePerson,
   findPromptAudio,
   insertCall,
   lockCall,
@@ -356,7 +357,10 @@ async function keepMessage(
  */
 async function callerOf(trx: Transaction<Database>, deps: VoiceServiceDeps, call: LockedCall, now: Date) {
   const open = (id: string | null, reference: string | null) => (id && reference ? { id, reference } : undefined);
-  if (call.contact_id) return { contactId: call.contact_id, personId: call.contact_person_id, openCase: open(call.open_case_id, call.open_case_reference), sealer: undefined };
+  // The caller's identity as the call began, unless they were erased since: then, as a new caller.
+  if (call.contact_id && call.contact_person_id && (await holdLivePerson(trx, call.contact_person_id))) {
+    return { contactId: call.contact_id, personId: call.contact_person_id, openCase: open(call.open_case_id, call.open_case_reference), sealer: undefined };
+  }
   if (!call.caller_encrypted) return { contactId: null, personId: null, openCase: undefined, sealer: undefined };
   // The number was sealed with ENCRYPTION_KEY for the call alone; the new identity seals it under the new person's key.
   const number = deps.cipher.open(call.caller_encrypted);
