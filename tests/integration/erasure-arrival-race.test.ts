@@ -1,8 +1,7 @@
 import type { DatabaseHandle } from '../../src/db/database';
-import type { DomainEventPublisher } from '../../src/events/domain-events';
-import { eraseNow } from '../../src/privacy/erasure.service';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { openTestDatabase, usingRealPostgres } from '../support/database';
+import { pausedErasure, stillWaitingAfter } from '../support/paused-erasure';
 import { openStored } from '../support/sealed';
 import { inboundSms, postSigned } from '../support/twilio-webhook';
 
@@ -32,37 +31,14 @@ describeOnServer('a message that arrives while its sender is being erased', () =
     await postSigned(hotline.app, PATH, inboundSms(PHONE, 'my boss kept my passport race-canary-old')).expect(200);
     const first = await handle.db.selectFrom('contacts').select(['id', 'person_id']).executeTakeFirstOrThrow();
 
-    // The real erasure, paused just before its commit (its last step publishes `erasure.done`).
-    let paused!: () => void;
-    const reachedCommit = new Promise<void>((resolve) => (paused = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const events: DomainEventPublisher = {
-      ...hotline.events,
-      publish: async (trx, event) => {
-        await hotline.events.publish(trx, event);
-        if (event.type === 'erasure.done') {
-          paused();
-          await gate;
-        }
-      },
-    };
-    const erasing = eraseNow(
-      { db: handle.db, cipher: hotline.cipher, clock: { now: () => new Date() }, jobs: hotline.jobs, events },
-      { target: { scope: 'person', personId: first.person_id }, source: 'cli', reason: 'worker_request' },
-    );
-    await reachedCommit;
+    const erasure = await pausedErasure({ db: handle.db, cipher: hotline.cipher, clock: { now: () => new Date() }, jobs: hotline.jobs, events: hotline.events },
+      { scope: 'person', personId: first.person_id });
 
     // The worker writes again while the erasure is uncommitted: the webhook waits for it.
-    let answered = false;
-    const arriving = postSigned(hotline.app, PATH, inboundSms(PHONE, 'please help me race-canary-new')).expect(200).then((response) => {
-      answered = true;
-      return response;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(answered).toBe(false);
-    release();
-    expect((await erasing).status).toBe('done');
+    const arriving = postSigned(hotline.app, PATH, inboundSms(PHONE, 'please help me race-canary-new')).expect(200).then((response) => response);
+    expect(await stillWaitingAfter(arriving, 500)).toBe(true);
+    erasure.release();
+    expect((await erasure.done).status).toBe('done');
     await arriving;
 
     const messages = await handle.db.selectFrom('messages').innerJoin('contacts', 'contacts.id', 'messages.contact_id')

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import type { DatabaseHandle } from '../../src/db/database';
-import type { DomainEventPublisher } from '../../src/events/domain-events';
 import { eraseNow, type ErasureDeps } from '../../src/privacy/erasure.service';
 import { buildTestHotline, type TestHotline } from '../support/app';
 import { toneWav } from '../support/attachment-samples';
 import { openTestDatabase, usingRealPostgres } from '../support/database';
+import { pausedErasure, stillWaitingAfter } from '../support/paused-erasure';
 import { FAKE_ACCOUNT_SID, startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import { inboundSms, postSigned } from '../support/twilio-webhook';
 
@@ -60,8 +60,7 @@ describe('a call while its caller is being erased', () => {
   }
 
   const callRow = (callSid: string) => handle.db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirstOrThrow();
-  const erasureDeps = (events: DomainEventPublisher = hotline.events): ErasureDeps =>
-    ({ db: handle.db, cipher: hotline.cipher, clock: { now: () => new Date() }, jobs: hotline.jobs, events });
+  const erasureDeps = (): ErasureDeps => ({ db: handle.db, cipher: hotline.cipher, clock: { now: () => new Date() }, jobs: hotline.jobs, events: hotline.events });
   /** A worker who texted from `from`: their person. */
   async function texted(from: string): Promise<string> {
     await postSigned(hotline.app, MESSAGING, inboundSms(from, 'I will call you')).expect(200);
@@ -103,32 +102,13 @@ describe('a call while its caller is being erased', () => {
   (usingRealPostgres() ? it : it.skip)('answers a call that rings while the erasure is uncommitted only after it, as from a stranger', async () => {
     const from = number('+6684');
     const personId = await texted(from);
-    let paused!: () => void;
-    const reachedCommit = new Promise<void>((resolve) => (paused = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const erasing = eraseNow(erasureDeps({
-      ...hotline.events,
-      publish: async (trx, event) => {
-        await hotline.events.publish(trx, event);
-        if (event.type === 'erasure.done') {
-          paused();
-          await gate;
-        }
-      },
-    }), { target: { scope: 'person', personId }, source: 'cli', reason: 'worker_request' });
-    await reachedCommit;
+    const erasure = await pausedErasure(erasureDeps(), { scope: 'person', personId });
 
     const call = phoneCall(from);
-    let answered = false;
-    const ringing = call.ring().expect(200).then((response) => {
-      answered = true;
-      return response;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(answered).toBe(false);
-    release();
-    expect((await erasing).status).toBe('done');
+    const ringing = call.ring().expect(200).then((response) => response);
+    expect(await stillWaitingAfter(ringing, 500)).toBe(true);
+    erasure.release();
+    expect((await erasure.done).status).toBe('done');
     await ringing;
     expect((await callRow(call.callSid)).contact_id).toBeNull();
     expect(await handle.db.selectFrom('contacts').select('id').where('person_id', '=', personId).where('channel', '=', 'voice').execute()).toEqual([]);
