@@ -35,8 +35,8 @@ import {
 import {
   findAttachmentProviderRef,
   findPhoneIdentities,
-  holdLivePerson,
   findPromptAudio,
+  holdLivePerson,
   insertCall,
   lockCall,
   setContactLanguage,
