@@ -1,16 +1,20 @@
 import type { Kysely } from 'kysely';
+import type { InboundSpool } from '../channels/sms/inbound-spool';
 import type { InboundService } from '../channels/sms/inbound.service';
 import type { Clock } from '../clock';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../db/transaction';
+import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Logger } from '../observability/logger';
 import type { ScheduledFailures } from '../observability/scheduled-failures';
+import { SPOOL_KEPT_DAYS } from '../privacy/retention.service';
 import type { HotlineJobQueue } from './hotline-jobs';
 import type { PeriodicTask } from './job.types';
 import { DISPATCH_LEASE_MS, hasWaitingJob } from './outbox.repository';
 
 const HOUR = 3600_000;
 const SPOOL_DRAIN_EVERY_MS = 30_000;
+const DAY = 24 * HOUR;
 
 // Periodic jobs: each is queued at start and then on its interval, unless one is already waiting.
 const PERIODIC = [
@@ -52,13 +56,41 @@ export function scheduleMaintenance(deps: {
   return () => timers.forEach((timer) => clearInterval(timer));
 }
 
-/** Moves inbound messages spooled during a database outage into the database, now and every 30 s; returns a stop function. */
-export function scheduleSpoolDrain(deps: { inbound: InboundService; logger: Logger; failures: ScheduledFailures }): () => void {
+/**
+ * Moves inbound messages spooled during a database outage into the database, now and every 30 s;
+ * and, given the spool, once a day (after a drain) removes its files not stored in SPOOL_KEPT_DAYS,
+ * as retention does: each web process purges its own spool, wherever the retention job runs.
+ * Returns a stop function.
+ */
+export function scheduleSpoolDrain(deps: {
+  inbound: InboundService;
+  logger: Logger;
+  failures: ScheduledFailures;
+  spool?: Pick<InboundSpool, 'purgeOlderThan'> | undefined;
+  clock?: Clock | undefined;
+  counters?: Pick<HotlineCounters, 'retentionPurged'> | undefined;
+}): () => void {
+  let purgedAt: number | undefined;
+  const purge = () => {
+    const { spool, clock } = deps;
+    if (!spool || !clock) return;
+    const now = clock.now().getTime();
+    if (purgedAt !== undefined && now - purgedAt < DAY) return;
+    purgedAt = now;
+    try {
+      const removed = spool.purgeOlderThan(new Date(now - SPOOL_KEPT_DAYS * DAY));
+      deps.counters?.retentionPurged('spool', removed);
+      if (removed > 0) deps.logger.warn({ spoolFiles: removed }, `inbound spool files not stored in ${SPOOL_KEPT_DAYS} days were removed`);
+    } catch (error) {
+      deps.failures.record('inbound.spool_purge', error);
+    }
+  };
+  // The purge follows a drain, so a file is always tried once more before it goes.
   const drain = () => {
     deps.inbound.drainSpool().then(
       (stored) => stored > 0 && deps.logger.info({ stored }, 'spooled inbound messages stored'),
       (error: unknown) => deps.failures.record('inbound.spool_drain', error),
-    );
+    ).finally(purge);
   };
   drain();
   const timer = setInterval(drain, SPOOL_DRAIN_EVERY_MS);

@@ -51,7 +51,7 @@ export interface RetentionReport {
  * A spooled message is kept 30 days: the drain retries it every 30 seconds meanwhile, so only one
  * that could not be stored for a month (its key gone, its content unreadable) is removed.
  */
-const SPOOL_KEPT_DAYS = 30;
+export const SPOOL_KEPT_DAYS = 30;
 const SESSIONS_KEPT_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** Due cases read per round; a round's erasures each run in their own transaction. */

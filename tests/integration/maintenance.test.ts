@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Registry } from 'prom-client';
 import { inTransaction } from '../../src/db/transaction';
 import { scheduleMaintenance, scheduleSpoolDrain } from '../../src/jobs/maintenance-schedule';
 import { DISPATCH_LEASE_MS } from '../../src/jobs/outbox.repository';
+import { createHotlineCounters } from '../../src/observability/hotline-counters';
 import { createScheduledFailures } from '../../src/observability/scheduled-failures';
+import { createInboundSpool } from '../../src/channels/sms/inbound-spool';
 import type { DatabaseHandle } from '../../src/db/database';
 import { hitRateLimit, lockRateLimit } from '../../src/http/rate-limit.repository';
 import { buildTestHotline, type TestHotline } from '../support/app';
@@ -109,6 +112,40 @@ describe('scheduled work that fails', () => {
     expect(await failuresCounted(registry)).toEqual({ 'maintenance.purge': 1, 'referral.sweep': 1, 'case.flag_overdue': 1, 'callback.flag_missed': 1, 'retention.run': 1 });
     const logged = lines().map((line) => JSON.parse(line) as { level: number; task?: string; msg: string });
     expect(logged.filter((line) => line.level === 50).map((line) => line.task).sort()).toEqual(['callback.flag_missed', 'case.flag_overdue', 'maintenance.purge', 'referral.sweep', 'retention.run']);
+  });
+
+  it('purges its own spool\'s files not stored in 30 days, after trying them once more', async () => {
+    const handle = await openTestDatabase();
+    try {
+      const clock = createFakeClock('2026-12-02T08:00:00Z');
+      const hotline = buildTestHotline(handle, { clock });
+      const { logger, lines } = createCapturingLogger();
+      const spool = createInboundSpool(hotline.spoolDir, hotline.cipher, logger);
+      const ago = (days: number) => new Date(clock.now().getTime() - days * 86_400_000);
+      // Files the drain cannot store (no webhook parameters): one spooled 31 days ago, one 29.
+      for (const [name, days] of [['SMold', 31], ['SMnew', 29]] as const) {
+        spool.write(name, { receivedAt: ago(days).toISOString() });
+        fs.utimesSync(path.join(hotline.spoolDir, `${name}.sealed`), ago(days), ago(days));
+      }
+      const registry = new Registry();
+      const counters = createHotlineCounters({ registry });
+      const stop = scheduleSpoolDrain({ inbound: hotline.inbound, logger, failures: createScheduledFailures({ registry, logger }), spool, clock, counters });
+      try {
+        await waitFor(async () => fs.readdirSync(hotline.spoolDir).length === 1);
+      } finally {
+        stop();
+      }
+      expect(fs.readdirSync(hotline.spoolDir)).toEqual(['SMnew.sealed']);
+      const purged = await registry.getSingleMetric('hotline_retention_purged_total')?.get();
+      expect(purged?.values.find((value) => value.labels['kind'] === 'spool')?.value).toBe(1);
+      const logged = lines().map((line) => JSON.parse(line) as { msg: string; spoolFiles?: number });
+      // Tried by the drain first, then removed.
+      expect(logged.findIndex((line) => line.msg === 'spooled inbound message not stored yet'))
+        .toBeLessThan(logged.findIndex((line) => line.msg === 'inbound spool files not stored in 30 days were removed'));
+      expect(logged.find((line) => line.spoolFiles !== undefined)?.spoolFiles).toBe(1);
+    } finally {
+      await handle.close();
+    }
   });
 
   it('logs and counts a spool drain that could not read its spool', async () => {
