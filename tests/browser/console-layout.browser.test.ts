@@ -71,7 +71,7 @@ describe('the console for every role, in six languages, at a desk and on a phone
     pages.liaison = [...common, '/console/escalations', `/console/escalations/${escalation.id}`];
     pages.researcher = [...common, '/console/stats'];
     pages.admin = [...common, '/console/admin/users', '/console/admin/organisations', '/console/admin/organisations/new', '/console/admin/tokens', '/console/admin/audit'];
-  }, 300_000);
+  }, 600_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -128,7 +128,7 @@ describe('the console for every role, in six languages, at a desk and on a phone
     await Promise.all(sessions.map(({ context }) => context.close()));
     await setLanguage(role, 'en');
     expect(found).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   it('shows at least 20 cases in the inbox\'s first screen at 1440×900', async () => {
     const { context, page } = await signedIn('coordinator', SIZES[0].viewport);

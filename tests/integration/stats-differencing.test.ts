@@ -42,7 +42,7 @@ describe('the differencing attack on published statistics', () => {
       }
     }
     process.stdout.write(`differencing attack, k = ${K}, ${DATA_SETS} data sets: ${describeFigures(figures)}\n`);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await handle.close();
   });
