@@ -11,6 +11,8 @@ import { useTestNetwork, type TestNetwork } from '../support/network';
 
 const PASSWORD = 'a long staff password';
 const PHONE = '081 - 234 - 5678';
+/** The text with its UUIDs set aside: a random id may hold "234" by chance (one did, in CI). */
+const withoutIds = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>');
 
 describe('the limited view of a case', () => {
   const testbed = useTestNetwork();
@@ -46,7 +48,7 @@ describe('the limited view of a case', () => {
     expect(read.body.case.view).toBe('limited');
     expect(read.body.escalation.reason).toBe(`Detained at the border, his wife is on ${REDACTED}`);
     expect(read.body.case.escalations[0].reason).toBe(`Detained at the border, his wife is on ${REDACTED}`);
-    expect(JSON.stringify(read.body)).not.toMatch(/234/);
+    expect(withoutIds(JSON.stringify(read.body))).not.toMatch(/234/);
   });
 
   it('takes the phone number out of an escalation reason on the liaison\'s console page', async () => {
@@ -54,7 +56,7 @@ describe('the limited view of a case', () => {
     const { agent } = await signedInAgent(hotline.app, 'liaisonmm@network.test', PASSWORD);
     const page = await agent.get(`/console/escalations/${escalationId}`).expect(200);
     expect(page.text).toContain('Detained at the border, his wife is on');
-    expect(page.text).not.toMatch(/234/);
+    expect(withoutIds(page.text)).not.toMatch(/234/);
   });
 
   it('shows the liaison the whole reason once the worker has consented', async () => {
@@ -79,7 +81,7 @@ describe('the limited view of a case', () => {
     const toMaeSot = (received.body.referrals as { to: { slug: string }; reason: string }[]).find((referral) => referral.to.slug === 'mae-sot');
     expect(received.body.view).toBe('limited');
     expect(toMaeSot?.reason).toBe(`Worker moved to Mae Sot, new number ${REDACTED}`);
-    expect(JSON.stringify(received.body)).not.toMatch(/234/);
+    expect(withoutIds(JSON.stringify(received.body))).not.toMatch(/234/);
 
     const [incoming] = (await network.as('maesot', 'get', '/api/v1/referrals?direction=incoming').expect(200)).body.data as { id: string }[];
     await network.as('maesot', 'patch', `/api/v1/referrals/${incoming?.id}`, { status: 'declined', reason: 'No room; ask Ko Aung at aung.legal at gmail dot com' }).expect(204);
@@ -94,7 +96,7 @@ describe('the limited view of a case', () => {
     const { agent } = await signedInAgent(hotline.app, 'maesot@network.test', PASSWORD);
     const page = await agent.get(`/console/cases/${reference}`).expect(200);
     expect(page.text).toContain('Worker moved to Mae Sot, new number');
-    expect(page.text).not.toMatch(/234/);
+    expect(withoutIds(page.text)).not.toMatch(/234/);
   });
 
   it.each([
@@ -107,6 +109,6 @@ describe('the limited view of a case', () => {
     expect(read.body.view).toBe('limited');
     expect(read.body.summary).toContain('Boss took my passport.');
     expect(read.body.summary).toContain(REDACTED);
-    expect(JSON.stringify(read.body)).not.toContain(detail);
+    expect(withoutIds(JSON.stringify(read.body))).not.toContain(detail);
   });
 });
