@@ -7,7 +7,7 @@ import { inTransaction } from '../db/transaction';
 import type { HotlineCounters } from '../observability/hotline-counters';
 import type { Logger } from '../observability/logger';
 import type { ScheduledFailures } from '../observability/scheduled-failures';
-import { SPOOL_KEPT_DAYS } from '../privacy/retention.service';
+import { purgeStaleSpool } from '../privacy/retention.service';
 import type { HotlineJobQueue } from './hotline-jobs';
 import type { PeriodicTask } from './job.types';
 import { DISPATCH_LEASE_MS, hasWaitingJob } from './outbox.repository';
@@ -58,8 +58,8 @@ export function scheduleMaintenance(deps: {
 
 /**
  * Moves inbound messages spooled during a database outage into the database, now and every 30 s;
- * and, given the spool, once a day (after a drain) removes its files not stored in SPOOL_KEPT_DAYS,
- * as retention does: each web process purges its own spool, wherever the retention job runs.
+ * and, given the spool, once a day (after a drain) removes its files too old to keep, as retention
+ * does: each web process purges its own spool, wherever the retention job runs.
  * Returns a stop function.
  */
 export function scheduleSpoolDrain(deps: {
@@ -78,9 +78,7 @@ export function scheduleSpoolDrain(deps: {
     if (purgedAt !== undefined && now - purgedAt < DAY) return;
     purgedAt = now;
     try {
-      const removed = spool.purgeOlderThan(new Date(now - SPOOL_KEPT_DAYS * DAY));
-      deps.counters?.retentionPurged('spool', removed);
-      if (removed > 0) deps.logger.warn({ spoolFiles: removed }, `inbound spool files not stored in ${SPOOL_KEPT_DAYS} days were removed`);
+      deps.counters?.retentionPurged('spool', purgeStaleSpool(spool, deps.logger, new Date(now)));
     } catch (error) {
       deps.failures.record('inbound.spool_purge', error);
     }

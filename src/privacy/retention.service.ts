@@ -51,7 +51,7 @@ export interface RetentionReport {
  * A spooled message is kept 30 days: the drain retries it every 30 seconds meanwhile, so only one
  * that could not be stored for a month (its key gone, its content unreadable) is removed.
  */
-export const SPOOL_KEPT_DAYS = 30;
+const SPOOL_KEPT_DAYS = 30;
 const SESSIONS_KEPT_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** Due cases read per round; a round's erasures each run in their own transaction. */
@@ -98,7 +98,6 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   deps.counters?.retentionPurged('rate_limits', report.rateLimits);
   deps.counters?.retentionPurged('notifications', report.notifications);
   deps.logger.info({ ...report, retentionMonths: deps.retentionMonths }, 'retention: personal data past its period erased, old records purged');
-  if (report.spoolFiles > 0) deps.logger.warn({ spoolFiles: report.spoolFiles }, `inbound spool files not stored in ${SPOOL_KEPT_DAYS} days were removed`);
   return report;
 }
 
@@ -114,9 +113,19 @@ function splitByScope(due: readonly DueCase[]): { people: string[]; cases: strin
   return { people, cases };
 }
 
+/**
+ * Removes a spool's files not stored in SPOOL_KEPT_DAYS (a dry run counts them), and warns when any
+ * went: retention's purge, and each web process's own once a day (`scheduleSpoolDrain`).
+ */
+export function purgeStaleSpool(spool: Pick<InboundSpool, 'purgeOlderThan'>, logger: Logger, now: Date, dryRun = false): number {
+  const removed = spool.purgeOlderThan(new Date(now.getTime() - SPOOL_KEPT_DAYS * DAY_MS), { dryRun });
+  if (!dryRun && removed > 0) logger.warn({ spoolFiles: removed }, `inbound spool files not stored in ${SPOOL_KEPT_DAYS} days were removed`);
+  return removed;
+}
+
 async function purge(deps: RetentionDeps, now: Date, dryRun: boolean) {
   return {
-    spoolFiles: deps.spool?.purgeOlderThan(new Date(now.getTime() - SPOOL_KEPT_DAYS * DAY_MS), { dryRun }) ?? 0,
+    spoolFiles: deps.spool ? purgeStaleSpool(deps.spool, deps.logger, now, dryRun) : 0,
     sessions: await purgeSessionsEndedBefore(deps.db, new Date(now.getTime() - SESSIONS_KEPT_DAYS * DAY_MS), dryRun),
     rateLimits: await purgeSpentRateLimits(deps.db, now, dryRun),
     notifications: await purgeOldNotifications(deps.db, now, deps.retentionMonths, dryRun),

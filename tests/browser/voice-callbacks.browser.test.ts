@@ -27,7 +27,7 @@ describe('the call-back queue in a browser', () => {
     handle = await openTestDatabase();
     twilio = await startFakeTwilio();
     hotline = buildTestHotline(handle, {
-      media: { twilio: twilio.mediaConfig(), line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' }, viber: { apiBaseUrl: 'https://chatapi.viber.com' } },
+      media: twilio.twilioOnlyMedia(),
       callbacks: { calls: createTwilioCalls(twilio.mediaConfig()), from: '+6621234567', maxAttempts: 3 },
     });
     server = await serve(hotline.app);

@@ -57,11 +57,7 @@ describe('voice call-backs', () => {
     hotline = buildTestHotline(handle, {
       clock,
       logger: logs.logger,
-      media: {
-        twilio: twilio.mediaConfig(),
-        line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' },
-        viber: { apiBaseUrl: 'https://chatapi.viber.com' },
-      },
+      media: twilio.twilioOnlyMedia(),
       callbacks: { calls: createTwilioCalls(twilio.mediaConfig()), from: HOTLINE_NUMBER, maxAttempts: 3 },
     });
     const hash = await hashPassword(PASSWORD);

@@ -53,11 +53,7 @@ describe('the voice line', () => {
     hotline = buildTestHotline(handle, {
       clock,
       sender: twilio.sender({ from: '+66900000000' }),
-      media: {
-        twilio: twilio.mediaConfig(),
-        line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' },
-        viber: { apiBaseUrl: 'https://chatapi.viber.com' },
-      },
+      media: twilio.twilioOnlyMedia(),
     });
   });
   afterAll(async () => {

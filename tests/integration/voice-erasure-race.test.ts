@@ -28,13 +28,7 @@ describe('a call while its caller is being erased', () => {
   beforeAll(async () => {
     handle = await openTestDatabase();
     twilio = await startFakeTwilio();
-    hotline = buildTestHotline(handle, {
-      media: {
-        twilio: twilio.mediaConfig(),
-        line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' },
-        viber: { apiBaseUrl: 'https://chatapi.viber.com' },
-      },
-    });
+    hotline = buildTestHotline(handle, { media: twilio.twilioOnlyMedia() });
   });
   afterAll(async () => {
     await twilio.close();

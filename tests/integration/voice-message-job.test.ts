@@ -31,14 +31,7 @@ describe('the job that files a caller\'s message on its case', () => {
     handle = await openTestDatabase();
     twilio = await startFakeTwilio();
     clock = createFakeClock('2026-12-02T08:00:00Z');
-    hotline = buildTestHotline(handle, {
-      clock,
-      media: {
-        twilio: twilio.mediaConfig(),
-        line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' },
-        viber: { apiBaseUrl: 'https://chatapi.viber.com' },
-      },
-    });
+    hotline = buildTestHotline(handle, { clock, media: twilio.twilioOnlyMedia() });
   });
   afterAll(async () => {
     await twilio.close();

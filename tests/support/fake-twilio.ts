@@ -212,6 +212,12 @@ export async function startFakeTwilio() {
     failDeletes: (...statuses: number[]) => deleteAnswers.push(...statuses),
     /** Media configuration as production would have it, pointed at this fake. */
     mediaConfig: () => ({ accountSid: FAKE_ACCOUNT_SID, authToken: FAKE_AUTH_TOKEN, apiBaseUrl: `http://127.0.0.1:${port}` }),
+    /** A hotline's media settings with Twilio at this fake and no LINE or Viber (the voice line's tests). */
+    twilioOnlyMedia: () => ({
+      twilio: { accountSid: FAKE_ACCOUNT_SID, authToken: FAKE_AUTH_TOKEN, apiBaseUrl: `http://127.0.0.1:${port}` },
+      line: { channelAccessToken: undefined, dataApiBaseUrl: 'https://api-data.line.me' },
+      viber: { apiBaseUrl: 'https://chatapi.viber.com' },
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
